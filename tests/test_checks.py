@@ -1,0 +1,87 @@
+"""The answer checker must name each catalogued mistake, and must accept right answers."""
+
+import numpy as np
+import pytest
+import torch
+
+from utils.checks import compare_arrays
+
+rng = np.random.default_rng(0)
+N = 8
+EXPECTED_MATRIX = rng.normal(size=(4, 3))
+EXPECTED_SQUARE = rng.normal(size=(4, 4))
+EXPECTED_COLUMN = rng.normal(size=(4, 1))
+
+# (name, wrong answer, expected, batch size, kind, a phrase the message must contain)
+CATALOGUE = [
+    ("wrong shape", np.zeros((5, 3)), EXPECTED_MATRIX, None, "shape", "Wrong shape"),
+    ("transposed, rectangular", EXPECTED_MATRIX.T, EXPECTED_MATRIX, None, "transposed", "transposed"),
+    ("transposed, square", EXPECTED_SQUARE.T, EXPECTED_SQUARE, None, "transposed", "transposed"),
+    ("squeezed (n,) for (n,1)", EXPECTED_COLUMN.ravel(), EXPECTED_COLUMN, None, "squeezed", "keepdims=True"),
+    ("batch axis kept", np.repeat(EXPECTED_COLUMN / N, N, axis=1), EXPECTED_COLUMN, N, "broadcast", "Sum over axis 1"),
+    ("(n,) minus (n,1) broadcast", EXPECTED_COLUMN - EXPECTED_COLUMN.ravel(), EXPECTED_COLUMN, None, "broadcast", "broadcast"),
+    ("wrong sign", -EXPECTED_MATRIX, EXPECTED_MATRIX, None, "sign", "Wrong sign"),
+    ("factor of 2", 2 * EXPECTED_MATRIX, EXPECTED_MATRIX, None, "factor", "factor of 2"),
+    ("factor of 1/2", 0.5 * EXPECTED_MATRIX, EXPECTED_MATRIX, None, "factor", "factor of 2"),
+    ("missing mean over the batch", N * EXPECTED_MATRIX, EXPECTED_MATRIX, N, "batch-mean", "mean over the batch is missing"),
+    ("mean taken twice", EXPECTED_MATRIX / N, EXPECTED_MATRIX, N, "batch-mean", "divided by n once too often"),
+    ("other constant factor", 3.7 * EXPECTED_MATRIX, EXPECTED_MATRIX, None, "factor", "3.7"),
+    ("NaN", np.where(np.eye(4, 3) > 0, np.nan, EXPECTED_MATRIX), EXPECTED_MATRIX, None, "nan", "NaN"),
+    ("inf", np.full((4, 3), np.inf), EXPECTED_MATRIX, None, "nan", "inf"),
+    ("None returned", None, EXPECTED_MATRIX, None, "none", "return"),
+    ("not a number", "banana", EXPECTED_MATRIX, None, "type", "not a number"),
+    ("values wrong", EXPECTED_MATRIX + rng.normal(size=(4, 3)), EXPECTED_MATRIX, None, "values", "relative error"),
+]
+
+
+@pytest.mark.parametrize("name, got, expected, batch, kind, phrase", CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def test_each_catalogued_mistake_is_named(name, got, expected, batch, kind, phrase):
+    verdict = compare_arrays(got, expected, batch_size=batch)
+    assert not verdict.passed
+    assert verdict.kind == kind, verdict.message
+    assert phrase in verdict.message
+
+
+@pytest.mark.parametrize("name, got, expected, batch, kind, phrase", [c for c in CATALOGUE if c[4] in ("sign", "factor", "batch-mean", "values")], ids=lambda v: v if isinstance(v, str) else "")
+def test_value_mistakes_print_relative_error_and_worst_element(name, got, expected, batch, kind, phrase):
+    message = compare_arrays(got, expected, batch_size=batch).message
+    assert "relative error" in message and "worst element at index" in message
+
+
+@pytest.mark.parametrize("answer", [
+    EXPECTED_MATRIX,
+    EXPECTED_MATRIX.tolist(),
+    torch.tensor(EXPECTED_MATRIX, dtype=torch.float64, requires_grad=True),
+    EXPECTED_MATRIX * (1 + 1e-9),
+])
+def test_right_answers_pass_in_any_container(answer):
+    verdict = compare_arrays(answer, EXPECTED_MATRIX)
+    assert verdict.passed and verdict.kind == "ok"
+
+
+def test_symmetric_matrix_is_not_called_transposed():
+    symmetric = EXPECTED_SQUARE + EXPECTED_SQUARE.T
+    assert compare_arrays(symmetric, symmetric).passed
+
+
+def test_scalar_answers():
+    assert compare_arrays(2.5, 2.5).passed
+    assert compare_arrays(-2.5, 2.5).kind == "sign"
+    assert compare_arrays(2.5 * N, 2.5, batch_size=N).kind == "batch-mean"
+
+
+def test_all_zero_expected_is_handled():
+    verdict = compare_arrays(np.ones(3), np.zeros(3))
+    assert not verdict.passed and verdict.kind == "values"
+
+
+def test_compare_named_points_at_the_wrong_part():
+    from utils.checks import compare_named
+
+    compare = compare_named(("dW", "db"))
+    dW, db = EXPECTED_MATRIX, EXPECTED_COLUMN
+    assert compare((dW, db), (dW, db)).passed
+    verdict = compare((dW, N * db), (dW, db), batch_size=N)
+    assert verdict.kind == "batch-mean" and verdict.message.startswith("In db:")
+    assert compare((dW,), (dW, db)).kind == "structure"
+    assert compare(None, (dW, db)).kind == "none"

@@ -1,0 +1,190 @@
+"""Compare a learner's array with a reference and name the mistake in words a learner can act on.
+
+`compare_arrays` is the one place where answers are diagnosed; `utils.exercises` calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one comparison: `kind` is a short tag, `message` the learner-facing text."""
+
+    passed: bool
+    kind: str
+    message: str
+    relative_error: float = float("nan")
+
+
+def to_numpy(value) -> np.ndarray:
+    """Plain float64 array from a list, scalar, NumPy array or torch tensor (any device)."""
+    if hasattr(value, "detach"):  # a torch tensor, possibly on a GPU or requiring grad
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
+    """‖got − expected‖ / ‖expected‖, with the denominator floored so an all-zero answer is finite."""
+    scale = max(float(np.linalg.norm(expected)), 1e-12)
+    return float(np.linalg.norm(got - expected)) / scale
+
+
+def _worst_element(got: np.ndarray, expected: np.ndarray) -> str:
+    if got.ndim == 0:
+        return f"yours {got.item():.6g} vs expected {expected.item():.6g}"
+    index = np.unravel_index(int(np.argmax(np.abs(got - expected))), got.shape)
+    index = tuple(int(i) for i in index)
+    return f"worst element at index {index}: yours {got[index]:.6g} vs expected {expected[index]:.6g}"
+
+
+def _numbers(got: np.ndarray, expected: np.ndarray) -> str:
+    return f"relative error {relative_error(got, expected):.2e}; {_worst_element(got, expected)}"
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _shape_diagnosis(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> tuple[str, str]:
+    """Explain a shape mismatch: transposed, squeezed, broadcast by accident, or just wrong."""
+    g, e = got.shape, expected.shape
+    if got.ndim == 2 and g == e[::-1] and _close(got.T, expected, rtol, atol):
+        return "transposed", (
+            f"Your answer is transposed: shape {g}, expected {e}, and its transpose is correct. "
+            "Swap the order of a matrix product or transpose one factor (A.T)."
+        )
+    if got.size == expected.size and _close(got.reshape(e), expected, rtol, atol):
+        return "squeezed", (
+            f"The numbers are right but the shape is {g}, expected {e}. "
+            "Keep the axis with keepdims=True, or reshape the result."
+        )
+    try:
+        broadcast = np.broadcast_shapes(g, e)
+    except ValueError:
+        broadcast = None
+    if broadcast == g and got.size > expected.size:
+        extra = [axis for axis in range(got.ndim) if axis >= got.ndim - expected.ndim and e[axis - (got.ndim - expected.ndim)] == 1 and g[axis] > 1]
+        lead = list(range(got.ndim - expected.ndim))
+        axes = tuple(lead + extra)
+        if axes and _close(got.sum(axis=axes).reshape(e), expected, rtol, atol):
+            return "broadcast", (
+                f"Shape {g} where {e} was expected: you kept the batch axis. "
+                f"Sum over axis {axes[0] if len(axes) == 1 else axes} (with keepdims=True where needed)."
+            )
+        if axes and _close(got.mean(axis=axes).reshape(e), expected, rtol, atol):
+            return "broadcast", (
+                f"Shape {g} where {e} was expected: you kept the batch axis. "
+                f"Average over axis {axes[0] if len(axes) == 1 else axes}."
+            )
+        return "broadcast", (
+            f"Shape {g} where {e} was expected: two arrays of different shapes were broadcast "
+            "together, for example a (n,) array with a (n, 1) array giving (n, n). "
+            "Print the shapes of your intermediate arrays and make them match."
+        )
+    return "shape", f"Wrong shape: yours is {g}, expected {e}."
+
+
+def _scale_diagnosis(got: np.ndarray, expected: np.ndarray, batch_size: int | None, rtol: float, atol: float) -> tuple[str, str] | None:
+    """Explain an answer that is the expected one times a constant."""
+    denominator = float(np.vdot(expected, expected))
+    if denominator == 0.0:
+        return None
+    c = float(np.vdot(got, expected)) / denominator
+    if not np.allclose(got, c * expected, rtol=rtol, atol=atol) or np.isclose(c, 1.0, rtol=rtol):
+        return None
+
+    def near(x: float) -> bool:
+        return bool(np.isclose(c, x, rtol=1e-6))
+
+    if near(-1.0):
+        return "sign", "Wrong sign: your answer is exactly minus the expected one. Check the order of a subtraction such as (ŷ − y) versus (y − ŷ)."
+    if batch_size and batch_size > 1 and near(float(batch_size)):
+        return "batch-mean", (
+            f"{batch_size}× too large, and {batch_size} is the batch size: a mean over the batch is missing. "
+            f"Divide by n = {batch_size} (or use .mean() instead of .sum())."
+        )
+    if batch_size and batch_size > 1 and near(1.0 / batch_size):
+        return "batch-mean", (
+            f"{batch_size}× too small, and {batch_size} is the batch size: you divided by n once too often "
+            "(averaged twice, or averaged where a sum over the batch was needed)."
+        )
+    if near(2.0) or near(0.5):
+        word = "twice" if near(2.0) else "half"
+        return "factor", (
+            f"Off by a factor of 2: your answer is {word} the expected one. "
+            "Look for a ½ that was dropped or added, for example the ½ in ½(ŷ − y)²."
+        )
+    if c < 0:
+        return "sign", f"Wrong sign and off by a constant factor: your answer is {c:.4g} × the expected one."
+    return "factor", f"Off by a constant factor: your answer is {c:.4g} × the expected one. Look for a missing or extra constant."
+
+
+def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float = 1e-5, atol: float = 1e-8) -> Verdict:
+    """Compare `got` with `expected`; when they differ, say why in words a learner can act on.
+
+    `batch_size` lets a factor of n be recognised as a missing (or extra) mean over the batch.
+    """
+    if got is None:
+        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+    try:
+        got_array = to_numpy(got)
+    except (TypeError, ValueError) as error:
+        return Verdict(False, "type", f"Your answer is a {type(got).__name__}, which is not a number or an array of numbers ({error}).")
+    expected_array = to_numpy(expected)
+
+    bad = ~np.isfinite(got_array)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0]) if got_array.ndim else ()
+        what = "NaN" if np.isnan(got_array).any() else "inf"
+        return Verdict(False, "nan", (
+            f"Your answer contains {what}: {int(bad.sum())} of {got_array.size} elements are not finite "
+            f"(first at index {first}). Look for log(0), division by zero or exp() overflowing; "
+            "clip probabilities or use a numerically stable formula."
+        ))
+
+    if got_array.shape != expected_array.shape:
+        kind, text = _shape_diagnosis(got_array, expected_array, rtol, atol)
+        return Verdict(False, kind, text)
+
+    error = relative_error(got_array, expected_array)
+    if np.allclose(got_array, expected_array, rtol=rtol, atol=atol):
+        return Verdict(True, "ok", f"relative error {error:.1e}", error)
+
+    if got_array.ndim == 2 and got_array.shape[0] == got_array.shape[1] and _close(got_array.T, expected_array, rtol, atol):
+        return Verdict(False, "transposed", (
+            "Your answer is transposed: its transpose is correct. "
+            f"Swap the order of a matrix product or transpose one factor. {_numbers(got_array, expected_array)}."
+        ), error)
+
+    scaled = _scale_diagnosis(got_array, expected_array, batch_size, rtol, atol)
+    if scaled is not None:
+        kind, text = scaled
+        return Verdict(False, kind, f"{text} {_numbers(got_array, expected_array)}.", error)
+
+    return Verdict(False, "values", f"The values are wrong: {_numbers(got_array, expected_array)}.", error)
+
+
+def compare_named(names: tuple[str, ...]):
+    """A comparison for functions that return several arrays, e.g. ("dW", "db", "dA_prev").
+
+    Each part is diagnosed by `compare_arrays`; the message names the first wrong part.
+    """
+
+    def compare(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+        if got is None:
+            return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+        if not isinstance(got, (tuple, list)) or len(got) != len(names):
+            return Verdict(False, "structure", f"Return a tuple of {len(names)} arrays, in this order: {', '.join(names)}.")
+        worst = 0.0
+        for name, part, reference in zip(names, got, expected):
+            verdict = compare_arrays(part, reference, batch_size=batch_size, rtol=rtol, atol=atol)
+            if not verdict.passed:
+                return Verdict(False, verdict.kind, f"In {name}: {verdict.message}", verdict.relative_error)
+            worst = max(worst, verdict.relative_error)
+        return Verdict(True, "ok", f"relative error {worst:.1e}", worst)
+
+    return compare
