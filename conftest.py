@@ -1,8 +1,26 @@
-"""Repository-wide pytest hooks: print how long each notebook took to execute under nbval."""
+"""Repository-wide pytest hooks.
 
+* Before collection, derive _build/notebooks/{chapters,solutions}/*.ipynb from the committed .md sources,
+  so nbval always runs what is on disk and never writes next to a learner's files.
+* After the run, print how long each notebook took to execute.
+"""
+
+import os
 from collections import defaultdict
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent
 _notebook_seconds: dict[str, float] = defaultdict(float)
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller has derived them already
+        return
+    from utils.lab import state_environment
+    from utils.notebook_files import export_ipynb
+
+    os.environ.update(state_environment())  # Jupyter/IPython/matplotlib state stays inside the project
+    export_ipynb(ROOT / "_build" / "notebooks")
 
 
 def pytest_runtest_logreport(report):

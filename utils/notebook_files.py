@@ -20,7 +20,9 @@ def notebook_sources() -> list[Path]:
 
 
 def export_ipynb(out_dir: Path) -> list[Path]:
-    """Write `<out_dir>/<folder>/<name>.ipynb` from each `.md` source; the sources are only read."""
+    """Write `<out_dir>/<folder>/<name>.ipynb` from each `.md` source (dropping stale ones); the sources are only read."""
+    for stale in out_dir.glob("*/*.ipynb"):
+        stale.unlink()
     written = []
     for source in notebook_sources():
         target = out_dir / source.with_suffix(".ipynb")

@@ -1,0 +1,37 @@
+# The course's commands. The first use of any of them creates .venv and installs pyproject.toml's list.
+#   make lab    open the course in JupyterLab
+#   make test   run the whole test suite (unit tests, every notebook under nbval, the book, browser tests)
+#   make book   build the static book into _build/html
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+
+.PHONY: lab test book learner-copies chromium
+
+lab: $(STAMP)
+	$(BIN)/python -m utils.lab
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest
+
+book: $(STAMP)
+	$(BIN)/python -m utils.book
+
+# Maintainers: regenerate chapters/ from solutions/ (refuses to overwrite uncommitted edits).
+learner-copies: $(STAMP)
+	$(BIN)/python -m utils.learner_copies
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -c "from utils.lab import set_default_viewer; set_default_viewer()"
+	@touch $(STAMP)
+
+# The browser tests drive Debian's Chromium (never a downloaded browser). Installed once, with apt.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; }

@@ -1,0 +1,94 @@
+"""Sphinx configuration for the static book. Structure comes from ../book.toml; assets are vendored, never fetched."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+BOOK = Path(__file__).resolve().parent
+ROOT = BOOK.parent
+SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
+NODE_MODULES = BOOK / "node_modules"
+VENDOR = BOOK / "_static" / "vendor"
+
+project = SPEC["book"]["title"]
+author = SPEC["book"]["author"]
+language = SPEC["book"].get("language", "en")
+root_doc = str(Path(SPEC["book"]["root"]).with_suffix(""))
+
+extensions = [
+    "myst_nb",
+    "sphinx_exercise",
+    "sphinx_togglebutton",
+    "sphinx_copybutton",
+    "sphinx_design",
+]
+
+# The source folder is the repository root; only the book's own pages and the solution notebooks are read.
+include_patterns = [SPEC["book"]["root"]] + [path for part in SPEC["part"] for path in part["notebooks"]]
+exclude_patterns = ["_build", ".venv", "**/node_modules", "**.ipynb", ".jupyter"]
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_heading_anchors = 3
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(ROOT / "_build" / "jupyter_cache")
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+nb_code_prompt_show = "Show {type}"
+
+# Everything a page loads comes from its own _static folder.
+mathjax_path = "vendor/mathjax/tex-chtml.js"
+nb_ipywidgets_js = {
+    "vendor/require.min.js": {},
+    "vendor/html-manager/embed-amd.js": {"data-jupyter-widgets-cdn": "vendor/widgets-cdn/", "data-jupyter-widgets-cdn-only": "true"},
+}
+
+html_theme = "sphinx_book_theme"
+html_title = SPEC["book"]["title"]
+html_static_path = ["_static"]
+html_extra_path = ["extra"]
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+}
+html_last_updated_fmt = None
+html_show_sourcelink = False
+
+
+def _vendor_assets() -> None:
+    """Copy MathJax, RequireJS and the widget manager from book/node_modules into _static/vendor."""
+    if not NODE_MODULES.exists():
+        raise SystemExit("book/node_modules is missing: run `make book`, which installs the book's JavaScript with npm.")
+    copies = {
+        NODE_MODULES / "mathjax" / "es5": VENDOR / "mathjax",
+        NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist": VENDOR / "html-manager",
+    }
+    for source, target in copies.items():
+        if not target.exists():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.map", "sre", "*.d.ts"))
+    require = VENDOR / "require.min.js"
+    if not require.exists():
+        shutil.copyfile(NODE_MODULES / "requirejs" / "require.js", require)
+
+
+def _inject_toc(app, docname, source):
+    """Append the table of contents from book.toml to the root page."""
+    if docname != root_doc:
+        return
+    blocks = []
+    for part in SPEC["part"]:
+        entries = "\n".join("/" + str(Path(p).with_suffix("")) for p in part["notebooks"])
+        blocks.append(f"\n\n```{{toctree}}\n:caption: {part['caption']}\n:maxdepth: 2\n\n{entries}\n```\n")
+    source[0] += "".join(blocks)
+
+
+def setup(app):
+    _vendor_assets()
+    app.connect("source-read", _inject_toc)

@@ -1,0 +1,69 @@
+"""The static book: builds from book.toml, shows executed outputs, math and folded solutions, loads nothing off the machine."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.browser import LOCAL_HOSTS, ROOT, SCREENSHOTS, chromium_page, free_port, serve
+
+HTML = ROOT / "_build" / "html"
+SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
+NOTEBOOKS = [path for part in SPEC["part"] for path in part["notebooks"]]
+
+
+@pytest.fixture(scope="module")
+def book():
+    """Build the book as `make book` does (notebook execution is cached, so an unchanged rebuild is quick)."""
+    result = subprocess.run([sys.executable, "-m", "utils.book"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return HTML
+
+
+def page(book: Path, notebook: str) -> str:
+    return (book / Path(notebook).with_suffix(".html")).read_text(encoding="utf-8")
+
+
+def test_every_listed_notebook_has_a_page_with_executed_outputs(book):
+    for notebook in NOTEBOOKS:
+        html = page(book, notebook)
+        assert "cell_output" in html, f"{notebook}: no executed output in the book"
+        assert "Traceback" not in html, f"{notebook}: an error was rendered in the book"
+
+
+def test_solutions_are_folded_and_checks_pass(book):
+    html = page(book, "solutions/01_background.md")
+    assert re.search(r'class="[^"]*solution[^"]*dropdown', html), "solutions should be folded until asked"
+    assert "✓ Exercise 1.1 (standardise)" in html
+
+
+def test_pages_reference_nothing_off_the_machine(book):
+    pattern = re.compile(r'(?:src|href)="(https?:)?//', re.I)
+    for html_file in book.rglob("*.html"):
+        for match in pattern.finditer(html_file.read_text(encoding="utf-8")):
+            context = html_file.read_text(encoding="utf-8")[match.start(): match.start() + 120]
+            # Plain hyperlinks a reader may follow are fine; scripts, styles, fonts and images are not.
+            assert not re.match(r'src=|href="[^"]*\.(css|js|woff2?)"', context), f"{html_file.name}: {context}"
+
+
+def test_book_has_search_and_download_buttons(book):
+    assert (book / "search.html").exists() and (book / "searchindex.js").exists()
+    assert "download" in page(book, "solutions/01_background.md").lower()
+
+
+def test_math_renders_and_no_request_leaves_the_machine(book):
+    port = free_port()
+    server = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(book)]
+    with serve(server, f"http://127.0.0.1:{port}/index.html", SCREENSHOTS.parent):
+        with chromium_page() as browser_page:
+            requested = []
+            browser_page.on("request", lambda request: requested.append(request.url))
+            browser_page.goto(f"http://127.0.0.1:{port}/solutions/01_background.html", wait_until="networkidle")
+            browser_page.wait_for_selector("mjx-container", timeout=30_000)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            browser_page.screenshot(path=str(SCREENSHOTS / "book_chapter01.png"), full_page=False)
+    off_machine = [url for url in requested if not any(f"//{host}" in url for host in LOCAL_HOSTS) and not url.startswith("data:")]
+    assert requested and not off_machine, f"requests off the machine: {off_machine}"

@@ -1,0 +1,58 @@
+"""JupyterLab in a real browser: the chapter opens as a notebook, Run All reaches the end, MyST renders."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.browser import ROOT, SCREENSHOTS, chromium_page, free_port, serve
+from utils.lab import lab_command, set_default_viewer, state_environment
+
+TOKEN = "course-browser-test"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a copy of chapters/ (Run All must never touch the learner's own files)."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "chapters", root / "chapters", ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    shutil.copy(ROOT / "jupytext.toml", root / "jupytext.toml")
+    set_default_viewer()
+    env = {**os.environ, **state_environment(root / ".jupyter")}
+    # Render every cell (JupyterLab 4 windows long notebooks), so the test can read all outputs.
+    tracker = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    port = free_port()
+    with serve(lab_command(root, port=port, token=TOKEN, open_browser=False), f"http://127.0.0.1:{port}/api?token={TOKEN}", root, env):
+        yield f"http://127.0.0.1:{port}"
+
+
+def open_notebook(page, base: str, path: str):
+    page.goto(f"{base}/lab/tree/{path}?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+
+
+def run_all(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def test_chapter_1_runs_all_in_jupyterlab(lab):
+    with chromium_page() as page:
+        open_notebook(page, lab, "chapters/01_background.md")
+        # Jupytext opened the .md file as a notebook, and jupyterlab-myst rendered the exercise directive.
+        assert page.locator(".jp-NotebookPanel").count() == 1
+        assert "{exercise}" not in page.inner_text(".jp-NotebookPanel")
+        run_all(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        try:
+            page.locator(".jp-OutputArea-output", has_text="MSE of the best constant prediction").wait_for(timeout=120_000)
+        finally:
+            page.screenshot(path=str(SCREENSHOTS / "lab_chapter01.png"), full_page=False)
+        outputs = page.inner_text(".jp-NotebookPanel")
+        assert "Exercise 1.1 (standardise): not attempted yet" in outputs
+        assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0, outputs[-2000:]

@@ -1,0 +1,38 @@
+"""One dependency list: environment.yml installs pyproject.toml's list, and torch is always pinned."""
+
+import re
+import tomllib
+
+import yaml
+
+from utils.environment import missing_packages, package_versions
+from utils.lab import lab_command
+from utils.notebook_files import ROOT
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_environment_yml_installs_the_pyproject_list_and_nothing_else():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
+    assert pip_sections == [["-e .[dev]"]]
+    conda_names = {re.split(r"[=<>]", d)[0] for d in env["dependencies"] if isinstance(d, str)}
+    assert conda_names <= {"python", "pip", "nodejs"}, "Python packages belong in pyproject.toml"
+
+
+def test_torch_is_pinned_exactly():
+    torch_requirements = [d for d in PYPROJECT["project"]["dependencies"] if d.startswith("torch")]
+    assert torch_requirements and all("==" in d for d in torch_requirements)
+
+
+def test_package_versions_report():
+    versions = package_versions(("numpy", "surely-not-a-package"))
+    assert versions["numpy"][0].isdigit()
+    assert missing_packages(versions) == ["surely-not-a-package"]
+
+
+def test_lab_binds_to_localhost_with_a_token():
+    command = " ".join(lab_command(ROOT, port=8888))
+    assert "--ServerApp.ip=127.0.0.1" in command
+    token = re.search(r"--IdentityProvider.token=(\S+)", command).group(1)
+    assert len(token) >= 32

@@ -1,0 +1,82 @@
+"""Open the course in JupyterLab: localhost only, a token, .md notebooks opened as notebooks, state kept in the project.
+
+    python -m utils.lab            # what `make lab` runs
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".jupyter"  # git-ignored: Jupyter, IPython and matplotlib write here, not in the home directory
+FIRST_NOTEBOOK = "chapters/01_background.md"
+
+
+def state_environment(state: Path = STATE) -> dict[str, str]:
+    """Environment variables that keep Jupyter/IPython/matplotlib state under `state`."""
+    folders = {
+        "JUPYTER_CONFIG_DIR": state / "config",
+        "JUPYTER_DATA_DIR": state / "data",
+        "JUPYTER_RUNTIME_DIR": state / "runtime",
+        "JUPYTERLAB_SETTINGS_DIR": state / "lab" / "user-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": state / "lab" / "workspaces",
+        "IPYTHONDIR": state / "ipython",
+        "MPLCONFIGDIR": state / "matplotlib",
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {name: str(folder) for name, folder in folders.items()}
+
+
+# Never ask to fetch news from the internet (the course is offline-first), and start the notebook's
+# kernel without a "Select Kernel" dialog.
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+}
+
+
+def set_default_viewer(prefix: Path = Path(sys.prefix)) -> Path:
+    """Make JupyterLab open .md notebooks with Jupytext's notebook view, in this environment's lab config."""
+    settings = prefix / "etc" / "jupyter" / "labconfig" / "default_setting_overrides.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    jupytext_config = Path(sys.executable).with_name("jupytext-config")
+    subprocess.run([str(jupytext_config), "--settings-file", str(settings), "set-default-viewer"], check=True, capture_output=True)
+    overrides = json.loads(settings.read_text(encoding="utf-8"))
+    overrides.update(LAB_OVERRIDES)
+    settings.write_text(json.dumps(overrides, indent=2), encoding="utf-8")
+    return settings
+
+
+def lab_command(root_dir: Path, port: int | None = None, token: str | None = None, open_browser: bool = True) -> list[str]:
+    """The `jupyter lab` command line: bound to 127.0.0.1, with a token, on a fresh workspace showing chapter 1."""
+    command = [
+        sys.executable, "-m", "jupyterlab",
+        f"--ServerApp.root_dir={root_dir}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token or secrets.token_hex(24)}",
+        f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}?reset",
+    ]
+    if port:
+        command.append(f"--ServerApp.port={port}")
+    if not open_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI often run as root
+    return command
+
+
+def main() -> int:
+    set_default_viewer()
+    env = {**os.environ, **state_environment()}
+    print("Opening JupyterLab on 127.0.0.1; the URL with its token is printed below. Stop it with Ctrl-C.")
+    return subprocess.call(lab_command(ROOT), env=env, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
