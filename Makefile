@@ -2,6 +2,8 @@
 #   make lab    open the course in JupyterLab
 #   make test   run the whole test suite (unit tests, every notebook under nbval, the book, browser tests)
 #   make book   build the static book into _build/html
+SHELL := bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -24,7 +26,8 @@ learner-copies: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "Installing the course's packages into $(VENV) (first run only)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | { grep -v "is ignored: it is neither a file" || true; }
 	$(BIN)/python -c "from utils.lab import set_default_viewer; set_default_viewer()"
 	@touch $(STAMP)
 

@@ -38,6 +38,7 @@ nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # Markdown outputs may hold tables
 nb_code_prompt_show = "Show {type}"
 
 # Everything a page loads comes from its own _static folder.

@@ -33,12 +33,25 @@ def lab(tmp_path_factory):
 def open_notebook(page, base: str, path: str):
     page.goto(f"{base}/lab/tree/{path}?reset&token={TOKEN}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    accept_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 
 
+def accept_kernel_dialog(page, wait_ms: int = 3000):
+    """If JupyterLab asks which kernel to start, accept its suggestion (the notebook's own python3)."""
+    button = page.locator(".jp-Dialog .jp-mod-accept")
+    try:
+        button.wait_for(timeout=wait_ms)
+    except Exception:
+        return
+    button.click()
+
+
 def run_all(page):
+    accept_kernel_dialog(page)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    accept_kernel_dialog(page)
 
 
 def test_chapter_1_runs_all_in_jupyterlab(lab):

@@ -23,3 +23,9 @@ def breast_cancer_split(test_size: float = 0.2, seed: int = 0) -> dict[str, np.n
         X.astype(np.float64), y.astype(np.float64), test_size=test_size, stratify=y, random_state=seed
     )
     return {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test}
+
+
+def breast_cancer_arrays() -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The whole Breast Cancer Wisconsin set: X (569 × 30) float64, y (569,) float64 with 1 = benign, feature names."""
+    data = load_breast_cancer()
+    return data.data.astype(np.float64), data.target.astype(np.float64), list(data.feature_names)

@@ -1,0 +1,252 @@
+"""Answer checks for chapter 3's pipeline exercises (split, leak-free standardisation, a training epoch, early
+stopping). Each expected answer carries the catalogued wrong answers computed on the same inputs, so a
+wrong answer that matches one is named in words."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from utils import numpy_mlp
+from utils.checks import Verdict, compare_named
+from utils.early_stopping import early_stopping
+from utils.preprocessing import standardise_splits, stratified_split
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The right answer, and (kind, wrong answer, message) for each catalogued mistake on the same inputs."""
+
+    right: Any
+    mistakes: tuple
+
+
+def with_mistakes(reference: Callable, mistakes: Sequence[tuple[str, Callable, str]]) -> Callable[..., Expected]:
+    """An expected-answer function for check_function: the reference plus each mistake run on the same arguments."""
+
+    def expected(*args, **kwargs) -> Expected:
+        wrong = tuple((kind, fn(*copy.deepcopy(args), **kwargs), message) for kind, fn, message in mistakes)
+        return Expected(reference(*copy.deepcopy(args), **kwargs), wrong)
+
+    return expected
+
+
+def naming_mistakes(base: Callable[..., Verdict]) -> Callable[..., Verdict]:
+    """A compare for `Expected`: `base` against the right answer; if that fails, name the mistake it matches."""
+
+    def compare(got, expected: Expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+        verdict = base(got, expected.right, batch_size=batch_size, rtol=rtol, atol=atol)
+        if verdict.passed:
+            return verdict
+        for kind, wrong, message in expected.mistakes:
+            differs = not base(wrong, expected.right, batch_size=batch_size, rtol=rtol, atol=atol).passed
+            if differs and base(got, wrong, batch_size=batch_size, rtol=rtol, atol=atol).passed:
+                return Verdict(False, kind, message, verdict.relative_error)
+        return verdict
+
+    return compare
+
+
+def on_copies(fn: Callable) -> Callable:
+    """`fn` called on deep copies of its arguments, so an answer that edits its inputs cannot spoil the reference."""
+
+    def wrapped(*args, **kwargs):
+        return fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+    return wrapped
+
+
+# ---------------------------------------------------------------- the split
+
+
+@dataclass(frozen=True)
+class SplitExpected:
+    y: np.ndarray
+    sizes: tuple[int, int, int]
+
+
+def expected_split(y, val_fraction: float, test_fraction: float, seed: int = 0) -> SplitExpected:
+    """What a right split must satisfy: the labels (for the class proportions) and the reference sizes."""
+    return SplitExpected(np.asarray(y), tuple(len(part) for part in stratified_split(y, val_fraction, test_fraction, seed)))
+
+
+def compare_split(got, expected: SplitExpected, *, batch_size=None, rtol=None, atol=None, tolerance: float = 2.0) -> Verdict:
+    """Three disjoint index arrays covering every row, of the right sizes (±1), each with each class's share
+    of the rows within `tolerance` rows of the whole set's share."""
+    names = ("train", "val", "test")
+    if got is None:
+        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        return Verdict(False, "structure", "Return a tuple of three index arrays, in this order: train, val, test.")
+    parts = []
+    n = len(expected.y)
+    for name, part in zip(names, got):
+        part = np.asarray(part)
+        if part.dtype == bool:
+            return Verdict(False, "type", f"The {name} part is a boolean mask; return row indices instead (np.flatnonzero(mask)).")
+        if part.ndim != 1 or not np.issubdtype(part.dtype, np.integer):
+            return Verdict(False, "type", f"The {name} part should be a 1-D array of integer row indices; it has dtype {part.dtype} and shape {part.shape}.")
+        if part.size and (part.min() < 0 or part.max() >= n):
+            return Verdict(False, "range", f"The {name} part holds indices outside 0 … {n - 1}.")
+        parts.append(part)
+    for (a, pa), (b, pb) in (((0, parts[0]), (1, parts[1])), ((0, parts[0]), (2, parts[2])), ((1, parts[1]), (2, parts[2]))):
+        shared = np.intersect1d(pa, pb)
+        if shared.size:
+            return Verdict(False, "overlap", f"{shared.size} rows are in both {names[a]} and {names[b]} (for example row {shared[0]}): the splits must not overlap, or the model is tested on rows it trained on.")
+    for name, part in zip(names, parts):
+        if len(np.unique(part)) != len(part):
+            return Verdict(False, "duplicates", f"The {name} part lists some rows twice.")
+    covered = sum(len(p) for p in parts)
+    if covered != n:
+        return Verdict(False, "coverage", f"The three parts hold {covered} rows, but there are {n}: every row must go to exactly one split.")
+    for name, part, size in zip(names, parts, expected.sizes):
+        if abs(len(part) - size) > 1:
+            return Verdict(False, "sizes", f"The {name} part has {len(part)} rows; expected about {size}. Note that val_fraction and test_fraction are fractions of ALL rows.")
+    for name, part in zip(names, parts):
+        for label in np.unique(expected.y):
+            share = np.mean(expected.y == label)
+            count = int(np.sum(expected.y[part] == label))
+            if abs(count - share * len(part)) > tolerance:
+                unshuffled = np.array_equal(np.sort(np.concatenate(parts[:2])), np.arange(covered - len(parts[2]))) or np.all(np.diff(np.concatenate(parts)) > 0)
+                hint = " The rows were taken in file order: shuffle them (stratified) first." if unshuffled else ""
+                return Verdict(False, "stratification", (
+                    f"Not stratified: the {name} part has {count} rows of class {label:g} out of {len(part)}, "
+                    f"but the whole set's share would give about {share * len(part):.1f}.{hint} "
+                    "Pass stratify=y (and for the second split, stratify=y[rest]) to train_test_split."
+                ))
+    return Verdict(True, "ok", "disjoint, complete, right sizes, stratified", 0.0)
+
+
+# ---------------------------------------------------------------- leak-free standardisation
+
+
+def _fit_apply(fit_on, parts, axis=0, ddof=0, scale=True):
+    mu = fit_on.mean(axis=axis, keepdims=True)
+    sigma = fit_on.std(axis=axis, ddof=ddof, keepdims=True) if scale else 1.0
+    return tuple((X - mu) / sigma for X in parts)
+
+
+STANDARDISE_MISTAKES = (
+    ("leak", lambda a, b, c: _fit_apply(np.vstack([a, b, c]), (a, b, c)),
+     "You fitted the mean and std on ALL the rows, validation and test included: that is the leak. "
+     "Compute them from X_train only, then apply those same numbers to X_val and X_test."),
+    ("per-split", lambda a, b, c: tuple(_fit_apply(X, (X,))[0] for X in (a, b, c)),
+     "Each split was standardised with its own mean and std. Validation and test must be scaled with the "
+     "TRAINING statistics, the same transformation the model was trained on."),
+    ("axis", lambda a, b, c: (_fit_apply(a, (a,), axis=1)[0], _fit_apply(b, (b,), axis=1)[0], _fit_apply(c, (c,), axis=1)[0]),
+     "You took the mean and std of each ROW (axis=1). Features are the columns: use axis=0 on X_train."),
+    ("ddof", lambda a, b, c: _fit_apply(a, (a, b, c), ddof=1),
+     "You used the sample std (ddof=1). Use the population std (ddof=0), as StandardScaler does."),
+    ("not scaled", lambda a, b, c: _fit_apply(a, (a, b, c), scale=False),
+     "The columns are centred but not scaled: divide by the training std as well."),
+)
+
+expected_standardisation = with_mistakes(standardise_splits, STANDARDISE_MISTAKES)
+compare_standardisation = naming_mistakes(compare_named(("Z_train", "Z_val", "Z_test")))
+
+
+# ---------------------------------------------------------------- one epoch of mini-batch SGD
+
+
+def _epoch_variant(params, X, y, order, batch_size, lr, *, sign=-1.0, batches=None, scale_by_batch=False):
+    params = {k: v.copy() for k, v in params.items()}
+    for rows in batches if batches is not None else [order[s : s + batch_size] for s in range(0, len(order), batch_size)]:
+        _, grads = numpy_mlp.loss_and_grads(params, X[rows], y[rows])
+        step = lr * (len(rows) if scale_by_batch else 1)
+        params = {k: params[k] + sign * step * grads[k] for k in params}
+    return params
+
+
+def _batches_in_file_order(params, X, y, order, batch_size, lr):
+    rows = np.arange(len(order))
+    return _epoch_variant(params, X, y, order, batch_size, lr, batches=[rows[s : s + batch_size] for s in range(0, len(rows), batch_size)])
+
+
+EPOCH_MISTAKES = (
+    ("sign", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, sign=+1.0),
+     "Your steps go UP the gradient (params + lr·grad), so the loss grows. Subtract: params − lr·grad."),
+    ("order ignored", _batches_in_file_order,
+     "Your batches take the rows in file order and ignore `order`. Batch k is X[order[k·b:(k+1)·b]]."),
+    ("last batch dropped", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o[s : s + bs] for s in range(0, len(o) - bs + 1, bs)]),
+     "The last, smaller batch was skipped. range(0, len(order), batch_size) reaches it; the slice simply comes out shorter."),
+    ("one batch", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o[:bs]]),
+     "Only the first batch was used. Is the `return` indented inside the loop?"),
+    ("full batch", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o]),
+     "You took one step on all the rows at once (full-batch gradient descent). Take one step per mini-batch."),
+    ("batch sum", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, scale_by_batch=True),
+     "Each step is batch_size times too large: loss_and_grads already averages over the batch, so do not multiply by its size."),
+    ("no update", lambda p, X, y, o, bs, lr: {k: v.copy() for k, v in p.items()},
+     "The parameters did not change. Assign the updated values: params = {k: params[k] − lr·grads[k] ...}."),
+)
+
+
+def compare_params(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+    """Two dicts of parameter arrays compared key by key (W1, b1, W2, ...)."""
+    if got is None:
+        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+    if not isinstance(got, dict) or set(got) != set(expected):
+        keys = sorted(got) if isinstance(got, dict) else type(got).__name__
+        return Verdict(False, "structure", f"Return a dict with the keys {sorted(expected)}; yours has {keys}.")
+    names = tuple(expected)
+    return compare_named(names)(tuple(got[k] for k in names), tuple(expected[k] for k in names), batch_size=batch_size, rtol=rtol, atol=atol)
+
+
+expected_epoch = with_mistakes(numpy_mlp.sgd_epoch, EPOCH_MISTAKES)
+compare_epoch = naming_mistakes(compare_params)
+
+
+# ---------------------------------------------------------------- early stopping
+
+
+def _ties_improve(losses, patience):
+    best, best_loss = 0, float("inf")
+    for epoch, loss in enumerate(losses):
+        if loss <= best_loss:
+            best, best_loss = epoch, loss
+        elif epoch - best >= patience:
+            return best, epoch
+    return best, len(losses) - 1
+
+
+EARLY_STOPPING_MISTAKES = (
+    ("one-based", lambda losses, p: tuple(e + 1 for e in early_stopping(losses, p)),
+     "Your epochs are counted from 1. Count from 0: epoch e is val_losses[e]."),
+    ("too late", lambda losses, p: early_stopping(losses, p + 1),
+     "You stop one epoch too late. With patience p, training stops at the p-th epoch in a row without improvement: epoch best + p."),
+    ("too early", lambda losses, p: early_stopping(losses, p - 1),
+     "You stop one epoch too early. With patience p, training stops at the p-th epoch in a row without improvement: epoch best + p."),
+    ("look-ahead", lambda losses, p: (int(np.argmin(losses)), early_stopping(losses, p)[1]),
+     "Your best epoch is the lowest loss of the WHOLE list, including epochs after training would have stopped. "
+     "Only the losses up to the stop are known when you stop."),
+    ("last as best", lambda losses, p: (early_stopping(losses, p)[1],) * 2,
+     "You returned the stopping epoch as the best one. The best epoch is the one with the lowest validation loss; its weights are the ones to keep."),
+    ("ties improve", _ties_improve,
+     "A loss EQUAL to the best so far counted as an improvement. Only a strictly lower loss (<) resets the patience."),
+    ("never stops", lambda losses, p: (int(np.argmin(losses)), len(losses) - 1),
+     "You never stop early: the stop epoch is the last one although the patience ran out earlier."),
+)
+
+
+def compare_epochs(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
+    """A (best_epoch, stop_epoch) pair of integers, compared exactly."""
+    if got is None:
+        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return Verdict(False, "structure", "Return a pair (best_epoch, stop_epoch).")
+    try:
+        if any(float(g) != int(g) for g in got):
+            raise ValueError
+        got = tuple(int(g) for g in got)
+    except (TypeError, ValueError, OverflowError):
+        return Verdict(False, "type", "Both epochs must be whole numbers (list indices).")
+    if got == tuple(expected):
+        return Verdict(True, "ok", "exact", 0.0)
+    parts = [f"{name}: yours {g}, expected {e}" for name, g, e in zip(("best epoch", "stop epoch"), got, expected) if g != e]
+    return Verdict(False, "values", "Wrong epoch — " + "; ".join(parts) + ".")
+
+
+expected_early_stopping = with_mistakes(early_stopping, EARLY_STOPPING_MISTAKES)
+compare_early_stopping = naming_mistakes(compare_epochs)
