@@ -1,0 +1,79 @@
+"""Median redraw time per slider move for chapter 4's widgets, measured in-process (as in a kernel).
+
+    .venv/bin/python benchmarks/widget_redraw.py [--moves 20]
+
+Each control is moved through about `moves` distinct values; each move redraws the one figure synchronously
+(figure cleared, drawn, saved as PNG into the image widget), and the time of the assignment is recorded:
+wall-clock time, and this process's CPU time, which other work on the machine inflates less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+from utils.activation_widget import activation_widget
+from utils.loss_widget import loss_widget
+from utils.notebook import start
+
+TARGET_MS = 50.0
+
+
+def values_for(control, moves: int) -> list:
+    """About `moves` values that each differ from the one before, across the control's range."""
+    if hasattr(control, "options") and control.options:
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return [options[i % len(options)] for i in range(1, moves + 1)]
+    if isinstance(control.value, tuple):  # a range slider: slide the window
+        width = control.value[1] - control.value[0]
+        starts = np.linspace(control.min, control.max - width, moves)
+        return [(round(float(s) / control.step) * control.step, round(float(s) / control.step) * control.step + width) for s in starts]
+    values = np.linspace(control.min, control.max, moves)
+    if isinstance(control.value, int):
+        values = np.unique(np.round(values).astype(int))
+    return [v.item() if hasattr(v, "item") else v for v in values]
+
+
+def measure(plot, moves: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Per control: (wall ms, CPU ms) of each move."""
+    times = {}
+    for name, control in plot.controls.items():
+        start_value, wall, cpu = control.value, [], []
+        for value in values_for(control, moves):
+            if value == control.value:
+                continue
+            w0, c0 = time.perf_counter(), time.process_time()
+            control.value = value
+            cpu.append((time.process_time() - c0) * 1000.0)
+            wall.append((time.perf_counter() - w0) * 1000.0)
+        control.value = start_value
+        times[name] = (wall, cpu)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--moves", type=int, default=20)
+    args = parser.parse_args()
+    start(seed=0)  # the notebooks' set-up: one torch thread, the course's plot style (grid on)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    print(f"{'widget':<18} {'control':<12} {'moves':>5} {'median ms':>10} {'CPU median':>11} {'max ms':>8}  target < {TARGET_MS:.0f} ms")
+    worst = 0.0
+    for widget_name, build in [("activation widget", activation_widget), ("loss widget", loss_widget)]:
+        plot = build()
+        plot.redraw()  # warm caches (fonts, glyphs)
+        for control, (wall, cpu) in measure(plot, args.moves).items():
+            median = statistics.median(wall)
+            worst = max(worst, median)
+            flag = "ok" if median < TARGET_MS else "SLOW"
+            print(f"{widget_name:<18} {control:<12} {len(wall):>5} {median:>10.1f} {statistics.median(cpu):>11.1f} {max(wall):>8.1f}  {flag}")
+    print(f"slowest median: {worst:.1f} ms; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
