@@ -79,6 +79,20 @@ def _vendor_assets() -> None:
         shutil.copyfile(NODE_MODULES / "requirejs" / "require.js", require)
 
 
+def _copy_widget_fonts(app, exception):
+    """The widget manager asks for its icon fonts relative to each page: give every page folder a copy."""
+    if exception or app.builder.format != "html":
+        return
+    fonts = [p for p in (VENDOR / "html-manager").iterdir() if p.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg")]
+    outdir = Path(app.outdir)
+    for folder in {page.parent for page in outdir.rglob("*.html")}:
+        target = folder / "@jupyter-widgets" / "html-manager" / "dist"
+        target.mkdir(parents=True, exist_ok=True)
+        for font in fonts:
+            if not (target / font.name).exists():
+                shutil.copyfile(font, target / font.name)
+
+
 def _inject_toc(app, docname, source):
     """Append the table of contents from book.toml to the root page."""
     if docname != root_doc:
@@ -93,3 +107,4 @@ def _inject_toc(app, docname, source):
 def setup(app):
     _vendor_assets()
     app.connect("source-read", _inject_toc)
+    app.connect("build-finished", _copy_widget_fonts)

@@ -49,21 +49,36 @@ def test_pages_reference_nothing_off_the_machine(book):
             assert not re.match(r'src=|href="[^"]*\.(css|js|woff2?)"', context), f"{html_file.name}: {context}"
 
 
+def test_widget_pages_carry_the_widgets_saved_state(book):
+    assert "application/vnd.jupyter.widget-state+json" in page(book, "solutions/04c_widgets.md")
+
+
 def test_book_has_search_and_download_buttons(book):
     assert (book / "search.html").exists() and (book / "searchindex.js").exists()
     assert "download" in page(book, "solutions/01_background.md").lower()
 
 
-def test_math_renders_and_no_request_leaves_the_machine(book):
+@pytest.mark.parametrize("notebook, selector", [
+    ("solutions/01_background.md", "mjx-container"),       # rendered math
+    ("solutions/04a_forward_backward.md", "mjx-container"),
+    ("solutions/04c_widgets.md", ".widget-image"),        # widgets drawn from their saved state
+])
+def test_page_renders_and_no_request_leaves_the_machine(book, notebook, selector):
     port = free_port()
     server = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(book)]
+    page_path = str(Path(notebook).with_suffix(".html"))
     with serve(server, f"http://127.0.0.1:{port}/index.html", SCREENSHOTS.parent):
         with chromium_page() as browser_page:
-            requested = []
+            requested, failed = [], []
             browser_page.on("request", lambda request: requested.append(request.url))
-            browser_page.goto(f"http://127.0.0.1:{port}/solutions/01_background.html", wait_until="networkidle")
-            browser_page.wait_for_selector("mjx-container", timeout=30_000)
+            browser_page.on("requestfailed", lambda request: failed.append(request.url))
+            response_errors = []
+            browser_page.on("response", lambda r: response_errors.append(r.url) if r.status >= 400 else None)
+            browser_page.goto(f"http://127.0.0.1:{port}/{page_path}", wait_until="networkidle")
+            browser_page.wait_for_selector(selector, timeout=30_000)
+            browser_page.locator(selector).first.scroll_into_view_if_needed()
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            browser_page.screenshot(path=str(SCREENSHOTS / "book_chapter01.png"), full_page=False)
+            browser_page.screenshot(path=str(SCREENSHOTS / f"book_{Path(notebook).stem}.png"), full_page=False)
     off_machine = [url for url in requested if not any(f"//{host}" in url for host in LOCAL_HOSTS) and not url.startswith("data:")]
     assert requested and not off_machine, f"requests off the machine: {off_machine}"
+    assert not failed and not response_errors, f"missing files: {failed + response_errors}"

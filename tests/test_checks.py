@@ -68,6 +68,9 @@ def test_scalar_answers():
     assert compare_arrays(2.5, 2.5).passed
     assert compare_arrays(-2.5, 2.5).kind == "sign"
     assert compare_arrays(2.5 * N, 2.5, batch_size=N).kind == "batch-mean"
+    assert compare_arrays(5.0, 2.5).kind == "factor"
+    off_by_one = compare_arrays(4.0, 3.0)  # a wrong number is not usefully "1.333 × the expected one"
+    assert off_by_one.kind == "values" and "yours 4 vs expected 3" in off_by_one.message
 
 
 def test_all_zero_expected_is_handled():

@@ -118,6 +118,8 @@ def _scale_diagnosis(got: np.ndarray, expected: np.ndarray, batch_size: int | No
             f"Off by a factor of 2: your answer is {word} the expected one. "
             "Look for a ½ that was dropped or added, for example the ½ in ½(ŷ − y)²."
         )
+    if expected.size == 1:  # any wrong number is "a constant times" the right one: say nothing that misleads
+        return None
     if c < 0:
         return "sign", f"Wrong sign and off by a constant factor: your answer is {c:.4g} × the expected one."
     return "factor", f"Off by a constant factor: your answer is {c:.4g} × the expected one. Look for a missing or extra constant."

@@ -1,0 +1,210 @@
+"""The course's trainer: data resident on the device, index batching from a seeded generator, fused Adam,
+optional bf16 autocast, one host sync per epoch. The same code runs on CPU, CUDA and MPS."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from utils.models import guide_mlp
+
+KERAS_ADAM_EPS = 1e-7  # Keras' Adam epsilon; torch's default is 1e-8
+
+
+def keras_validation_split(X, y, fraction: float = 0.2):
+    """Split as Keras' `fit(validation_split=...)` does: the LAST `fraction` of the rows, unshuffled.
+
+    Returns (X_fit, y_fit, X_val, y_val); the split index is floor(n · (1 − fraction)), as in Keras.
+    """
+    n = len(X)
+    split_at = int(np.floor(n * (1.0 - fraction)))
+    if split_at in (0, n):
+        raise ValueError(f"{n} rows cannot be split with validation fraction {fraction}")
+    return X[:split_at], y[:split_at], X[split_at:], y[split_at:]
+
+
+def as_tensors(X, y, device, *, classes: int = 2):
+    """Float32 features and targets on `device`: targets (n × 1) float for binary, (n,) int64 for several classes."""
+    X = torch.as_tensor(X, dtype=torch.float32, device=device)
+    if classes == 2:
+        y = torch.as_tensor(y, dtype=torch.float32, device=device).reshape(-1, 1)
+    else:
+        y = torch.as_tensor(y, dtype=torch.int64, device=device).reshape(-1)
+    return X, y
+
+
+def make_optimizer(model: nn.Module, lr: float = 1e-3) -> torch.optim.Adam:
+    """Adam with Keras' epsilon; the fused kernel (one launch for all parameters) where torch has one."""
+    params = list(model.parameters())
+    try:
+        return torch.optim.Adam(params, lr=lr, eps=KERAS_ADAM_EPS, fused=True)
+    except (RuntimeError, ValueError):  # an older torch or a device without the fused kernel
+        return torch.optim.Adam(params, lr=lr, eps=KERAS_ADAM_EPS)
+
+
+def batch_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean loss over the batch: binary cross-entropy on logits for float targets, cross-entropy for class indices."""
+    if y.dtype.is_floating_point:
+        return F.binary_cross_entropy_with_logits(logits.float(), y)
+    return F.cross_entropy(logits.float(), y)
+
+
+def training_step(model: nn.Module, optimizer: torch.optim.Optimizer, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """One optimisation step on one batch; returns the batch's mean loss, detached (no host sync)."""
+    optimizer.zero_grad(set_to_none=True)
+    loss = batch_loss(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
+def _fast_step(model: nn.Module, cast: Callable) -> Callable:
+    """`training_step` with the same arithmetic and less Python per step (gradients dropped directly);
+    only the forward pass and the loss run under `cast()`, as PyTorch recommends for autocast."""
+    params = [p for p in model.parameters() if p.requires_grad]
+
+    def step(model, optimizer, X, y):
+        for p in params:
+            p.grad = None
+        with cast():
+            loss = batch_loss(model(X), y)
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    return step
+
+
+def _correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    if y.dtype.is_floating_point:
+        return ((logits > 0).float() == y).sum()
+    return (logits.argmax(dim=1) == y).sum()
+
+
+def autocast_dtype(device: torch.device, amp: bool | str = "auto") -> torch.dtype | None:
+    """bf16 when amp is True, or when "auto" and the device is CUDA; None means plain float32."""
+    if amp == "auto":
+        return torch.bfloat16 if torch.device(device).type == "cuda" else None
+    return torch.bfloat16 if amp else None
+
+
+def train(
+    model: nn.Module,
+    X,
+    y,
+    *,
+    epochs: int = 10,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    validation: tuple | None = None,
+    device: torch.device | str = "cpu",
+    seed: int = 0,
+    amp: bool | str = "auto",
+    augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
+    step: Callable | None = None,
+    optimizer: torch.optim.Optimizer | None = None,
+    classes: int = 2,
+    progress: bool = True,
+    desc: str = "training",
+) -> dict:
+    """Train `model` with mini-batches of shuffled rows (reshuffled every epoch, as Keras does).
+
+    Data go to `device` once; batches are index slices of a permutation drawn from a generator seeded
+    with `seed`; losses accumulate on the device and reach the host once per epoch. `augment(xb, gen)`
+    transforms each training batch on the device. `step(model, optimizer, xb, yb)` replaces the built-in
+    step (same arithmetic as `training_step`). Returns a history dict (per-epoch lists and timings).
+    """
+    device = torch.device(device)
+    model.to(device)
+    X, y = as_tensors(X, y, device, classes=classes)
+    if validation is not None:
+        X_val, y_val = as_tensors(*validation, device, classes=classes)
+    optimizer = optimizer or make_optimizer(model, lr)
+    dtype = autocast_dtype(device, amp)
+    cast = (lambda: torch.autocast(device.type, dtype=dtype)) if dtype else contextlib.nullcontext
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+
+    n = len(X)
+    sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+    weights = torch.tensor(sizes, dtype=torch.float32, device=device) / n  # batch means → epoch mean
+    whole_step_cast = step is not None and dtype is not None  # a custom step runs entirely under autocast
+    step = step or _fast_step(model, cast)
+    history: dict = {"loss": [], "val_loss": [], "val_accuracy": [], "device": device.type,
+                     "dtype": str(dtype or torch.float32).removeprefix("torch."), "steps": epochs * len(sizes)}
+    started = time.perf_counter()
+    bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress)
+    for _ in bar:
+        model.train()
+        order = torch.randperm(n, generator=generator, device=device)
+        losses = []
+        for index in order.split(batch_size):
+            xb, yb = X[index], y[index]
+            if augment is not None:
+                xb = augment(xb, generator)
+            if whole_step_cast:
+                with cast():
+                    losses.append(step(model, optimizer, xb, yb))
+            else:
+                losses.append(step(model, optimizer, xb, yb))
+        stats = [torch.stack(losses).float() @ weights]
+        if validation is not None:
+            model.eval()
+            with torch.no_grad(), cast():
+                logits = model(X_val)
+                stats += [batch_loss(logits, y_val), _correct(logits, y_val) / len(X_val)]
+        values = torch.stack([s.float() for s in stats]).tolist()  # the one host sync of the epoch
+        history["loss"].append(values[0])
+        if validation is not None:
+            history["val_loss"].append(values[1])
+            history["val_accuracy"].append(values[2])
+            bar.set_postfix(loss=f"{values[0]:.4f}", val_loss=f"{values[1]:.4f}", val_acc=f"{values[2]:.3f}")
+        else:
+            bar.set_postfix(loss=f"{values[0]:.4f}")
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    history["seconds"] = time.perf_counter() - started
+    model.eval()
+    return history
+
+
+def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batch_size: int = 8, seed: int = 0):
+    """Run `step_fn(model, optimizer, X, y)` `steps` times on a small seeded problem, as an exercise check.
+
+    Returns (change of all parameters, flattened; the losses it returned), or (change, None) if a loss was None.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = guide_mlp(5, hidden=(8, 4))
+    X = torch.randn(steps, batch_size, 5, generator=generator)
+    y = (torch.rand(steps, batch_size, 1, generator=generator) < 0.5).float()
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
+    before = torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+    losses = [step_fn(model, opt, X[i], y[i]) for i in range(steps)]
+    after = torch.cat([p.detach().flatten() for p in model.parameters()])
+    change = (after - before).numpy().astype(np.float64)
+    if any(loss is None for loss in losses):
+        return change, None
+    return change, np.array([float(loss) for loss in losses])
+
+
+def compare_step(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8):
+    """Diagnose a training step's outcome: parameters that never moved, then each part by `compare_named`."""
+    from utils.checks import Verdict, compare_named
+
+    if isinstance(got, tuple) and len(got) == 2 and not np.any(got[0]):
+        return Verdict(False, "unchanged", (
+            "The parameters did not change at all. Call loss.backward() to compute the gradients, "
+            "then optimizer.step() to apply them, in that order."
+        ))
+    return compare_named(("parameter change", "loss"))(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
