@@ -2,6 +2,7 @@
 #   make lab    open the course in JupyterLab
 #   make test   run the whole test suite (unit tests, every notebook under nbval, the book, browser tests)
 #   make book   build the static book into _build/html
+#   make benchmark / make gpu-check   print timings (see benchmarks/)
 SHELL := bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
@@ -9,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 
-.PHONY: lab test book learner-copies chromium
+.PHONY: lab test book learner-copies benchmark gpu-check chromium
 
 lab: $(STAMP)
 	$(BIN)/python -m utils.lab
@@ -23,6 +24,15 @@ book: $(STAMP)
 # Maintainers: regenerate chapters/ from solutions/ (refuses to overwrite uncommitted edits).
 learner-copies: $(STAMP)
 	$(BIN)/python -m utils.learner_copies
+
+# Scripts that print timings (never timed unit tests).
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/classifier.py
+	$(BIN)/python benchmarks/widget_redraw.py
+
+# On a machine with an NVIDIA GPU: the chapter-5 notebooks and the benchmark on CUDA (falls back to CPU, saying so).
+gpu-check: $(STAMP)
+	$(BIN)/python benchmarks/gpu_check.py
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -69,3 +69,27 @@ def test_chapter_1_runs_all_in_jupyterlab(lab):
         outputs = page.inner_text(".jp-NotebookPanel")
         assert "Exercise 1.1 (standardise): not attempted yet" in outputs
         assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0, outputs[-2000:]
+
+
+def test_chapter_4_widgets_redraw_when_a_slider_moves(lab):
+    with chromium_page() as page:
+        open_notebook(page, lab, "chapters/04c_widgets.md")
+        run_all(page)
+        widget_outputs = page.locator(".jp-OutputArea-output:has(.widget-image)")
+        widget_outputs.nth(1).wait_for(timeout=120_000)
+        assert widget_outputs.count() == 2, "expected the activation widget and the loss widget"
+        for index in range(2):
+            output = widget_outputs.nth(index)
+            image = output.locator(".widget-image")
+            before = image.get_attribute("src")
+            handle = output.locator(".noUi-handle").first
+            handle.focus()
+            for _ in range(3):
+                handle.press("ArrowRight")
+            page.wait_for_function(
+                "([element, before]) => element.getAttribute('src') !== before",
+                arg=[image.element_handle(), before], timeout=30_000,
+            )
+            assert output.locator(".widget-image").count() == 1, "a slider move must redraw in place, not add a figure"
+        page.screenshot(path=str(SCREENSHOTS / "lab_chapter04c_widgets.png"), full_page=False)
+        assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0
