@@ -1,13 +1,17 @@
 """Chapter 4's widgets: the pure drawing data, the draw functions on a bare Figure, and the sliders driven in-process."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
+from PIL import Image
 
 from utils.activation_widget import (
-    activation_widget, draw_activation, gradient_norms_through_depth, mask_runs, saturated,
+    activation_widget, draw_activation, gradient_norms_through_depth, layer_limits, mask_runs, saturated,
+    saturation_boxes, value_limits,
 )
 from utils.activations import ACTIVATIONS
 from utils.loss_widget import NAMES, class_one_probability, draw_losses, logit_gradients, loss_curves, loss_widget
@@ -28,6 +32,20 @@ def test_mask_runs():
     x = np.arange(8.0)
     assert mask_runs(x, np.array([1, 1, 0, 0, 1, 0, 1, 1], bool)) == [(0.0, 1.0), (4.0, 4.0), (6.0, 7.0)]
     assert mask_runs(x, np.zeros(8, bool)) == []
+
+
+def test_axis_limit_helpers():
+    assert value_limits(np.array([0.0, 1.0]), np.array([0.25, -1.0])) == pytest.approx((-1.1, 1.1))
+    assert value_limits(np.zeros(5)) == (-0.05, 0.05)  # a flat curve still gets a band
+    assert [layer_limits(n) for n in (1, 10, 11, 50)] == [(-0.5, 10.5), (-0.5, 10.5), (-0.5, 20.5), (-0.5, 50.5)]
+
+
+def test_saturation_boxes_span_each_run_over_the_full_height():
+    x = np.arange(6.0)
+    boxes = saturation_boxes(x, np.array([1, 1, 0, 0, 1, 1], bool))
+    np.testing.assert_array_equal(boxes[0], [(0, 0), (0, 1), (1, 1), (1, 0)])
+    np.testing.assert_array_equal(boxes[1], [(4, 0), (4, 1), (5, 1), (5, 0)])
+    assert saturation_boxes(x, np.zeros(6, bool)) == []
 
 
 def test_saturation_zones():
@@ -126,11 +144,14 @@ def test_activation_widget_sliders_change_the_plot_in_place():
     left, right = plot.figure.axes
     f = line(left, "tanh(x)")
     np.testing.assert_allclose(f.get_ydata(), np.tanh(f.get_xdata()))
+    assert [t.get_text() for t in left.get_legend().get_texts()][:2] == ["tanh(x)", "tanh′(x)"]
+    assert left.get_title() == "tanh and its derivative"
     assert plot.image.value != first_image
 
     plot.controls["x_range"].value = (-2.0, 9.0)
     x = line(plot.figure.axes[0], "tanh(x)").get_xdata()
     assert (x[0], x[-1]) == (-2.0, 9.0)
+    assert plot.figure.axes[0].get_xlim() == (-2.0, 9.0)
 
     plot.controls["depth"].value = 33
     assert len(line(plot.figure.axes[1], "gradient size").get_xdata()) == 34
@@ -153,6 +174,9 @@ def test_loss_widget_sliders_change_the_plot_in_place():
     plot.controls["logit"].value = 2.75
     right = plot.figure.axes[1]
     assert [m.get_xdata()[0] for m in markers(right)] == [2.75, 2.75, 2.75]
+    bce_now = float(logit_gradients(2.75, 1, 3)[NAMES[1]])
+    assert f"{NAMES[1]}: {bce_now:+.3f}" in [t.get_text() for t in right.get_legend().get_texts()]
+    assert right.get_legend().get_title().get_text() == "at z = 2.75"
     assert plot.image.value != first_image
 
     plot.controls["target"].value = 0
@@ -167,3 +191,30 @@ def test_loss_widget_sliders_change_the_plot_in_place():
     assert not np.allclose(before, after.get_ydata())
 
     assert plot.figure is figure and len(figure.axes) == 2
+
+
+@pytest.mark.parametrize("build, moves", [
+    (activation_widget, [("init_scale", 2.0), ("activation", "relu"), ("x_range", (-3.0, 9.0)), ("depth", 17)]),
+    (loss_widget, [("logit", 2.0), ("target", 0), ("classes", 6), ("logit", -1.5)]),
+])
+def test_widgets_blit_moves_and_match_a_full_redraw(build, moves):
+    plot = build()
+    for name, value in moves:
+        plot.controls[name].value = value
+    assert plot.full_redraws == 1  # every move above only updated the moving artists
+    blitted = np.asarray(Image.open(io.BytesIO(plot.image.value)))
+    plot.redraw(full=True)
+    np.testing.assert_array_equal(blitted, np.asarray(Image.open(io.BytesIO(plot.image.value))))  # nothing stale or doubled
+
+
+def test_axis_limits_follow_the_controls_without_a_full_redraw():
+    plot = activation_widget(depth=20)
+    left, right = plot.figure.axes
+    plot.controls["depth"].value = 11
+    assert right.get_xlim() == (-0.5, 20.5)  # the depth axis moves in steps of 10 layers
+    plot.controls["depth"].value = 21
+    assert right.get_xlim() == (-0.5, 30.5) and right.get_ylim() == (-20.0, 10.0)
+    plot.controls["activation"].value = "relu"
+    plot.controls["x_range"].value = (-1.0, 4.0)
+    assert left.get_xlim() == (-1.0, 4.0) and 4.0 < left.get_ylim()[1] < 4.5  # relu reaches 4; a 5% margin
+    assert plot.full_redraws == 1

@@ -18,6 +18,8 @@ LEFT_AXES = (0.07, 0.15, 0.40, 0.72)
 RIGHT_AXES = (0.58, 0.15, 0.40, 0.72)
 Z_LIMIT = 8.0
 NAMES = ("MSE through σ", "binary cross-entropy", "categorical cross-entropy")
+COLORS = ("C3", "C0", "C2")
+STYLES = ("-", "-", "--")  # dashed: for y = 1 the categorical curve lies on the binary one
 
 
 def class_one_probability(z: np.ndarray, classes: int) -> np.ndarray:
@@ -49,41 +51,68 @@ def logit_gradients(z: np.ndarray, target: int, classes: int) -> dict[str, np.nd
     }
 
 
-def draw_losses(figure: Figure, target: int = 1, classes: int = 3, logit: float = -4.0) -> None:
-    """Left: the three losses against the predicted probability. Right: their gradients w.r.t. the logit z."""
-    figure.set_layout_engine(None)  # fixed axes rectangles; one draw per savefig
-    left, right = figure.add_axes(LEFT_AXES), figure.add_axes(RIGHT_AXES)
-    colors = ("C3", "C0", "C2")
-    styles = ("-", "-", "--")  # dashed: for y = 1 the categorical curve lies on the binary one
+def draw_losses(figure: Figure, target: int = 1, classes: int = 3, logit: float = -4.0) -> dict:
+    """Left: the three losses against the predicted probability. Right: their gradients w.r.t. the logit z.
 
-    p = np.linspace(0.001, 0.999, 300)
-    p_now = {NAMES[0]: expit(logit), NAMES[1]: expit(logit), NAMES[2]: class_one_probability(logit, classes)}
-    for (name, values), color, style in zip(loss_curves(p, target, classes).items(), colors, styles):
-        left.plot(p, values, color=color, ls=style, label=name if name != NAMES[2] else f"{name} (K = {classes})")
-        left.plot([p_now[name]], [loss_curves(p_now[name], target, classes)[name]], "o", color=color, ms=6)
+    Every axis limit is fixed, so the returned curves, markers, band, line and legends are all `update_losses` moves.
+    """
+    left, right = figure.add_axes(LEFT_AXES), figure.add_axes(RIGHT_AXES)
+    moving = {}
+    for name, color, style in zip(NAMES, COLORS, STYLES):
+        moving[f"loss {name}"], = left.plot([], [], color=color, ls=style, label=name)
+        moving[f"loss dot {name}"], = left.plot([], [], "o", color=color, ms=6)
     left.set_xlim(0.0, 1.0)
     left.set_ylim(0.0, 5.0)
     left.set_xlabel("predicted probability of class 1, ŷ")
     left.set_ylabel("loss L")
-    left.set_title(f"losses for target y = {target}", y=1.0)  # explicit y: no costly auto-placement
-    left.legend(loc="upper center", fontsize=8)
+    moving["left_title"] = left.set_title("", y=1.0)  # explicit y: no costly auto-placement
+    moving["left_legend"] = left.legend(handles=[moving[f"loss {name}"] for name in NAMES], loc="upper center", fontsize=8)
 
-    z = np.linspace(-Z_LIMIT, Z_LIMIT, 321)
-    wrong_side = (-Z_LIMIT, -2.0) if target == 1 else (2.0, Z_LIMIT)
-    right.axvspan(*wrong_side, color="0.9", lw=0, label="confident mistake")
+    moving["band"] = right.axvspan(-Z_LIMIT, -2.0, color="0.9", lw=0, label="confident mistake")
     right.axhline(0.0, color="0.6", lw=1)
-    gradients_now = logit_gradients(logit, target, classes)
-    for (name, values), color, style in zip(logit_gradients(z, target, classes).items(), colors, styles):
-        right.plot(z, values, color=color, ls=style, label=f"{name}: {float(gradients_now[name]):+.3f}")
-        right.plot([logit], [gradients_now[name]], "o", color=color, ms=6)
-    right.axvline(logit, color="0.3", lw=1, ls=":")
+    for name, color, style in zip(NAMES, COLORS, STYLES):
+        moving[f"gradient {name}"], = right.plot([], [], color=color, ls=style, label=name)
+        moving[f"gradient dot {name}"], = right.plot([], [], "o", color=color, ms=6)
+    moving["now"] = right.axvline(logit, color="0.3", lw=1, ls=":")
     right.set_xlim(-Z_LIMIT, Z_LIMIT)
     right.set_ylim(-1.1, 1.1)
     right.set_xlabel("logit z")
     right.set_ylabel("∂L/∂z")
-    right.set_title("gradient with respect to the logit", y=1.0)  # explicit y: no costly auto-placement
-    right.legend(loc="upper right" if target == 1 else "lower right", fontsize=7, title=f"at z = {logit:g}", title_fontsize=7)
+    right.set_title("gradient with respect to the logit", y=1.0)
+    moving["right_legend"] = right.legend(handles=[moving["band"]] + [moving[f"gradient {name}"] for name in NAMES],
+                                          fontsize=7, title=" ", title_fontsize=7)
     lean_ticks(left, right)
+    update_losses(moving, target, classes, logit)
+    return moving
+
+
+def update_losses(moving: dict, target: int, classes: int, logit: float) -> bool:
+    """Set every moving artist (curves, markers, band, line, legend texts) to new values in place; always True."""
+    p = np.linspace(0.001, 0.999, 300)
+    p_now = {NAMES[0]: expit(logit), NAMES[1]: expit(logit), NAMES[2]: class_one_probability(logit, classes)}
+    for name, values in loss_curves(p, target, classes).items():
+        moving[f"loss {name}"].set_data(p, values)
+        moving[f"loss dot {name}"].set_data([p_now[name]], [loss_curves(p_now[name], target, classes)[name]])
+    moving[f"loss {NAMES[2]}"].set_label(f"{NAMES[2]} (K = {classes})")
+    for text, name in zip(moving["left_legend"].get_texts(), NAMES):
+        text.set_text(moving[f"loss {name}"].get_label())
+    moving["left_title"].set_text(f"losses for target y = {target}")
+
+    z = np.linspace(-Z_LIMIT, Z_LIMIT, 321)
+    gradients_now = logit_gradients(logit, target, classes)
+    for name, values in logit_gradients(z, target, classes).items():
+        moving[f"gradient {name}"].set_data(z, values)
+        moving[f"gradient {name}"].set_label(f"{name}: {float(gradients_now[name]):+.3f}")
+        moving[f"gradient dot {name}"].set_data([logit], [gradients_now[name]])
+    moving["band"].set_x(-Z_LIMIT if target == 1 else 2.0)  # a confident mistake: z far on the wrong side
+    moving["band"].set_width(Z_LIMIT - 2.0)
+    moving["now"].set_xdata([logit, logit])
+    legend = moving["right_legend"]
+    for text, name in zip(legend.get_texts()[1:], NAMES):
+        text.set_text(moving[f"gradient {name}"].get_label())
+    legend.set_title(f"at z = {logit:g}")
+    legend.set_loc("upper right" if target == 1 else "lower right")
+    return True
 
 
 def loss_widget(target: int = 1, classes: int = 3, logit: float = -4.0) -> LivePlot:
@@ -94,6 +123,6 @@ def loss_widget(target: int = 1, classes: int = 3, logit: float = -4.0) -> LiveP
         "classes": widgets.IntSlider(value=classes, min=2, max=10, description="classes K", style=style, layout=widgets.Layout(width="280px")),
         "logit": widgets.FloatSlider(value=logit, min=-Z_LIMIT, max=Z_LIMIT, step=0.25, description="logit z", style=style, layout=widgets.Layout(width="340px")),
     }
-    plot = live_plot(draw_losses, controls, figsize=(9.6, 3.4), dpi=80)
+    plot = live_plot(draw_losses, controls, figsize=(9.6, 3.4), dpi=80, update=update_losses)
     wrap_controls(plot)
     return plot
