@@ -50,7 +50,9 @@ nb_ipywidgets_js = {
 
 html_theme = "sphinx_book_theme"
 html_title = SPEC["book"]["title"]
+templates_path = ["_templates"]
 html_static_path = ["_static"]
+html_css_files = ["course.css"]
 html_extra_path = ["extra"]
 html_theme_options = {
     "use_download_button": True,
@@ -58,6 +60,7 @@ html_theme_options = {
     "use_repository_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
+    "article_header_end": ["notebook-downloads.html", "article-header-buttons.html"],
 }
 html_last_updated_fmt = None
 html_show_sourcelink = False
@@ -93,6 +96,15 @@ def _copy_widget_fonts(app, exception):
                 shutil.copyfile(font, target / font.name)
 
 
+def _write_notebook_downloads(app, exception):
+    """Put each notebook's .ipynb form (learner copy and solution) under notebooks/ for the download buttons."""
+    if exception or app.builder.format != "html":
+        return
+    from utils.notebook_files import export_ipynb
+
+    export_ipynb(Path(app.outdir) / "notebooks")
+
+
 def _inject_toc(app, docname, source):
     """Append the table of contents from book.toml to the root page."""
     if docname != root_doc:
@@ -108,3 +120,4 @@ def setup(app):
     _vendor_assets()
     app.connect("source-read", _inject_toc)
     app.connect("build-finished", _copy_widget_fonts)
+    app.connect("build-finished", _write_notebook_downloads)

@@ -55,7 +55,12 @@ def test_widget_pages_carry_the_widgets_saved_state(book):
 
 def test_book_has_search_and_download_buttons(book):
     assert (book / "search.html").exists() and (book / "searchindex.js").exists()
-    assert "download" in page(book, "solutions/01_background.md").lower()
+    for notebook in NOTEBOOKS:
+        stem = Path(notebook).stem
+        html = page(book, notebook)
+        for folder in ("chapters", "solutions"):
+            assert f'href="../notebooks/{folder}/{stem}.ipynb"' in html, f"{notebook}: no {folder} download button"
+            assert (book / "notebooks" / folder / f"{stem}.ipynb").exists()
 
 
 @pytest.mark.parametrize("notebook, selector", [
