@@ -23,6 +23,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.neural_network import MLPClassifier
 from torch.utils.data import DataLoader, TensorDataset
 
+from utils import numpy_mlp
 from utils.data import breast_cancer_split
 from utils.device import describe, pick_device
 from utils.models import guide_mlp, predict_proba
@@ -87,58 +88,28 @@ def run_dataloader(data, seed, device):
 
 
 def run_numpy(data, seed, device):
-    """Forward, backward and Adam written out in NumPy (float64), Glorot init, reshuffled every epoch."""
+    """The course's NumPy network (utils.numpy_mlp: forward, backward, Adam in float64), Glorot init, reshuffled every epoch."""
     X_fit, y_fit, X_val, y_val, X_test, _ = data
     rng = np.random.default_rng(seed)
     sizes = [X_fit.shape[1], *HIDDEN, 1]
-    params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    params = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         limit = np.sqrt(6 / (fan_in + fan_out))
-        params += [rng.uniform(-limit, limit, size=(fan_in, fan_out)), np.zeros(fan_out)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    beta1, beta2 = 0.9, 0.999
-
-    def forward(X):
-        W1, b1, W2, b2, W3, b3 = params
-        Z1 = X @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        Z2 = A1 @ W2 + b2
-        A2 = np.maximum(Z2, 0)
-        return (Z1, A1, Z2, A2), (A2 @ W3 + b3)[:, 0]
-
-    def bce(z, y):  # mean binary cross-entropy from logits, stable form
-        return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
-
+        params[f"W{layer}"] = rng.uniform(-limit, limit, size=(fan_out, fan_in))  # (out × in), Keras' Glorot uniform
+        params[f"b{layer}"] = np.zeros(fan_out)
+    optimiser = numpy_mlp.Adam(params, lr=LR, eps=KERAS_ADAM_EPS)
     y_fit = y_fit.astype(np.float64)
-    t = 0
     started = time.perf_counter()
     for _ in range(EPOCHS):
         order = rng.permutation(len(X_fit))
         for start in range(0, len(order), BATCH):
             index = order[start : start + BATCH]
-            X, y = X_fit[index], y_fit[index]
-            (Z1, A1, Z2, A2), z = forward(X)
-            dz = ((1 / (1 + np.exp(-z)) - y) / len(y))[:, None]  # ∂L/∂z for the mean BCE
-            W1, b1, W2, b2, W3, b3 = params
-            dA2 = dz @ W3.T
-            dZ2 = dA2 * (Z2 > 0)
-            dA1 = dZ2 @ W2.T
-            dZ1 = dA1 * (Z1 > 0)
-            grads = [X.T @ dZ1, dZ1.sum(0), A1.T @ dZ2, dZ2.sum(0), A2.T @ dz, dz.sum(0)]
-            t += 1
-            correction = np.sqrt(1 - beta2**t) / (1 - beta1**t)
-            for p, g, m_i, v_i in zip(params, grads, m, v):
-                m_i *= beta1
-                m_i += (1 - beta1) * g
-                v_i *= beta2
-                v_i += (1 - beta2) * g * g
-                p -= LR * correction * m_i / (np.sqrt(v_i) + KERAS_ADAM_EPS)
-        _, z_val = forward(X_val)
-        val_loss, val_acc = bce(z_val, y_val), float(np.mean((z_val > 0) == y_val))
+            _, grads = numpy_mlp.loss_and_grads(params, X_fit[index], y_fit[index])
+            params = optimiser.step(params, grads)
+        z_val, _ = numpy_mlp.forward(params, X_val)
+        val_loss, val_acc = numpy_mlp.bce_with_logits(z_val, y_val), float(np.mean((z_val > 0) == y_val))
     seconds = time.perf_counter() - started
-    _, z_test = forward(X_test)
-    return seconds, 1 / (1 + np.exp(-z_test))
+    return seconds, numpy_mlp.predict_proba(params, X_test)
 
 
 def run_course(data, seed, device):

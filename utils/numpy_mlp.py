@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from utils.losses import bce_logit_gradient, bce_with_logits  # the loss and its gradient, shared with chapter 4
+
 
 def init_params(sizes: list[int], rng: np.random.Generator) -> dict[str, np.ndarray]:
     """He-normal weights W{l} (sizes[l] × sizes[l-1]) with std √(2 / fan_in), zero biases b{l} (sizes[l],)."""
@@ -32,16 +34,9 @@ def forward(params: dict, X: np.ndarray) -> tuple[np.ndarray, list]:
     return A[:, 0], cache
 
 
-def bce_with_logits(z: np.ndarray, y: np.ndarray) -> float:
-    """Mean binary cross-entropy of sigmoid(z) against y, written so that large |z| cannot overflow."""
-    z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
-
-
 def backward(params: dict, cache: list, z: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     """Gradients of `bce_with_logits(z, y)` with respect to every W{l}, b{l}: ∂L/∂z = (sigmoid(z) − y) / n."""
-    n = len(y)
-    dZ = ((1.0 / (1.0 + np.exp(-z))) - np.asarray(y, dtype=np.float64))[:, None] / n
+    dZ = bce_logit_gradient(z, y)[:, None]
     grads = {}
     for layer in range(n_layers(params), 0, -1):
         A_prev, Z = cache[layer - 1]
