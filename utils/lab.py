@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,7 @@ def lab_command(root_dir: Path, port: int | None = None, token: str | None = Non
         f"--ServerApp.root_dir={root_dir}",
         "--ServerApp.ip=127.0.0.1",
         f"--IdentityProvider.token={token or secrets.token_hex(24)}",
-        f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}?reset",
+        f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}",
     ]
     if port:
         command.append(f"--ServerApp.port={port}")
@@ -71,11 +72,28 @@ def lab_command(root_dir: Path, port: int | None = None, token: str | None = Non
     return command
 
 
+def first_free_port(start: int = 8888) -> int:
+    """The first port from `start` on that 127.0.0.1 can bind."""
+    for port in range(start, start + 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {start} and {start + 99}")
+
+
 def main() -> int:
     set_default_viewer()
     env = {**os.environ, **state_environment()}
-    print("Opening JupyterLab on 127.0.0.1; the URL with its token is printed below. Stop it with Ctrl-C.")
-    return subprocess.call(lab_command(ROOT), env=env, cwd=ROOT)
+    port, token = first_free_port(), secrets.token_hex(24)
+    print(
+        "Opening the course in JupyterLab (stop it with Ctrl-C). If no browser opens, visit:\n"
+        f"    http://127.0.0.1:{port}/lab/tree/{FIRST_NOTEBOOK}?token={token}\n",
+        flush=True,
+    )
+    return subprocess.call(lab_command(ROOT, port=port, token=token), env=env, cwd=ROOT)
 
 
 if __name__ == "__main__":
