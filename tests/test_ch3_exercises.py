@@ -86,6 +86,13 @@ SPLIT_MISTAKES = [
 ]
 
 
+def assert_mistake_named(result, kind, phrase):
+    """A catalogued wrong answer fails, with the expected diagnosis and words a learner can act on."""
+    assert result.status == "failed"
+    assert result.verdict.kind == kind, result.message
+    assert phrase in result.message
+
+
 def check_split(fn):
     return check_function("split", on_copies(fn), expected_split, SPLIT_CASES, compare=compare_split, strict=False)
 
@@ -93,9 +100,7 @@ def check_split(fn):
 @pytest.mark.parametrize("name, fn, kind, phrase", SPLIT_MISTAKES, ids=[m[0] for m in SPLIT_MISTAKES])
 def test_split_mistakes_are_named(name, fn, kind, phrase):
     result = check_split(fn)
-    assert result.status == "failed"
-    assert result.verdict.kind == kind, result.message
-    assert phrase in result.message
+    assert_mistake_named(result, kind, phrase)
 
 
 def test_split_reference_passes_and_stub_is_not_attempted():
@@ -174,9 +179,7 @@ def check_standardise(fn):
 @pytest.mark.parametrize("name, fn, kind, phrase", STANDARDISE_MISTAKES, ids=[m[0] for m in STANDARDISE_MISTAKES])
 def test_standardise_mistakes_are_named(name, fn, kind, phrase):
     result = check_standardise(fn)
-    assert result.status == "failed"
-    assert result.verdict.kind == kind, result.message
-    assert phrase in result.message
+    assert_mistake_named(result, kind, phrase)
 
 
 def test_standardise_reference_passes_even_when_the_answer_edits_its_inputs():
@@ -277,9 +280,7 @@ def check_epoch(fn):
 @pytest.mark.parametrize("name, fn, kind, phrase", EPOCH_MISTAKES, ids=[m[0] for m in EPOCH_MISTAKES])
 def test_epoch_mistakes_are_named(name, fn, kind, phrase):
     result = check_epoch(fn)
-    assert result.status == "failed"
-    assert result.verdict.kind == kind, result.message
-    assert phrase in result.message
+    assert_mistake_named(result, kind, phrase)
 
 
 def test_epoch_reference_and_in_place_answer_pass_and_stub_is_not_attempted():
@@ -365,9 +366,7 @@ def check_stopping(fn):
 @pytest.mark.parametrize("name, fn, kind, phrase", STOPPING_MISTAKES, ids=[m[0] for m in STOPPING_MISTAKES])
 def test_stopping_mistakes_are_named(name, fn, kind, phrase):
     result = check_stopping(fn)
-    assert result.status == "failed"
-    assert result.verdict.kind == kind, result.message
-    assert phrase in result.message
+    assert_mistake_named(result, kind, phrase)
 
 
 def test_stopping_reference_passes_and_stub_is_not_attempted():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from utils.activations import sigmoid  # overflow-free σ, shared with chapter 4
 from utils.losses import bce_logit_gradient, bce_with_logits  # the loss and its gradient, shared with chapter 4
 
 
@@ -105,4 +106,4 @@ def train_adam(params: dict, X, y, orders: list[np.ndarray], batch_size: int = 3
 def predict_proba(params: dict, X) -> np.ndarray:
     """sigmoid of the logits: the predicted probability of class 1 for each row."""
     z, _ = forward(params, X)
-    return 1.0 / (1.0 + np.exp(-z))
+    return sigmoid(z)
