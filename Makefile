@@ -13,17 +13,17 @@ STAMP := $(VENV)/.course-installed
 .PHONY: lab test book learner-copies benchmark gpu-check chromium
 
 lab: $(STAMP)
-	$(BIN)/python -m utils.lab
+	$(BIN)/python -m tools.lab
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
 book: $(STAMP)
-	$(BIN)/python -m utils.book
+	$(BIN)/python -m tools.book
 
 # Maintainers: regenerate chapters/ from solutions/ (refuses to overwrite uncommitted edits).
 learner-copies: $(STAMP)
-	$(BIN)/python -m utils.learner_copies
+	$(BIN)/python -m tools.learner_copies
 
 # Scripts that print timings (never timed unit tests).
 benchmark: $(STAMP)
@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the course's packages into $(VENV) (first run only)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | { grep -v "is ignored: it is neither a file" || true; }
-	$(BIN)/python -c "from utils.lab import set_default_viewer; set_default_viewer()"
+	$(BIN)/python -c "from tools.lab import set_default_viewer; set_default_viewer()"
 	@touch $(STAMP)
 
 # The browser tests drive Debian's Chromium (never a downloaded browser). Installed once, with apt.

@@ -7,17 +7,16 @@
 
 import os
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+from tools import ROOT
 _notebook_seconds: dict[str, float] = defaultdict(float)
 
 
 def pytest_configure(config):
     if hasattr(config, "workerinput"):  # an xdist worker: the controller has derived them already
         return
-    from utils.lab import state_environment
-    from utils.notebook_files import export_ipynb
+    from tools.lab import state_environment
+    from tools.notebook_files import export_ipynb
 
     os.environ.update(state_environment())  # Jupyter/IPython/matplotlib state stays inside the project
     export_ipynb(ROOT / "_build" / "notebooks")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from nbclient import NotebookClient
 
 from utils.device import describe, pick_device
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
 NOTEBOOKS = ["05a_guide_classifier", "05b_digits_cnn"]
 # Output lines worth repeating in the summary: the device, the dtype and time of training, the accuracies.
 KEEP = re.compile(r"^(device: |mixed precision|\d+ steps on |test accuracy|test loss|precision |seed \d|"

@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from utils.activation_widget import activation_widget
-from utils.loss_widget import loss_widget
+from utils.widgets.activation import activation_widget
+from utils.widgets.loss import loss_widget
 from utils.notebook import start
 
 TARGET_MS = 50.0

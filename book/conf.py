@@ -100,7 +100,7 @@ def _write_notebook_downloads(app, exception):
     """Put each notebook's .ipynb form (learner copy and solution) under notebooks/ for the download buttons."""
     if exception or app.builder.format != "html":
         return
-    from utils.notebook_files import export_ipynb
+    from tools.notebook_files import export_ipynb
 
     export_ipynb(Path(app.outdir) / "notebooks")
 

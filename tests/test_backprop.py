@@ -6,7 +6,7 @@ import torch
 
 from utils.backprop import (
     LAYER_SIZES, PARAMETER_NAMES, gradient_descent_step, half_squared_error, initial_parameters, linear_backward,
-    linear_forward, net_backward, net_forward, net_loss, relu_backward, sigmoid_backward, step_taken,
+    linear_forward, net_backward, net_forward, net_loss, relu_backward, sigmoid_backward,
 )
 
 rng = np.random.default_rng(1)
@@ -95,21 +95,3 @@ def test_a_gradient_descent_step_descends_and_leaves_inputs_alone():
     assert net_loss(x, y, **ascent) > net_loss(x, y, **params)
     for name in PARAMETER_NAMES:
         np.testing.assert_array_equal(params[name], before[name])
-
-
-def test_step_taken_reports_new_minus_old_and_protects_the_inputs():
-    params = initial_parameters(rng)
-    grads = {k: np.ones_like(v) for k, v in params.items()}
-
-    def in_place(p, g, lr):
-        for name in p:
-            p[name] -= lr * g[name]
-        return p
-
-    before = {k: v.copy() for k, v in params.items()}
-    steps = step_taken(in_place, params, grads, 0.5)
-    assert len(steps) == 4
-    for step, name in zip(steps, PARAMETER_NAMES):
-        np.testing.assert_allclose(step, -0.5 * np.ones_like(params[name]))
-        np.testing.assert_array_equal(params[name], before[name])
-    assert step_taken(lambda p, g, lr: None, params, grads, 0.5) is None

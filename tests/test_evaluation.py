@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score, recall_score
 
-from utils.evaluation import compare_metrics, confusion_counts, threshold_metrics
+from utils.evaluation import confusion_counts, threshold_metrics
 
 rng = np.random.default_rng(0)
 
@@ -21,12 +21,3 @@ def test_threshold_metrics_match_sklearn():
 def test_ties_are_class_zero_and_empty_denominators_give_zero():
     assert threshold_metrics([0.5, 0.5], [0, 1], 0.5) == (0.5, 0.0, 0.0)
     assert threshold_metrics([0.9, 0.1], [0, 0], 0.5) == (0.5, 0.0, 0.0)
-
-
-def test_compare_metrics():
-    assert compare_metrics((0.5, 0.25, 1.0), (0.5, 0.25, 1.0)).passed
-    assert compare_metrics((0.5, 1.0, 0.25), (0.5, 0.25, 1.0)).kind == "swapped"
-    assert compare_metrics((10.0, 0.25, 1.0), (0.5, 0.25, 1.0), batch_size=20).kind == "batch-mean"
-    assert compare_metrics((0.5, 0.3, 1.0), (0.5, 0.25, 1.0)).message.startswith("In precision")
-    assert compare_metrics((0.5, float("nan"), 1.0), (0.5, 0.25, 1.0)).kind == "nan"
-    assert compare_metrics((0.5, 0.25), (0.5, 0.25, 1.0)).kind == "structure"

@@ -11,7 +11,7 @@ import torch
 from utils.data import breast_cancer_split
 from utils.models import digits_cnn, guide_mlp, predict_proba
 from utils.training import (
-    KERAS_ADAM_EPS, as_tensors, autocast_dtype, batch_loss, keras_validation_split, make_optimizer, step_outcome,
+    KERAS_ADAM_EPS, as_tensors, autocast_dtype, batch_loss, keras_validation_split, make_optimizer,
     train, training_step,
 )
 
@@ -112,12 +112,6 @@ def test_multiclass_with_augmentation_calls_the_hook_on_every_batch():
     assert calls == [32, 32, 32, 4] * 2
     assert len(history["val_accuracy"]) == 2 and 0 <= history["val_accuracy"][0] <= 1
 
-
-def test_step_outcome_reports_parameter_change_and_losses():
-    change, losses = step_outcome(training_step, "adam", steps=3, batch_size=8, seed=0)
-    assert change.ndim == 1 and np.any(change) and losses.shape == (3,)
-    again = step_outcome(training_step, "adam", steps=3, batch_size=8, seed=0)
-    assert np.array_equal(change, again[0])
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs an NVIDIA GPU (CUDA)")

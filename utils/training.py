@@ -13,7 +13,6 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from utils.models import guide_mlp
 
 KERAS_ADAM_EPS = 1e-7  # Keras' Adam epsilon; torch's default is 1e-8
 
@@ -173,38 +172,3 @@ def train(
     history["seconds"] = time.perf_counter() - started
     model.eval()
     return history
-
-
-def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batch_size: int = 8, seed: int = 0):
-    """Run `step_fn(model, optimizer, X, y)` `steps` times on a small seeded problem, as an exercise check.
-
-    Returns (change of all parameters, flattened; the losses it returned), or (change, None) if a loss was None.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = guide_mlp(5, hidden=(8, 4))
-    X = torch.randn(steps, batch_size, 5, generator=generator)
-    y = (torch.rand(steps, batch_size, 1, generator=generator) < 0.5).float()
-    if optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    else:
-        opt = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
-    before = torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
-    losses = [step_fn(model, opt, X[i], y[i]) for i in range(steps)]
-    after = torch.cat([p.detach().flatten() for p in model.parameters()])
-    change = (after - before).numpy().astype(np.float64)
-    if any(loss is None for loss in losses):
-        return change, None
-    return change, np.array([float(loss) for loss in losses])
-
-
-def compare_step(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8):
-    """Diagnose a training step's outcome: parameters that never moved, then each part by `compare_named`."""
-    from utils.checks import Verdict, compare_named
-
-    if isinstance(got, tuple) and len(got) == 2 and not np.any(got[0]):
-        return Verdict(False, "unchanged", (
-            "The parameters did not change at all. Call loss.backward() to compute the gradients, "
-            "then optimizer.step() to apply them, in that order."
-        ))
-    return compare_named(("parameter change", "loss"))(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)

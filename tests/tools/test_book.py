@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import LOCAL_HOSTS, ROOT, SCREENSHOTS, chromium_page, free_port, serve
+from tests.tools.browser import LOCAL_HOSTS, ROOT, SCREENSHOTS, chromium_page, free_port, serve
 
 HTML = ROOT / "_build" / "html"
 SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))

@@ -6,8 +6,8 @@ import tomllib
 import yaml
 
 from utils.environment import missing_packages, package_versions
-from utils.lab import lab_command
-from utils.notebook_files import ROOT
+from tools.lab import lab_command
+from tools.notebook_files import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 

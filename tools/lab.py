@@ -1,6 +1,6 @@
 """Open the course in JupyterLab: localhost only, a token, .md notebooks opened as notebooks, state kept in the project.
 
-    python -m utils.lab            # what `make lab` runs
+    python -m tools.lab            # what `make lab` runs
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
 STATE = ROOT / ".jupyter"  # git-ignored: Jupyter, IPython and matplotlib write here, not in the home directory
 FIRST_NOTEBOOK = "chapters/01_background.md"
 

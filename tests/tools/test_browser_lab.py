@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ROOT, SCREENSHOTS, chromium_page, free_port, serve
-from utils.lab import lab_command, set_default_viewer, state_environment
+from tests.tools.browser import ROOT, SCREENSHOTS, chromium_page, free_port, serve
+from tools.lab import lab_command, set_default_viewer, state_environment
 
 TOKEN = "course-browser-test"
 

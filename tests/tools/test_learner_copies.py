@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from utils import learner_copies
-from utils.learner_copies import BEGIN, END, SolutionMarkerError, drifted, strip_solutions
+from tools import learner_copies
+from tools.learner_copies import BEGIN, END, SolutionMarkerError, drifted, strip_solutions
 
 SOLUTION = f"""---
 kernelspec:

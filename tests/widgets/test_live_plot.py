@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from utils.widgets import live_plot, moving_artists, png_bytes
+from utils.widgets.live_plot import live_plot, moving_artists, png_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

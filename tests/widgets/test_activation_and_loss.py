@@ -9,12 +9,12 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from PIL import Image
 
-from utils.activation_widget import (
+from utils.widgets.activation import (
     activation_widget, draw_activation, gradient_norms_through_depth, layer_limits, mask_runs, saturated,
     saturation_boxes, value_limits,
 )
 from utils.activations import ACTIVATIONS
-from utils.loss_widget import NAMES, class_one_probability, draw_losses, logit_gradients, loss_curves, loss_widget
+from utils.widgets.loss import NAMES, class_one_probability, draw_losses, logit_gradients, loss_curves, loss_widget
 
 
 def line(ax, label):

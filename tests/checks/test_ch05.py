@@ -7,11 +7,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.checkpoint import checkpoint_outcome, load_checkpoint, save_checkpoint
+from utils.checkpoint import load_checkpoint, save_checkpoint
+from utils.checks.ch05 import checkpoint_outcome, compare_metrics, compare_step, step_outcome
 from utils.checks import compare_named
-from utils.evaluation import compare_metrics, threshold_metrics
-from utils.exercises import Case, check_function
-from utils.training import compare_step, step_outcome, training_step
+from utils.evaluation import threshold_metrics
+from utils.checks import Case, check_function
+from utils.training import training_step
 
 # ---------------------------------------------------------------- Exercise 5.1: the training step
 
@@ -299,3 +300,26 @@ def test_checkpoint_reference_passes_and_stub_is_not_attempted():
 
     assert check_checkpoint(stub, load_checkpoint).status == "not attempted"
     assert check_checkpoint(save_checkpoint, stub).status == "not attempted"
+
+
+def test_step_outcome_reports_parameter_change_and_losses():
+    change, losses = step_outcome(training_step, "adam", steps=3, batch_size=8, seed=0)
+    assert change.ndim == 1 and np.any(change) and losses.shape == (3,)
+    again = step_outcome(training_step, "adam", steps=3, batch_size=8, seed=0)
+    assert np.array_equal(change, again[0])
+
+
+def test_checkpoint_outcome_is_deterministic():
+    a = checkpoint_outcome(save_checkpoint, load_checkpoint, seed=0)
+    b = checkpoint_outcome(save_checkpoint, load_checkpoint, seed=0)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert a[2] == 3
+
+
+def test_compare_metrics():
+    assert compare_metrics((0.5, 0.25, 1.0), (0.5, 0.25, 1.0)).passed
+    assert compare_metrics((0.5, 1.0, 0.25), (0.5, 0.25, 1.0)).kind == "swapped"
+    assert compare_metrics((10.0, 0.25, 1.0), (0.5, 0.25, 1.0), batch_size=20).kind == "batch-mean"
+    assert compare_metrics((0.5, 0.3, 1.0), (0.5, 0.25, 1.0)).message.startswith("In precision")
+    assert compare_metrics((0.5, float("nan"), 1.0), (0.5, 0.25, 1.0)).kind == "nan"
+    assert compare_metrics((0.5, 0.25), (0.5, 0.25, 1.0)).kind == "structure"

@@ -1,62 +1,18 @@
-"""Answer checks for chapter 3's pipeline exercises (split, leak-free standardisation, a training epoch, early
+"""Answer checks for chapter 3's exercises (split, leak-free standardisation, a training epoch, early
 stopping). Each expected answer carries the catalogued wrong answers computed on the same inputs, so a
 wrong answer that matches one is named in words."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from utils import numpy_mlp
-from utils.checks import Verdict, compare_named
+from utils.checks.diagnose import Verdict, compare_named, returned_none
+from utils.checks.mistakes import naming_mistakes, with_mistakes
 from utils.early_stopping import early_stopping
 from utils.preprocessing import standardise_splits, stratified_split
-
-
-@dataclass(frozen=True)
-class Expected:
-    """The right answer, and (kind, wrong answer, message) for each catalogued mistake on the same inputs."""
-
-    right: Any
-    mistakes: tuple
-
-
-def with_mistakes(reference: Callable, mistakes: Sequence[tuple[str, Callable, str]]) -> Callable[..., Expected]:
-    """An expected-answer function for check_function: the reference plus each mistake run on the same arguments."""
-
-    def expected(*args, **kwargs) -> Expected:
-        wrong = tuple((kind, fn(*copy.deepcopy(args), **kwargs), message) for kind, fn, message in mistakes)
-        return Expected(reference(*copy.deepcopy(args), **kwargs), wrong)
-
-    return expected
-
-
-def naming_mistakes(base: Callable[..., Verdict]) -> Callable[..., Verdict]:
-    """A compare for `Expected`: `base` against the right answer; if that fails, name the mistake it matches."""
-
-    def compare(got, expected: Expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-        verdict = base(got, expected.right, batch_size=batch_size, rtol=rtol, atol=atol)
-        if verdict.passed:
-            return verdict
-        for kind, wrong, message in expected.mistakes:
-            differs = not base(wrong, expected.right, batch_size=batch_size, rtol=rtol, atol=atol).passed
-            if differs and base(got, wrong, batch_size=batch_size, rtol=rtol, atol=atol).passed:
-                return Verdict(False, kind, message, verdict.relative_error)
-        return verdict
-
-    return compare
-
-
-def on_copies(fn: Callable) -> Callable:
-    """`fn` called on deep copies of its arguments, so an answer that edits its inputs cannot spoil the reference."""
-
-    def wrapped(*args, **kwargs):
-        return fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-
-    return wrapped
 
 
 # ---------------------------------------------------------------- the split
@@ -78,7 +34,7 @@ def compare_split(got, expected: SplitExpected, *, batch_size=None, rtol=None, a
     of the rows within `tolerance` rows of the whole set's share."""
     names = ("train", "val", "test")
     if got is None:
-        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+        return returned_none()
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         return Verdict(False, "structure", "Return a tuple of three index arrays, in this order: train, val, test.")
     parts = []
@@ -186,7 +142,7 @@ EPOCH_MISTAKES = (
 def compare_params(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
     """Two dicts of parameter arrays compared key by key (W1, b1, W2, ...)."""
     if got is None:
-        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+        return returned_none()
     if not isinstance(got, dict) or set(got) != set(expected):
         keys = sorted(got) if isinstance(got, dict) else type(got).__name__
         return Verdict(False, "structure", f"Return a dict with the keys {sorted(expected)}; yours has {keys}.")
@@ -233,7 +189,7 @@ EARLY_STOPPING_MISTAKES = (
 def compare_epochs(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
     """A (best_epoch, stop_epoch) pair of integers, compared exactly."""
     if got is None:
-        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+        return returned_none()
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return Verdict(False, "structure", "Return a pair (best_epoch, stop_epoch).")
     try:

@@ -12,10 +12,11 @@ from utils import losses
 from utils.activations import sigmoid
 from utils.backprop import (
     PARAMETER_NAMES, gradient_descent_step, initial_parameters, linear_backward, net_backward, relu_backward,
-    sigmoid_backward, step_taken,
+    sigmoid_backward,
 )
 from utils.checks import compare_named
-from utils.exercises import Case, check_function
+from utils.checks.ch04 import step_taken
+from utils.checks import Case, check_function
 
 rng = np.random.default_rng(0)
 
@@ -211,3 +212,21 @@ def test_every_exercise_has_sign_and_nan_in_its_catalogue():
     for exercise in EXERCISES:
         kinds = {c[4] for c in CATALOGUE if c[0] == exercise}
         assert {"sign", "nan"} <= kinds, exercise
+
+
+def test_step_taken_reports_new_minus_old_and_protects_the_inputs():
+    params = initial_parameters(rng)
+    grads = {k: np.ones_like(v) for k, v in params.items()}
+
+    def in_place(p, g, lr):
+        for name in p:
+            p[name] -= lr * g[name]
+        return p
+
+    before = {k: v.copy() for k, v in params.items()}
+    steps = step_taken(in_place, params, grads, 0.5)
+    assert len(steps) == 4
+    for step, name in zip(steps, PARAMETER_NAMES):
+        np.testing.assert_allclose(step, -0.5 * np.ones_like(params[name]))
+        np.testing.assert_array_equal(params[name], before[name])
+    assert step_taken(lambda p, g, lr: None, params, grads, 0.5) is None

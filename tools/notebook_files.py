@@ -1,6 +1,6 @@
 """Find the course's notebooks, and derive their .ipynb form for nbval without touching the learner's files.
 
-    python -m utils.notebook_files _build/notebooks   # writes _build/notebooks/{chapters,solutions}/*.ipynb
+    python -m tools.notebook_files _build/notebooks   # writes _build/notebooks/{chapters,solutions}/*.ipynb
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jupytext
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
 NOTEBOOK_DIRS = ("chapters", "solutions")
 
 

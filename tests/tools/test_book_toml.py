@@ -2,7 +2,7 @@
 
 import tomllib
 
-from utils.notebook_files import ROOT, notebook_sources
+from tools.notebook_files import ROOT, notebook_sources
 
 
 def listed() -> list[str]:

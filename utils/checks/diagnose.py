@@ -1,6 +1,7 @@
-"""Compare a learner's array with a reference and name the mistake in words a learner can act on.
+"""Compare a learner's answer with a reference and name the mistake in words a learner can act on.
 
-`compare_arrays` is the one place where answers are diagnosed; `utils.exercises` calls it.
+`compare_arrays` diagnoses one array, `compare_named` a tuple of them; `utils.checks.runner` calls them.
+"Relative error" is the one that chapter 4 teaches, ‖a − b‖ / max(‖a‖, ‖b‖) (`utils.gradcheck.relative_error`).
 """
 
 from __future__ import annotations
@@ -8,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from utils.gradcheck import relative_error as _symmetric_relative_error
+
+NONE_MESSAGE = "Your code returned None. Did you forget the `return` statement?"
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,14 @@ def to_numpy(value) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
+def returned_none() -> "Verdict":
+    """The verdict for an exercise function that returned nothing."""
+    return Verdict(False, "none", NONE_MESSAGE)
+
+
 def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
-    """‖got − expected‖ / ‖expected‖, with the denominator floored so an all-zero answer is finite."""
-    scale = max(float(np.linalg.norm(expected)), 1e-12)
-    return float(np.linalg.norm(got - expected)) / scale
+    """‖got − expected‖ / max(‖got‖, ‖expected‖), as chapter 4 defines it; 0 when both are zero."""
+    return _symmetric_relative_error(got, expected)
 
 
 def _worst_element(got: np.ndarray, expected: np.ndarray) -> str:
@@ -131,7 +140,7 @@ def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float 
     `batch_size` lets a factor of n be recognised as a missing (or extra) mean over the batch.
     """
     if got is None:
-        return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+        return returned_none()
     try:
         got_array = to_numpy(got)
     except (TypeError, ValueError) as error:
@@ -178,7 +187,7 @@ def compare_named(names: tuple[str, ...]):
 
     def compare(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
         if got is None:
-            return Verdict(False, "none", "Your code returned None. Did you forget the `return` statement?")
+            return returned_none()
         if not isinstance(got, (tuple, list)) or len(got) != len(names):
             return Verdict(False, "structure", f"Return a tuple of {len(names)} arrays, in this order: {', '.join(names)}.")
         worst = 0.0

@@ -4,8 +4,8 @@ In a solution notebook:
   * code between `### BEGIN SOLUTION` and `### END SOLUTION` becomes a stub that raises NotImplementedError;
   * `{solution-start}` / `{solution-end}` markdown cells (they fold the solution in the book) are dropped.
 
-    python -m utils.learner_copies           # write chapters/*.md; refuses to overwrite a file with local edits
-    python -m utils.learner_copies --check   # exit 1 if any chapter has drifted from its solution
+    python -m tools.learner_copies           # write chapters/*.md; refuses to overwrite a file with local edits
+    python -m tools.learner_copies --check   # exit 1 if any chapter has drifted from its solution
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
 SOLUTIONS = ROOT / "solutions"
 CHAPTERS = ROOT / "chapters"
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from utils.activations import ACTIVATIONS, Activation
-from utils.widgets import LivePlot, live_plot
+from utils.widgets.live_plot import LivePlot, live_plot
 
 SATURATION = 0.05  # |f′(x)| below this passes on less than 5% of the gradient
 GRID_POINTS = 301

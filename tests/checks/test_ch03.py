@@ -7,8 +7,8 @@ from sklearn.model_selection import train_test_split
 from utils import numpy_mlp
 from utils.data import breast_cancer_arrays
 from utils.early_stopping import early_stopping
-from utils.exercises import Case, check_function
-from utils.pipeline_checks import (
+from utils.checks import Case, check_function
+from utils.checks.ch03 import (
     compare_early_stopping,
     compare_epoch,
     compare_split,
@@ -17,7 +17,6 @@ from utils.pipeline_checks import (
     expected_epoch,
     expected_split,
     expected_standardisation,
-    on_copies,
 )
 from utils.preprocessing import standardise_splits, stratified_split
 
@@ -94,7 +93,7 @@ def assert_mistake_named(result, kind, phrase):
 
 
 def check_split(fn):
-    return check_function("split", on_copies(fn), expected_split, SPLIT_CASES, compare=compare_split, strict=False)
+    return check_function("split", fn, expected_split, SPLIT_CASES, compare=compare_split, strict=False)
 
 
 @pytest.mark.parametrize("name, fn, kind, phrase", SPLIT_MISTAKES, ids=[m[0] for m in SPLIT_MISTAKES])
@@ -172,7 +171,7 @@ STANDARDISE_MISTAKES = [
 
 
 def check_standardise(fn):
-    return check_function("standardise", on_copies(fn), expected_standardisation, STANDARDISE_CASES,
+    return check_function("standardise", fn, expected_standardisation, STANDARDISE_CASES,
                           compare=compare_standardisation, rtol=1e-9, atol=1e-12, strict=False)
 
 
@@ -274,7 +273,7 @@ EPOCH_MISTAKES = [
 
 
 def check_epoch(fn):
-    return check_function("epoch", on_copies(fn), expected_epoch, EPOCH_CASES, compare=compare_epoch, rtol=1e-9, atol=1e-12, strict=False)
+    return check_function("epoch", fn, expected_epoch, EPOCH_CASES, compare=compare_epoch, rtol=1e-9, atol=1e-12, strict=False)
 
 
 @pytest.mark.parametrize("name, fn, kind, phrase", EPOCH_MISTAKES, ids=[m[0] for m in EPOCH_MISTAKES])
@@ -360,7 +359,7 @@ STOPPING_MISTAKES = [
 
 
 def check_stopping(fn):
-    return check_function("stopping", on_copies(fn), expected_early_stopping, STOPPING_CASES, compare=compare_early_stopping, strict=False)
+    return check_function("stopping", fn, expected_early_stopping, STOPPING_CASES, compare=compare_early_stopping, strict=False)
 
 
 @pytest.mark.parametrize("name, fn, kind, phrase", STOPPING_MISTAKES, ids=[m[0] for m in STOPPING_MISTAKES])

@@ -1,4 +1,4 @@
-"""Build the static book from book.toml into _build/html, offline: `python -m utils.book` (what `make book` runs)."""
+"""Build the static book from book.toml into _build/html, offline: `python -m tools.book` (what `make book` runs)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from utils.lab import state_environment
+from tools.lab import state_environment
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
 BOOK = ROOT / "book"
 OUTPUT = ROOT / "_build" / "html"
 

@@ -1,0 +1,45 @@
+"""Name a catalogued mistake: the expected answer carries each known wrong answer computed on the same inputs,
+so a learner's answer that matches one is told which mistake it is, in words."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from utils.checks.diagnose import Verdict
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The right answer, and (kind, wrong answer, message) for each catalogued mistake on the same inputs."""
+
+    right: Any
+    mistakes: tuple
+
+
+def with_mistakes(reference: Callable, mistakes: Sequence[tuple[str, Callable, str]]) -> Callable[..., Expected]:
+    """An expected-answer function for check_function: the reference plus each mistake run on the same arguments."""
+
+    def expected(*args, **kwargs) -> Expected:
+        wrong = tuple((kind, fn(*copy.deepcopy(args), **kwargs), message) for kind, fn, message in mistakes)
+        return Expected(reference(*copy.deepcopy(args), **kwargs), wrong)
+
+    expected.reference = reference  # the runner tells a learner who calls it that it is the answer key
+    return expected
+
+
+def naming_mistakes(base: Callable[..., Verdict]) -> Callable[..., Verdict]:
+    """A compare for `Expected`: `base` against the right answer; if that fails, name the mistake it matches."""
+
+    def compare(got, expected: Expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+        verdict = base(got, expected.right, batch_size=batch_size, rtol=rtol, atol=atol)
+        if verdict.passed:
+            return verdict
+        for kind, wrong, message in expected.mistakes:
+            differs = not base(wrong, expected.right, batch_size=batch_size, rtol=rtol, atol=atol).passed
+            if differs and base(got, wrong, batch_size=batch_size, rtol=rtol, atol=atol).passed:
+                return Verdict(False, kind, message, verdict.relative_error)
+        return verdict
+
+    return compare
