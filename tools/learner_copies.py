@@ -6,6 +6,7 @@ In a solution notebook:
 
     python -m tools.learner_copies           # write chapters/*.md; refuses to overwrite a file with local edits
     python -m tools.learner_copies --check   # exit 1 if any chapter has drifted from its solution
+    python -m tools.learner_copies --force 02a_counting   # regenerate only the named chapter(s)
 """
 
 from __future__ import annotations
@@ -92,9 +93,12 @@ def _has_local_edits(path: Path) -> bool:
     return status.returncode != 0 or bool(status.stdout.strip())
 
 
-def write_copies(force: bool = False) -> int:
+def write_copies(force: bool = False, names: list[str] | None = None) -> int:
+    """Write each chapter that differs from its solution (only `names`, e.g. ["02a_counting"], when given)."""
     refused = []
     for path, text in expected_copies().items():
+        if names and path.stem not in names:
+            continue
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
         if path.exists() and not force and _has_local_edits(path):
@@ -115,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="report drift and exit 1 if any, writing nothing")
     parser.add_argument("--force", action="store_true", help="overwrite chapter files even if they have local edits")
+    parser.add_argument("names", nargs="*", help="only these notebooks (file stems, e.g. 04a_forward_backward)")
     args = parser.parse_args(argv)
     if args.check:
         problems = drifted()
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             print("Run `make learner-copies` to regenerate them from solutions/.", file=sys.stderr)
         return 1 if problems else 0
-    return write_copies(force=args.force)
+    return write_copies(force=args.force, names=args.names)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,15 +21,24 @@ def notebook_sources() -> list[Path]:
 
 
 def export_ipynb(out_dir: Path) -> list[Path]:
-    """Write `<out_dir>/<folder>/<name>.ipynb` from each `.md` source (dropping stale ones); the sources are only read."""
-    for stale in out_dir.glob("*/*.ipynb"):
+    """Write `<out_dir>/<folder>/<name>.ipynb` from each `.md` source; the sources are only read.
+
+    A target that is already up to date is left alone, and only targets whose source is gone are removed, so two
+    test runs started side by side never delete each other's notebooks.
+    """
+    sources = notebook_sources()
+    targets = {out_dir / source.with_suffix(".ipynb") for source in sources}
+    for stale in set(out_dir.glob("*/*.ipynb")) - targets:
         stale.unlink()
     written = []
-    for source in notebook_sources():
+    for source in sources:
         target = out_dir / source.with_suffix(".ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)
-        notebook = jupytext.read(ROOT / source)
-        jupytext.write(notebook, target, fmt="ipynb")
+        text = jupytext.writes(jupytext.read(ROOT / source), fmt="ipynb")
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            partial = target.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(target)  # atomic: a reader sees the old file or the new one, never half of one
         written.append(target)
     return written
 
