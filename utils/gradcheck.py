@@ -44,7 +44,8 @@ def autograd_gradients(torch_fn: Callable[..., torch.Tensor], *arrays: np.ndarra
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """‖a − b‖ / max(‖a‖, ‖b‖); 0 when both are zero. About 1e-10 or less for a right gradient in float64."""
+    """‖a − b‖ / max(‖a‖, ‖b‖) over the whole array; 0 when both are zero. For a right float64 gradient: about 1e-16
+    against autograd, 1e-9 to 1e-11 against centred differences."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")

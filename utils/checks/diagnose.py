@@ -110,7 +110,7 @@ def _scale_diagnosis(got: np.ndarray, expected: np.ndarray, batch_size: int | No
         return bool(np.isclose(c, x, rtol=1e-6))
 
     if near(-1.0):
-        return "sign", "Wrong sign: your answer is exactly minus the expected one. Check the order of a subtraction such as (ŷ − y) versus (y − ŷ)."
+        return "sign", "Wrong sign: your answer is exactly minus the expected one. Check the order of a subtraction, such as (ŷ − y) versus (y − ŷ), and every + or − in a step."
     if batch_size and batch_size > 1 and near(float(batch_size)):
         return "batch-mean", (
             f"{batch_size}× too large, and {batch_size} is the batch size: a mean over the batch is missing. "
@@ -125,7 +125,7 @@ def _scale_diagnosis(got: np.ndarray, expected: np.ndarray, batch_size: int | No
         word = "twice" if near(2.0) else "half"
         return "factor", (
             f"Off by a factor of 2: your answer is {word} the expected one. "
-            "Look for a ½ that was dropped or added, for example the ½ in ½(ŷ − y)²."
+            "Look for a factor 2 or ½ that was dropped or added, for example one that comes from differentiating a square."
         )
     if expected.size == 1:  # any wrong number is "a constant times" the right one: say nothing that misleads
         return None

@@ -4,10 +4,14 @@ so a learner's answer that matches one is told which mistake it is, in words."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from utils.checks.diagnose import Verdict
+import numpy as np
+
+from utils.checks.diagnose import Verdict, compare_arrays
+from utils.checks.runner import Case, CheckResult, check_function
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,36 @@ def naming_mistakes(base: Callable[..., Verdict]) -> Callable[..., Verdict]:
         for kind, wrong, message in expected.mistakes:
             differs = not base(wrong, expected.right, batch_size=batch_size, rtol=rtol, atol=atol).passed
             if differs and base(got, wrong, batch_size=batch_size, rtol=rtol, atol=atol).passed:
-                return Verdict(False, kind, message, verdict.relative_error)
+                error = verdict.relative_error
+                numbers = f" (Relative error {error:.2e}.)" if np.isfinite(error) else ""
+                return Verdict(False, kind, f"{message}{numbers}", error)
         return verdict
 
     return compare
+
+
+def catalogued_check(
+    exercise: str,
+    learner_fn: Callable,
+    reference: Callable,
+    cases: Sequence[Case],
+    *,
+    mistakes: Sequence[tuple[str, Callable, str]] = (),
+    compare=compare_arrays,
+    expected_from: Callable | None = None,
+    strict: bool | None = None,
+    answer_keys: Sequence[Callable] = (),
+    **options,
+) -> CheckResult:
+    """check_function with each catalogued mistake named; the result falls back to the plain `reference`.
+
+    `expected_from` (default: `reference`) computes what is compared, when that differs from what the notebook
+    uses afterwards (for example the step a parameter update takes, rather than the new parameters).
+    """
+    computed = expected_from if expected_from is not None else reference
+    expected = with_mistakes(computed, mistakes) if mistakes else computed
+    result = check_function(
+        exercise, learner_fn, expected, cases, compare=naming_mistakes(compare) if mistakes else compare,
+        strict=strict, answer_keys=(reference, *answer_keys), **options,
+    )
+    return dataclasses.replace(result, reference=reference)

@@ -217,6 +217,7 @@ def choose_implementation(result: CheckResult, learner_fn: Callable, reference_f
         print(f"Using your implementation from {result.exercise} below.")
         return learner_fn
     fallback = reference_fn if reference_fn is not None else result.reference
+    fallback = getattr(fallback, "reference", fallback)  # an expected-answer function built by `with_mistakes`
     if fallback is None:
         raise ValueError(f"{result.exercise} has no reference implementation to fall back to.")
     print(f"Using the course's reference implementation below, because {result.exercise} is {result.status}.")
