@@ -1,7 +1,8 @@
 """Benchmark: the guide's classifier (64-32-1, Adam 1e-3, BCE, 10 epochs, batch 32, Keras validation split 0.2)
 trained side by side by scikit-learn, an idiomatic DataLoader loop, a NumPy loop and the course's trainer.
 
-    python benchmarks/classifier.py                 # CPU, 1 torch thread, 5 seeds
+    python benchmarks/classifier.py                 # the course's device (utils.device.pick_device), 1 torch thread, 5 seeds
+    python benchmarks/classifier.py --device cpu    # force the CPU (the figures the course quotes for a laptop)
     python benchmarks/classifier.py --device cuda   # torch implementations on the GPU (bf16 autocast in the trainer)
 
 Prints the median over seeds (of the best of --repeats runs per seed) of the wall time of training (validation every epoch included), test accuracy and ROC-AUC over the seeds,
@@ -24,7 +25,7 @@ from sklearn.neural_network import MLPClassifier
 from torch.utils.data import DataLoader, TensorDataset
 
 from utils import numpy_mlp
-from utils.data import breast_cancer_split
+from utils.data import breast_cancer_split, standardise_splits
 from utils.device import describe, pick_device
 from utils.models import guide_mlp, predict_proba
 from utils.training import KERAS_ADAM_EPS, keras_validation_split, make_optimizer, train, training_step
@@ -35,8 +36,7 @@ EPOCHS, BATCH, LR, HIDDEN = 10, 32, 1e-3, (64, 32)
 def load():
     """Standardised (on the training rows) Breast Cancer data, split as the chapter does."""
     d = breast_cancer_split(seed=0)
-    mu, sigma = d["X_train"].mean(0), d["X_train"].std(0)
-    X_train, X_test = (d["X_train"] - mu) / sigma, (d["X_test"] - mu) / sigma
+    X_train, X_test = standardise_splits(d["X_train"], d["X_test"])
     X_fit, y_fit, X_val, y_val = keras_validation_split(X_train, d["y_train"], 0.2)
     return X_fit, y_fit, X_val, y_val, X_test, d["y_test"]
 
@@ -182,7 +182,7 @@ def step_profile(data, device, repeats: int = 2000) -> dict[str, float]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto (the course's pick_device)")
+    parser.add_argument("--device", default="auto", help="auto (the course's pick_device, the default), cpu, cuda or mps")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3, help="runs per seed; the fastest counts (filters noise from other processes)")
     args = parser.parse_args(argv)
@@ -205,7 +205,7 @@ def main(argv=None) -> dict:
 
     course = statistics.median(rows["course trainer (utils.training.train)"]["seconds"])
     print()
-    print(f"| implementation | train time, median (min–max) | × course trainer | test accuracy, median (min–max) | ROC-AUC, median |")
+    print("| implementation | train time, median (min–max) | × course trainer | test accuracy, median (min–max) | ROC-AUC, median |")
     print("|---|---|---|---|---|")
     summary = {}
     for name, r in rows.items():

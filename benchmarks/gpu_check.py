@@ -28,8 +28,9 @@ from utils.device import describe, pick_device
 from tools import ROOT
 NOTEBOOKS = ["05a_guide_classifier", "05b_digits_cnn"]
 # Output lines worth repeating in the summary: the device, the dtype and time of training, the accuracies.
-KEEP = re.compile(r"^(device: |mixed precision|\d+ steps on |test accuracy|test loss|precision |seed \d|"
-                  r"final validation|with augmentation|without augmentation|restored at epoch)")
+KEEP = re.compile(r"^(device: |mixed precision|\d+ steps on |test accuracy|test loss|precision |seed \d|one tumour|"
+                  r"arithmetic of one forward pass|final validation|with augmentation|without augmentation|restored at epoch|"
+                  r"largest difference between the two runs)")
 
 
 def run_notebook(source: Path, folder: Path) -> tuple[float, list[str]]:

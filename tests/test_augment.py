@@ -1,5 +1,6 @@
 """On-device augmentation: identity at zero strength, seeded, bounded, on the input's device."""
 
+import pytest
 import torch
 
 from utils.augment import random_affine
@@ -38,3 +39,16 @@ def test_a_one_pixel_shift_moves_the_centre_of_mass_by_at_most_one_pixel():
     centre = (y.sum(dim=2).squeeze(1) * columns).sum(1) / y.sum(dim=(1, 2, 3))
     assert float((centre - 3.5).abs().max()) <= 1.0 + 1e-4
     assert float((centre - 3.5).abs().max()) > 0.5  # and it does move
+
+
+def test_the_random_numbers_come_from_the_generator_only():
+    """affine_grid and grid_sample draw nothing: the global RNG is untouched, and the generator advances."""
+    x, generator = images(), torch.Generator().manual_seed(4)
+    global_state, generator_state = torch.get_rng_state(), generator.get_state()
+    random_affine(x, generator)
+    assert torch.equal(torch.get_rng_state(), global_state) and not torch.equal(generator.get_state(), generator_state)
+
+
+def test_a_batch_without_the_channel_axis_is_refused_with_advice():
+    with pytest.raises(ValueError, match="channel axis"):
+        random_affine(torch.rand(4, 8, 8), torch.Generator())

@@ -1,6 +1,7 @@
 """Threshold metrics agree with scikit-learn, ties go to class 0, and the answer comparison names mistakes."""
 
 import numpy as np
+import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score, recall_score
 
 from utils.evaluation import confusion_counts, threshold_metrics
@@ -21,3 +22,8 @@ def test_threshold_metrics_match_sklearn():
 def test_ties_are_class_zero_and_empty_denominators_give_zero():
     assert threshold_metrics([0.5, 0.5], [0, 1], 0.5) == (0.5, 0.0, 0.0)
     assert threshold_metrics([0.9, 0.1], [0, 0], 0.5) == (0.5, 0.0, 0.0)
+
+
+def test_mismatched_lengths_are_refused_with_a_clear_message():
+    with pytest.raises(ValueError, match="3 probabilities and 2 labels"):
+        threshold_metrics([0.1, 0.5, 0.9], [0, 1])

@@ -1,5 +1,5 @@
-"""The course's trainer: Keras' validation split, determinism, the same numbers with any equivalent step,
-the bf16 autocast path (on CPU here, on CUDA where present), augmentation hooks, and the step check harness."""
+"""The course's trainer: Keras' validation split, the device from pick_device, determinism, the same numbers with any
+equivalent step, bf16 autocast on the forward pass and loss only (on CPU here, on CUDA where present), augmentation hooks."""
 
 import math
 import warnings
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from utils.data import breast_cancer_split
+import utils.training
+from utils.data import breast_cancer_split, standardise_splits
 from utils.models import digits_cnn, guide_mlp, predict_proba
 from utils.training import (
     KERAS_ADAM_EPS, as_tensors, autocast_dtype, batch_loss, keras_validation_split, make_optimizer,
@@ -19,17 +20,29 @@ from utils.training import (
 @pytest.fixture(scope="module")
 def cancer():
     d = breast_cancer_split()
-    mu, sd = d["X_train"].mean(0), d["X_train"].std(0)
-    X_fit, y_fit, X_val, y_val = keras_validation_split((d["X_train"] - mu) / sd, d["y_train"], 0.2)
-    return X_fit, y_fit, X_val, y_val, (d["X_test"] - mu) / sd, d["y_test"]
+    X_train, X_test = standardise_splits(d["X_train"], d["X_test"])
+    X_fit, y_fit, X_val, y_val = keras_validation_split(X_train, d["y_train"], 0.2)
+    return X_fit, y_fit, X_val, y_val, X_test, d["y_test"]
 
 
-def fit(cancer, seed=0, **kwargs):
+def fit(cancer, seed=0, device="cpu", **kwargs):
     X_fit, y_fit, X_val, y_val = cancer[:4]
     torch.manual_seed(seed)
     model = guide_mlp(X_fit.shape[1])
-    history = train(model, X_fit, y_fit, validation=(X_val, y_val), seed=seed, progress=False, **kwargs)
+    history = train(model, X_fit, y_fit, validation=(X_val, y_val), seed=seed, device=device, progress=False, **kwargs)
     return model, history
+
+
+def test_with_no_device_the_trainer_asks_pick_device(monkeypatch):
+    asked = []
+
+    def pick_device():
+        asked.append(True)
+        return torch.device("cpu")
+
+    monkeypatch.setattr(utils.training, "pick_device", pick_device)
+    history = train(guide_mlp(3), np.zeros((8, 3)), np.ones(8), epochs=1, progress=False)
+    assert asked == [True] and history["device"] == "cpu"
 
 
 def test_keras_validation_split_takes_the_last_rows_unshuffled():
@@ -83,19 +96,42 @@ def test_epoch_loss_is_the_mean_over_all_rows():
     torch.manual_seed(0)
     X, y = torch.randn(70, 5), (torch.rand(70) < 0.5).float()
     model = guide_mlp(5)
-    history = train(model, X, y, epochs=2, batch_size=32, progress=False,
+    history = train(model, X, y, epochs=2, batch_size=32, device="cpu", progress=False,
                     optimizer=torch.optim.SGD(model.parameters(), lr=0.0))
     with torch.no_grad():
         full = float(batch_loss(model(X), y.reshape(-1, 1)))
     assert history["loss"] == pytest.approx([full, full], rel=1e-6)
 
 
-def test_bf16_autocast_path_runs_on_cpu(cancer):
+def test_bf16_autocast_path_runs_on_cpu_and_a_custom_step_gets_the_same_numbers(cancer):
     assert autocast_dtype(torch.device("cpu")) is None and autocast_dtype(torch.device("cuda")) == torch.bfloat16
-    for step in (None, training_step):  # the built-in step (forward under autocast) and a custom one (all of it)
-        _, history = fit(cancer, amp=True, step=step)
+    (_, built_in), (_, custom) = fit(cancer, amp=True), fit(cancer, amp=True, step=training_step)
+    for history in (built_in, custom):
         assert history["dtype"] == "bfloat16"
         assert all(math.isfinite(v) for v in history["loss"]) and history["val_accuracy"][-1] > 0.85
+    assert built_in["loss"] == custom["loss"]  # the same arithmetic: bf16 forward, float32 loss, backward outside
+
+
+def test_autocast_reaches_a_custom_steps_forward_pass_but_never_its_backward_or_update(cancer):
+    seen = {}
+
+    def recording_step(model, optimizer, X, y):
+        optimizer.zero_grad()
+        logits = model(X)
+        seen["logits"] = logits.dtype
+        seen["loss"] = torch.is_autocast_enabled("cpu")
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y)
+        seen["backward"] = torch.is_autocast_enabled("cpu")
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    model = guide_mlp(30)
+    model[0].register_forward_hook(lambda module, args, out: seen.__setitem__("forward", (torch.is_autocast_enabled("cpu"), out.dtype)))
+    train(model, *cancer[:2], epochs=1, amp=True, device="cpu", step=recording_step, progress=False)
+    assert seen["forward"] == (True, torch.bfloat16)  # the forward pass runs in bf16
+    assert seen["logits"] == torch.float32  # and hands the loss float32 logits, as autocast's loss would use
+    assert not seen["backward"] and not seen["loss"]
 
 
 def test_multiclass_with_augmentation_calls_the_hook_on_every_batch():
@@ -108,7 +144,7 @@ def test_multiclass_with_augmentation_calls_the_hook_on_every_batch():
     torch.manual_seed(0)
     X, y = torch.rand(100, 1, 8, 8), torch.randint(0, 10, (100,))
     history = train(digits_cnn(4), X, y, classes=10, epochs=2, batch_size=32, augment=augment,
-                    validation=(X[:20], y[:20]), progress=False)
+                    validation=(X[:20], y[:20]), device="cpu", progress=False)
     assert calls == [32, 32, 32, 4] * 2
     assert len(history["val_accuracy"]) == 2 and 0 <= history["val_accuracy"][0] <= 1
 

@@ -12,6 +12,9 @@ def random_affine(images: torch.Tensor, generator: torch.Generator, max_degrees:
                   max_shift: float = 1.0, max_scale: float = 0.0) -> torch.Tensor:
     """Rotate each image (n × c × h × w) by up to ±max_degrees, shift by up to ±max_shift pixels and
     scale by up to ±max_scale (a fraction), all drawn from `generator`; bilinear, zeros outside."""
+    if images.ndim != 4:
+        raise ValueError(f"random_affine takes a batch of images (n × channels × height × width); got shape {tuple(images.shape)}. "
+                         "Add the channel axis, e.g. images[:, None].")
     n, _, h, w = images.shape
     u = torch.rand(n, 4, generator=generator, device=images.device) * 2 - 1  # uniform in [−1, 1)
     angle = u[:, 0] * math.radians(max_degrees)

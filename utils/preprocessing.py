@@ -1,5 +1,5 @@
 """Preprocessing for chapter 3: documented dirt for a clean data set, cleaning, a stratified three-way split,
-and standardisation whose statistics come from the training split only."""
+and the whole pipeline in one call (standardisation itself is `utils.data.standardise_splits`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+
+from utils.data import breast_cancer_arrays, fit_standardiser, standardise_splits
 
 MAD_TO_STD = 1.4826  # for normal data, 1.4826 × median absolute deviation estimates the standard deviation
 
@@ -84,29 +85,21 @@ def fit_cleaner(X_train, threshold: float = 8.0) -> Cleaner:
     return Cleaner(median, spread, threshold, fill)
 
 
-def standardise_splits(X_train, X_val, X_test) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All three splits scaled with the mean and (population) std of the TRAINING columns only."""
-    scaler = StandardScaler().fit(np.asarray(X_train, dtype=np.float64))
-    return tuple(scaler.transform(np.asarray(X, dtype=np.float64)) for X in (X_train, X_val, X_test))
-
-
 def prepared_breast_cancer(seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2) -> dict:
     """Chapter 3's pipeline in one call: dirt added, split, cleaned and standardised with training statistics.
 
     Keys: X_train, X_val, X_test (standardised), y_train, y_val, y_test, raw_test (dirty test rows),
     cleaner, mean, std (the training statistics a deployed model must apply to new rows).
     """
-    from utils.data import breast_cancer_arrays
-
     X, y, _ = breast_cancer_arrays()
     dirty = add_missing_and_outliers(X, seed=seed).X
     train, val, test = stratified_split(y, val_fraction, test_fraction, seed)
     cleaner = fit_cleaner(dirty[train])
     cleaned = [cleaner.transform(dirty[rows]) for rows in (train, val, test)]
-    scaler = StandardScaler().fit(cleaned[0])
-    Z = [scaler.transform(part) for part in cleaned]
+    Z = standardise_splits(*cleaned)
+    mean, std = fit_standardiser(cleaned[0])  # what a deployed model must apply to new rows
     return {
         "X_train": Z[0], "X_val": Z[1], "X_test": Z[2],
         "y_train": y[train], "y_val": y[val], "y_test": y[test],
-        "raw_test": dirty[test], "cleaner": cleaner, "mean": scaler.mean_, "std": scaler.scale_,
+        "raw_test": dirty[test], "cleaner": cleaner, "mean": mean, "std": std,
     }

@@ -1,5 +1,6 @@
 """The course's trainer: data resident on the device, index batching from a seeded generator, fused Adam,
-optional bf16 autocast, one host sync per epoch. The same code runs on CPU, CUDA and MPS."""
+optional bf16 autocast (forward pass and loss only), one host sync per epoch. The same code runs on CPU, CUDA
+and MPS; with no device given it uses `utils.device.pick_device()`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from utils.device import pick_device
 
 KERAS_ADAM_EPS = 1e-7  # Keras' Adam epsilon; torch's default is 1e-8
 
@@ -66,7 +68,7 @@ def training_step(model: nn.Module, optimizer: torch.optim.Optimizer, X: torch.T
 
 def _fast_step(model: nn.Module, cast: Callable) -> Callable:
     """`training_step` with the same arithmetic and less Python per step (gradients dropped directly);
-    only the forward pass and the loss run under `cast()`, as PyTorch recommends for autocast."""
+    only the forward pass and the loss run under `cast()`; backward and the update run outside it, as PyTorch advises."""
     params = [p for p in model.parameters() if p.requires_grad]
 
     def step(model, optimizer, X, y):
@@ -79,6 +81,20 @@ def _fast_step(model: nn.Module, cast: Callable) -> Callable:
         return loss.detach()
 
     return step
+
+
+class _AutocastForward(nn.Module):
+    """`model` whose forward pass runs under `cast()` and returns float32 outputs, handed to a custom training step:
+    its loss is then computed in float32 (as autocast computes losses), and its backward and update run outside autocast."""
+
+    def __init__(self, model: nn.Module, cast: Callable):
+        super().__init__()
+        self.model = model
+        self._cast = cast
+
+    def forward(self, *args, **kwargs):
+        with self._cast():
+            return self.model(*args, **kwargs).float()
 
 
 def _correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -103,7 +119,7 @@ def train(
     batch_size: int = 32,
     lr: float = 1e-3,
     validation: tuple | None = None,
-    device: torch.device | str = "cpu",
+    device: torch.device | str | None = None,
     seed: int = 0,
     amp: bool | str = "auto",
     augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
@@ -118,9 +134,10 @@ def train(
     Data go to `device` once; batches are index slices of a permutation drawn from a generator seeded
     with `seed`; losses accumulate on the device and reach the host once per epoch. `augment(xb, gen)`
     transforms each training batch on the device. `step(model, optimizer, xb, yb)` replaces the built-in
-    step (same arithmetic as `training_step`). Returns a history dict (per-epoch lists and timings).
+    step (same arithmetic as `training_step`); under autocast it receives the model wrapped so that only the forward
+    pass is cast. `device=None` means `pick_device()`. Returns a history dict (per-epoch lists and timings).
     """
-    device = torch.device(device)
+    device = pick_device() if device is None else torch.device(device)
     model.to(device)
     X, y = as_tensors(X, y, device, classes=classes)
     if validation is not None:
@@ -134,8 +151,10 @@ def train(
     n = len(X)
     sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
     weights = torch.tensor(sizes, dtype=torch.float32, device=device) / n  # batch means → epoch mean
-    whole_step_cast = step is not None and dtype is not None  # a custom step runs entirely under autocast
-    step = step or _fast_step(model, cast)
+    if step is None:
+        step, step_model = _fast_step(model, cast), model
+    else:  # a custom step: autocast reaches its forward pass (and so its loss's inputs), never its backward
+        step_model = _AutocastForward(model, cast) if dtype is not None else model
     history: dict = {"loss": [], "val_loss": [], "val_accuracy": [], "device": device.type,
                      "dtype": str(dtype or torch.float32).removeprefix("torch."), "steps": epochs * len(sizes)}
     started = time.perf_counter()
@@ -148,11 +167,7 @@ def train(
             xb, yb = X[index], y[index]
             if augment is not None:
                 xb = augment(xb, generator)
-            if whole_step_cast:
-                with cast():
-                    losses.append(step(model, optimizer, xb, yb))
-            else:
-                losses.append(step(model, optimizer, xb, yb))
+            losses.append(step(step_model, optimizer, xb, yb))
         stats = [torch.stack(losses).float() @ weights]
         if validation is not None:
             model.eval()

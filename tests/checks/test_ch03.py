@@ -1,26 +1,16 @@
-"""Chapter 3's checks must name each catalogued wrong answer, pass the reference, and report a stub as not attempted."""
+"""Chapter 3's checks: each catalogued wrong answer is named, several right answers pass (one of them in place),
+a stub is reported as not attempted, and the fallback is the teaching reference."""
 
 import numpy as np
 import pytest
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from utils import numpy_mlp
-from utils.data import breast_cancer_arrays
+from utils.checks import ch03
+from utils.data import standardise_splits
 from utils.early_stopping import early_stopping
-from utils.checks import Case, check_function
-from utils.checks.ch03 import (
-    compare_early_stopping,
-    compare_epoch,
-    compare_split,
-    compare_standardisation,
-    expected_early_stopping,
-    expected_epoch,
-    expected_split,
-    expected_standardisation,
-)
-from utils.preprocessing import standardise_splits, stratified_split
-
-rng = np.random.default_rng(0)
+from utils.preprocessing import stratified_split
 
 
 def stub(*args):
@@ -28,14 +18,6 @@ def stub(*args):
 
 
 # ---------------------------------------------------------------- Exercise 3.1, the split
-
-_, Y_BIOPSY, _ = breast_cancer_arrays()
-SPLIT_CASES = [
-    Case((Y_BIOPSY, 0.2, 0.2, 0), "biopsy labels"),
-    Case((np.r_[np.zeros(60), np.ones(140)], 0.15, 0.25, 1), "sorted labels"),
-    Case((rng.choice(3, size=300, p=[0.6, 0.3, 0.1]), 0.2, 0.2, 2), "three classes"),
-]
-
 
 def split_in_file_order(y, vf, tf, seed):
     n = len(y)
@@ -93,7 +75,7 @@ def assert_mistake_named(result, kind, phrase):
 
 
 def check_split(fn):
-    return check_function("split", fn, expected_split, SPLIT_CASES, compare=compare_split, strict=False)
+    return ch03.check_split(fn, strict=False)
 
 
 @pytest.mark.parametrize("name, fn, kind, phrase", SPLIT_MISTAKES, ids=[m[0] for m in SPLIT_MISTAKES])
@@ -102,23 +84,62 @@ def test_split_mistakes_are_named(name, fn, kind, phrase):
     assert_mistake_named(result, kind, phrase)
 
 
-def test_split_reference_passes_and_stub_is_not_attempted():
-    assert check_split(stratified_split).status == "passed"
-    assert check_split(stub).status == "not attempted"
+def split_notebook_solution(y, val_fraction, test_fraction, seed):
+    y = np.asarray(y)
+    rows = np.arange(len(y))
+    rest, test = train_test_split(rows, test_size=test_fraction, stratify=y, random_state=seed)
+    train, val = train_test_split(rest, test_size=val_fraction / (1 - test_fraction), stratify=y[rest], random_state=seed)
+    return train, val, test
+
+
+def split_validation_first(y, vf, tf, seed):
+    """Another order: the validation part is cut off first."""
+    rows = np.arange(len(y))
+    rest, val = train_test_split(rows, test_size=vf, stratify=y, random_state=seed + 7)
+    train, test = train_test_split(rest, test_size=tf / (1 - vf), stratify=y[rest], random_state=seed + 7)
+    return train, val, test
+
+
+def split_stratified_shuffle_split(y, vf, tf, seed):
+    rows = np.arange(len(y))
+    rest, test = next(StratifiedShuffleSplit(1, test_size=tf, random_state=seed).split(rows, y))
+    train, val = next(StratifiedShuffleSplit(1, test_size=vf / (1 - tf), random_state=seed).split(rest, y[rest]))
+    return rest[train], rest[val], test
+
+
+def split_by_hand_marking_labels_in_place(y, vf, tf, seed):
+    """Class by class with NumPy (one rounding per class), then marks the test rows in y itself: an in-place edit."""
+    generator = np.random.default_rng(seed)
+    parts = ([], [], [])
+    for label in np.unique(y):
+        rows = generator.permutation(np.flatnonzero(y == label))
+        n_test, n_val = round(tf * len(rows)), round(vf * len(rows))
+        parts[2].append(rows[:n_test])
+        parts[1].append(rows[n_test : n_test + n_val])
+        parts[0].append(rows[n_test + n_val :])
+    train, val, test = (np.concatenate(p) for p in parts)
+    y[test] = -1
+    return train, val, test
+
+
+@pytest.mark.parametrize("fn", [split_notebook_solution, split_validation_first, split_stratified_shuffle_split,
+                                split_by_hand_marking_labels_in_place])
+def test_other_valid_stratified_splits_pass(fn):
+    result = check_split(fn)
+    assert result.passed, result.message
+
+
+def test_an_answer_that_edits_its_labels_is_noted_not_failed():
+    result = check_split(split_by_hand_marking_labels_in_place)
+    assert result.passed and "changed its input `y`" in result.message
+
+
+def test_split_stub_is_not_attempted_and_the_fallback_is_the_reference():
+    result = check_split(stub)
+    assert result.status == "not attempted" and result.reference is stratified_split
 
 
 # ---------------------------------------------------------------- Exercise 3.2, leak-free standardisation
-
-
-def _splits(n_rows, scales, shift):
-    X = rng.normal(size=(sum(n_rows), len(scales))) * scales + shift
-    return tuple(np.split(X, np.cumsum(n_rows)[:-1]))
-
-
-STANDARDISE_CASES = [
-    Case(_splits((12, 4, 5), [1.0, 10.0, 100.0], 3.0), "12/4/5"),
-    Case(_splits((30, 30, 30), [0.01, 1.0, 5.0, 1000.0], -7.0), "30/30/30"),
-]
 
 
 def leak(a, b, c):
@@ -171,8 +192,7 @@ STANDARDISE_MISTAKES = [
 
 
 def check_standardise(fn):
-    return check_function("standardise", fn, expected_standardisation, STANDARDISE_CASES,
-                          compare=compare_standardisation, rtol=1e-9, atol=1e-12, strict=False)
+    return ch03.check_standardise_splits(fn, strict=False)
 
 
 @pytest.mark.parametrize("name, fn, kind, phrase", STANDARDISE_MISTAKES, ids=[m[0] for m in STANDARDISE_MISTAKES])
@@ -181,21 +201,46 @@ def test_standardise_mistakes_are_named(name, fn, kind, phrase):
     assert_mistake_named(result, kind, phrase)
 
 
-def test_standardise_reference_passes_even_when_the_answer_edits_its_inputs():
-    assert check_standardise(standardise_splits).status == "passed"
-    assert check_standardise(edits_inputs_in_place).status == "passed"
-    assert check_standardise(stub).status == "not attempted"
+def standardise_notebook_solution(X_train, X_val, X_test):
+    mu = X_train.mean(axis=0, keepdims=True)
+    sigma = X_train.std(axis=0, keepdims=True)
+    return (X_train - mu) / sigma, (X_val - mu) / sigma, (X_test - mu) / sigma
+
+
+def standardise_with_scikit_learn(X_train, X_val, X_test):
+    scaler = StandardScaler().fit(X_train)
+    return tuple(scaler.transform(X) for X in (X_train, X_val, X_test))
+
+
+def standardise_in_another_order(X_train, X_val, X_test):
+    """Scale first, then shift; the std written out as a root mean square."""
+    mu = np.einsum("ij->j", X_train) / len(X_train)
+    sigma = np.sqrt(np.mean((X_train - mu) ** 2, axis=0))
+    return tuple(X / sigma - mu / sigma for X in (X_train, X_val, X_test))
+
+
+@pytest.mark.parametrize("fn", [standardise_notebook_solution, standardise_with_scikit_learn, standardise_in_another_order,
+                                edits_inputs_in_place])
+def test_right_standardisations_pass(fn):
+    result = check_standardise(fn)
+    assert result.passed, result.message
+
+
+def test_a_float32_answer_is_told_that_the_check_works_in_float64():
+    def in_float32(X_train, X_val, X_test):
+        return standardise_notebook_solution(*(X.astype(np.float32) for X in (X_train, X_val, X_test)))
+
+    result = check_standardise(in_float32)
+    assert result.verdict.kind == "precision" and "float32" in result.message and "rtol=1e-09" in result.message
+
+
+def test_standardise_notes_an_in_place_answer_and_falls_back_to_the_reference():
+    assert "changed its input" in check_standardise(edits_inputs_in_place).message
+    result = check_standardise(stub)
+    assert result.status == "not attempted" and result.reference is standardise_splits
 
 
 # ---------------------------------------------------------------- Exercise 3.3, one epoch of mini-batch SGD
-
-
-def _problem(sizes, n, batch_size, lr):
-    X = rng.normal(size=(n, sizes[0]))
-    return numpy_mlp.init_params(sizes, rng), X, (X[:, 0] > 0).astype(float), rng.permutation(n), batch_size, lr
-
-
-EPOCH_CASES = [Case(_problem([4, 5, 1], 10, 3, 0.1), "10 rows, batches of 3"), Case(_problem([6, 8, 4, 1], 24, 8, 0.5), "24 rows, batches of 8")]
 
 
 def _epoch(params, X, y, batches, lr, sign=-1.0):
@@ -273,7 +318,7 @@ EPOCH_MISTAKES = [
 
 
 def check_epoch(fn):
-    return check_function("epoch", fn, expected_epoch, EPOCH_CASES, compare=compare_epoch, rtol=1e-9, atol=1e-12, strict=False)
+    return ch03.check_sgd_epoch(fn, strict=False)
 
 
 @pytest.mark.parametrize("name, fn, kind, phrase", EPOCH_MISTAKES, ids=[m[0] for m in EPOCH_MISTAKES])
@@ -282,21 +327,38 @@ def test_epoch_mistakes_are_named(name, fn, kind, phrase):
     assert_mistake_named(result, kind, phrase)
 
 
-def test_epoch_reference_and_in_place_answer_pass_and_stub_is_not_attempted():
-    assert check_epoch(numpy_mlp.sgd_epoch).status == "passed"
-    assert check_epoch(epoch_in_place).status == "passed"
-    assert check_epoch(stub).status == "not attempted"
+def epoch_notebook_solution(params, X, y, order, batch_size, lr):
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        loss, grads = numpy_mlp.loss_and_grads(params, X[rows], y[rows])
+        params = {key: params[key] - lr * grads[key] for key in params}
+    return params
+
+
+def epoch_with_array_split(params, X, y, order, batch_size, lr):
+    """Batches cut by np.array_split at multiples of batch_size; a new dict built key by key."""
+    for rows in np.array_split(order, range(batch_size, len(order), batch_size)):
+        _, grads = numpy_mlp.loss_and_grads(params, X[rows], y[rows])
+        new = {}
+        for key, value in params.items():
+            new[key] = value + (-lr) * grads[key]
+        params = new
+    return params
+
+
+@pytest.mark.parametrize("fn", [epoch_notebook_solution, epoch_with_array_split, epoch_in_place])
+def test_right_epochs_pass(fn):
+    result = check_epoch(fn)
+    assert result.passed, result.message
+
+
+def test_epoch_in_place_is_noted_and_stub_falls_back_to_the_reference():
+    assert "changed its input `p` in place" in check_epoch(epoch_in_place).message
+    result = check_epoch(stub)
+    assert result.status == "not attempted" and result.reference is numpy_mlp.sgd_epoch
 
 
 # ---------------------------------------------------------------- Exercise 3.4, early stopping
-
-STOPPING_CASES = [
-    Case(([1.0, 0.8, 0.7, 0.72, 0.71, 0.73, 0.69, 0.75, 0.8, 0.9], 2), "dip, patience 2"),
-    Case(([1.0, 0.8, 0.7, 0.72, 0.71, 0.73, 0.69, 0.75, 0.8, 0.9], 4), "dip, patience 4"),
-    Case(([0.5, 0.4, 0.4, 0.45, 0.3, 0.35, 0.36, 0.37], 2), "tie, patience 2"),
-    Case(([0.9, 0.8, 0.7, 0.6, 0.5], 3), "always improving"),
-]
-
 
 def stop_one_based(losses, patience):
     best, stop = early_stopping(losses, patience)
@@ -359,7 +421,7 @@ STOPPING_MISTAKES = [
 
 
 def check_stopping(fn):
-    return check_function("stopping", fn, expected_early_stopping, STOPPING_CASES, compare=compare_early_stopping, strict=False)
+    return ch03.check_early_stopping(fn, strict=False)
 
 
 @pytest.mark.parametrize("name, fn, kind, phrase", STOPPING_MISTAKES, ids=[m[0] for m in STOPPING_MISTAKES])
@@ -368,6 +430,48 @@ def test_stopping_mistakes_are_named(name, fn, kind, phrase):
     assert_mistake_named(result, kind, phrase)
 
 
-def test_stopping_reference_passes_and_stub_is_not_attempted():
-    assert check_stopping(early_stopping).status == "passed"
-    assert check_stopping(stub).status == "not attempted"
+def stop_notebook_solution(val_losses, patience):
+    best_epoch, best_loss = 0, float("inf")
+    for epoch, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best_epoch, best_loss = epoch, loss
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(val_losses) - 1
+
+
+def stop_with_a_counter_and_numpy_ints(val_losses, patience):
+    """A `waited` counter instead of epoch arithmetic; returns NumPy integers."""
+    best, best_loss, waited = 0, np.inf, 0
+    for epoch in range(len(val_losses)):
+        if val_losses[epoch] < best_loss:
+            best, best_loss, waited = epoch, val_losses[epoch], 0
+        else:
+            waited += 1
+            if waited == patience:
+                return np.int64(best), np.int64(epoch)
+    return np.int64(best), np.int64(len(val_losses) - 1)
+
+
+def stop_consuming_the_list_in_place(val_losses, patience):
+    """Pops the losses off a reversed list: the caller's list is emptied (an in-place edit)."""
+    val_losses.reverse()
+    best, best_loss, epoch = 0, float("inf"), -1
+    while val_losses:
+        loss, epoch = val_losses.pop(), epoch + 1
+        if loss < best_loss:
+            best, best_loss = epoch, loss
+        elif epoch - best >= patience:
+            return [best, epoch]
+    return [best, epoch]
+
+
+@pytest.mark.parametrize("fn", [stop_notebook_solution, stop_with_a_counter_and_numpy_ints, stop_consuming_the_list_in_place])
+def test_right_early_stoppings_pass(fn):
+    result = check_stopping(fn)
+    assert result.passed, result.message
+
+
+def test_stopping_stub_is_not_attempted_and_falls_back_to_the_reference():
+    result = check_stopping(stub)
+    assert result.status == "not attempted" and result.reference is early_stopping

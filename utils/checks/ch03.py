@@ -1,18 +1,23 @@
-"""Answer checks for chapter 3's exercises (split, leak-free standardisation, a training epoch, early
-stopping). Each expected answer carries the catalogued wrong answers computed on the same inputs, so a
+"""Answer checks for chapter 3's exercises: 3.1 stratified split, 3.2 leak-free standardisation, 3.3 one epoch of
+mini-batch SGD, 3.4 early stopping. Each `check_<name>(learner_fn)` builds its seeded cases and calls
+`check_function`; each expected answer carries the catalogued wrong answers computed on the same inputs, so a
 wrong answer that matches one is named in words."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from utils import numpy_mlp
 from utils.checks.diagnose import Verdict, compare_named, returned_none
 from utils.checks.mistakes import naming_mistakes, with_mistakes
+from utils.checks.runner import Case, CheckResult, check_function
+from utils.data import breast_cancer_arrays, standardise_splits
 from utils.early_stopping import early_stopping
-from utils.preprocessing import standardise_splits, stratified_split
+from utils.preprocessing import stratified_split
 
 
 # ---------------------------------------------------------------- the split
@@ -30,8 +35,8 @@ def expected_split(y, val_fraction: float, test_fraction: float, seed: int = 0) 
 
 
 def compare_split(got, expected: SplitExpected, *, batch_size=None, rtol=None, atol=None, tolerance: float = 2.0) -> Verdict:
-    """Three disjoint index arrays covering every row, of the right sizes (±1), each with each class's share
-    of the rows within `tolerance` rows of the whole set's share."""
+    """Three disjoint index arrays covering every row, of the right sizes (± one row per class, since a split
+    made class by class rounds once per class), each with each class's count within `tolerance` rows of its share."""
     names = ("train", "val", "test")
     if got is None:
         return returned_none()
@@ -58,8 +63,9 @@ def compare_split(got, expected: SplitExpected, *, batch_size=None, rtol=None, a
     covered = sum(len(p) for p in parts)
     if covered != n:
         return Verdict(False, "coverage", f"The three parts hold {covered} rows, but there are {n}: every row must go to exactly one split.")
+    slack = max(1, len(np.unique(expected.y)))
     for name, part, size in zip(names, parts, expected.sizes):
-        if abs(len(part) - size) > 1:
+        if abs(len(part) - size) > slack:
             return Verdict(False, "sizes", f"The {name} part has {len(part)} rows; expected about {size}. Note that val_fraction and test_fraction are fractions of ALL rows.")
     for name, part in zip(names, parts):
         for label in np.unique(expected.y):
@@ -100,8 +106,35 @@ STANDARDISE_MISTAKES = (
      "The columns are centred but not scaled: divide by the training std as well."),
 )
 
+def _low_precision(got) -> str | None:
+    """The dtype of the first float32/float16 array in an answer (a tuple or dict of arrays), if any."""
+    parts = got.values() if isinstance(got, dict) else got if isinstance(got, (tuple, list)) else (got,)
+    for part in parts:
+        dtype = getattr(part, "dtype", None)
+        if dtype is not None and np.dtype(dtype) in (np.float32, np.float16):
+            return str(np.dtype(dtype))
+    return None
+
+
+def in_float64(compare):
+    """`compare`, except that a wrong answer held in float32 is told that this float64 exercise's tolerance needs float64."""
+
+    def checked(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+        verdict = compare(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
+        dtype = None if verdict.passed else _low_precision(got)
+        if dtype is None:
+            return verdict
+        return Verdict(False, "precision", (
+            f"Your answer is {dtype}, which keeps about 7 significant digits, and this check works in float64 "
+            f"(rtol={rtol:g}). Keep the inputs' float64: drop the .astype(np.float32) or dtype=np.float32. "
+            f"({verdict.message})"
+        ), verdict.relative_error)
+
+    return checked
+
+
 expected_standardisation = with_mistakes(standardise_splits, STANDARDISE_MISTAKES)
-compare_standardisation = naming_mistakes(compare_named(("Z_train", "Z_val", "Z_test")))
+compare_standardisation = in_float64(naming_mistakes(compare_named(("Z_train", "Z_val", "Z_test"))))
 
 
 # ---------------------------------------------------------------- one epoch of mini-batch SGD
@@ -151,7 +184,7 @@ def compare_params(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> V
 
 
 expected_epoch = with_mistakes(numpy_mlp.sgd_epoch, EPOCH_MISTAKES)
-compare_epoch = naming_mistakes(compare_params)
+compare_epoch = in_float64(naming_mistakes(compare_params))
 
 
 # ---------------------------------------------------------------- early stopping
@@ -206,3 +239,87 @@ def compare_epochs(got, expected, *, batch_size=None, rtol=None, atol=None) -> V
 
 expected_early_stopping = with_mistakes(early_stopping, EARLY_STOPPING_MISTAKES)
 compare_early_stopping = naming_mistakes(compare_epochs)
+
+
+# ---------------------------------------------------------------- the checks the notebooks call
+
+
+def _falling_back_to(result: CheckResult, reference: Callable) -> CheckResult:
+    """The result, with `reference` as what `choose_implementation` falls back to (not the expected-answer builder)."""
+    return dataclasses.replace(result, reference=reference)
+
+
+def check_split(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 3.1: any disjoint, complete, stratified split of the right sizes passes, not only the reference's."""
+    rng = np.random.default_rng(31)
+    _, biopsy_labels, _ = breast_cancer_arrays()
+    cases = [
+        Case((biopsy_labels, 0.2, 0.2, 0), "the 569 biopsy labels, 60/20/20"),
+        Case((np.r_[np.zeros(60), np.ones(140)], 0.15, 0.25, 1), "200 labels sorted by class, 60/15/25"),
+        Case((rng.choice(3, size=300, p=[0.6, 0.3, 0.1]), 0.2, 0.2, 2), "300 labels of 3 classes, shares 0.6/0.3/0.1"),
+    ]
+    result = check_function("Exercise 3.1 (stratified split)", learner_fn, expected_split, cases, compare=compare_split,
+                            strict=strict, answer_keys=(stratified_split,))
+    return _falling_back_to(result, stratified_split)
+
+
+def _scaled_splits(rng: np.random.Generator, n_rows: tuple[int, ...], scales: list[float], shift: float) -> tuple:
+    X_all = rng.normal(size=(sum(n_rows), len(scales))) * scales + shift
+    return tuple(np.split(X_all, np.cumsum(n_rows)[:-1]))
+
+
+def check_standardise_splits(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 3.2: three seeded sets of splits against StandardScaler fitted on the training split, to rtol 1e-9."""
+    rng = np.random.default_rng(32)
+    X, _, _ = breast_cancer_arrays()
+    cases = [
+        Case(_scaled_splits(rng, (12, 4, 5), [1.0, 10.0, 100.0], 3.0), "12/4/5 rows, 3 columns of different scales"),
+        Case((X[:50], X[50:70], X[70:90] + 2.0), "50/20/20 raw biopsy rows, test rows shifted"),
+        Case(_scaled_splits(rng, (30, 30, 30), [0.01, 1.0, 5.0, 1000.0], -7.0), "30/30/30 rows, 4 columns"),
+    ]
+    result = check_function("Exercise 3.2 (leak-free standardisation)", learner_fn, expected_standardisation, cases,
+                            compare=compare_standardisation, rtol=1e-9, atol=1e-12, strict=strict)
+    return _falling_back_to(result, standardise_splits)
+
+
+def check_sgd_epoch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 3.3: three seeded networks and row orders against `numpy_mlp.sgd_epoch`, to rtol 1e-9."""
+    rng = np.random.default_rng(33)
+
+    def problem(sizes, n):
+        X = rng.normal(size=(n, sizes[0]))
+        return numpy_mlp.init_params(sizes, rng), X, (X[:, 0] > 0).astype(float)
+
+    X_biopsy, y_biopsy, _ = breast_cancer_arrays()
+    (Z_biopsy,) = standardise_splits(X_biopsy[:50])
+    cases = [
+        Case((*problem([4, 5, 1], 10), rng.permutation(10), 3, 0.1), "4-5-1 net, 10 rows, batches of 3 (last one 1 row)"),
+        Case((*problem([6, 8, 4, 1], 24), rng.permutation(24), 8, 0.5), "6-8-4-1 net, 24 rows, batches of 8"),
+        Case((numpy_mlp.init_params([30, 32, 16, 1], rng), Z_biopsy, y_biopsy[:50], rng.permutation(50), 16, 0.05),
+             "the course's 30-32-16-1 net, 50 biopsy rows"),
+    ]
+    result = check_function("Exercise 3.3 (one epoch of mini-batch SGD)", learner_fn, expected_epoch, cases,
+                            compare=compare_epoch, rtol=1e-9, atol=1e-12, strict=strict)
+    return _falling_back_to(result, numpy_mlp.sgd_epoch)
+
+
+def _over_fitting_curve(rng: np.random.Generator, epochs: int = 300) -> list[float]:
+    """A seeded validation-loss curve that falls, bottoms out and climbs, with noise (as an over-fitting run's does)."""
+    t = np.arange(epochs)
+    return list(0.6 * np.exp(-t / 12) + 0.15 + 0.15 * (t / epochs) ** 1.5 + rng.normal(0.0, 0.004, size=epochs))
+
+
+def check_early_stopping(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 3.4: five loss curves (a dip, a tie, always improving, a noisy over-fitting curve); epochs compared exactly."""
+    rng = np.random.default_rng(34)
+    dip = [1.0, 0.8, 0.7, 0.72, 0.71, 0.73, 0.69, 0.75, 0.8, 0.9]
+    cases = [
+        Case((dip, 2), "a dip, then a late improvement, patience 2"),
+        Case((dip, 4), "the same losses, patience 4"),
+        Case(([0.5, 0.4, 0.4, 0.45, 0.3, 0.35, 0.36, 0.37], 2), "a tie with the best, patience 2"),
+        Case(([0.9, 0.8, 0.7, 0.6, 0.5], 3), "always improving, patience 3"),
+        Case((_over_fitting_curve(rng), 20), "a noisy over-fitting curve of 300 epochs, patience 20"),
+    ]
+    result = check_function("Exercise 3.4 (early stopping)", learner_fn, expected_early_stopping, cases,
+                            compare=compare_early_stopping, strict=strict)
+    return _falling_back_to(result, early_stopping)

@@ -1,92 +1,181 @@
-"""Answer checks for chapter 5: a training step (Exercise 5.1), threshold metrics (5.2) and a checkpoint round trip (5.3).
-Each runs the learner's function on a small seeded problem and returns plain arrays to compare."""
+"""Answer checks for chapter 5: a training step (Exercise 5.1), threshold metrics (5.2) and a checkpoint round trip
+(5.3). Each runs the learner's functions on one small seeded network and compares what they did with the course's
+references (`utils.training`, `utils.evaluation`, `utils.checkpoint`)."""
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 import tempfile
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch.overrides import TorchFunctionMode
 
-from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
+from utils.checkpoint import load_checkpoint, save_checkpoint
+from utils.checks.diagnose import Verdict, compare_arrays, compare_named, relative_error, returned_none
+from utils.checks.mistakes import naming_mistakes, with_mistakes
+from utils.checks.runner import Case, CheckResult, check_function
+from utils.evaluation import threshold_metrics
 from utils.models import guide_mlp
-from utils.training import KERAS_ADAM_EPS
+from utils.training import KERAS_ADAM_EPS, training_step
+
+N_FEATURES = 5
 
 
-def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batch_size: int = 8, seed: int = 0):
-    """Run `step_fn(model, optimizer, X, y)` `steps` times on a small seeded problem, as an exercise check.
-
-    Returns (change of all parameters, flattened; the losses it returned), or (change, None) if a loss was None.
-    """
-    generator = torch.Generator().manual_seed(seed)
+def small_network(seed: int) -> torch.nn.Sequential:
+    """The checks' seeded test network: the guide's MLP shrunk to 5 → 8 → 4 → 1 (on the CPU, float32)."""
     torch.manual_seed(seed)
-    model = guide_mlp(5, hidden=(8, 4))
-    X = torch.randn(steps, batch_size, 5, generator=generator)
+    return guide_mlp(N_FEATURES, hidden=(8, 4))
+
+
+def _batches(seed: int, steps: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`steps` batches of standard-normal rows (steps × batch_size × 5) with random 0/1 labels (steps × batch_size × 1)."""
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(steps, batch_size, N_FEATURES, generator=generator)
     y = (torch.rand(steps, batch_size, 1, generator=generator) < 0.5).float()
+    return X, y
+
+
+def _parameters(model: torch.nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+
+
+# ---------------------------------------------------------------- Exercise 5.1: a training step
+
+# Tensor methods that copy a value to the host; on a GPU each one makes the CPU wait for the GPU.
+HOST_SYNCS = frozenset({"item", "tolist", "numpy", "cpu", "__float__", "__int__", "__bool__", "__index__",
+                        "__repr__", "__str__", "__format__"})
+_TORCH = str(Path(torch.__file__).resolve().parent)
+_UTILS = str(Path(__file__).resolve().parent.parent)
+_TENSOR_PLUMBING = ("_tensor.py", "overrides.py")  # torch's Python dunders, between a learner's call and the mode
+
+
+class _HostSyncWatch(TorchFunctionMode):
+    """Records the host-sync tensor methods that the learner's own code calls (not those torch calls internally,
+    such as Adam reading its step count)."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: list[str] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        if name in HOST_SYNCS and self._called_by_learner():
+            self.calls.append(name)
+        return func(*args, **(kwargs or {}))
+
+    @staticmethod
+    def _called_by_learner() -> bool:
+        frame = sys._getframe(2)
+        while frame is not None:
+            path = str(Path(frame.f_code.co_filename).resolve()) if not frame.f_code.co_filename.startswith("<") else frame.f_code.co_filename
+            if path.startswith(_TORCH) and path.endswith(_TENSOR_PLUMBING):
+                frame = frame.f_back
+                continue
+            return not (path.startswith(_TORCH) or path.startswith(_UTILS))
+        return False
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What a training step did over a few steps: how far every parameter moved, the losses it returned
+    (None if one was None) and the host syncs its own code made."""
+
+    change: np.ndarray
+    losses: np.ndarray | None
+    syncs: tuple[str, ...] = ()
+
+
+def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batch_size: int = 8, seed: int = 0) -> StepOutcome:
+    """Run `step_fn(model, optimizer, X, y)` `steps` times on the seeded small network (SGD lr 0.1 or Adam lr 1e-2)."""
+    model = small_network(seed)
+    X, y = _batches(seed, steps, batch_size)
     if optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
     else:
         opt = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
-    before = torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
-    losses = [step_fn(model, opt, X[i], y[i]) for i in range(steps)]
-    after = torch.cat([p.detach().flatten() for p in model.parameters()])
-    change = (after - before).numpy().astype(np.float64)
-    if any(loss is None for loss in losses):
-        return change, None
-    return change, np.array([float(loss) for loss in losses])
+    before = _parameters(model)
+    watch = _HostSyncWatch()
+    with watch:
+        losses = [step_fn(model, opt, X[i], y[i]) for i in range(steps)]
+    change = (_parameters(model) - before).numpy().astype(np.float64)
+    returned = None if any(loss is None for loss in losses) else np.array([float(loss) for loss in losses])
+    return StepOutcome(change, returned, tuple(dict.fromkeys(watch.calls)))
 
 
-def compare_step(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8):
-    """Diagnose a training step's outcome: parameters that never moved, then each part by `compare_named`."""
-    if isinstance(got, tuple) and len(got) == 2 and not np.any(got[0]):
+_SYNC_WORDS = {
+    "item": "`.item()`", "tolist": "`.tolist()`", "numpy": "`.numpy()`", "cpu": "`.cpu()`", "__float__": "`float(tensor)`",
+    "__int__": "`int(tensor)`", "__bool__": "a tensor in an `if` or `bool(...)`", "__index__": "a tensor used as an index",
+    "__repr__": "printing a tensor", "__str__": "printing a tensor", "__format__": "formatting a tensor into a string",
+}
+
+
+def _sync_message(calls: tuple[str, ...]) -> str:
+    shown = ", ".join(dict.fromkeys(_SYNC_WORDS[name] for name in calls))
+    return (
+        f"Your step reads a tensor's value on the CPU ({shown}) at every step. On a GPU each such read makes the CPU "
+        "wait until the GPU has finished (a host sync), which the exercise forbids: no `loss.item()` inside the step. "
+        "Return `loss.detach()`; the trainer reads the losses once per epoch."
+    )
+
+
+def compare_step(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+    """Diagnose a training step's outcome: a host sync, parameters that never moved, then the change and the losses."""
+    if got.syncs:
+        return Verdict(False, "host sync", _sync_message(got.syncs))
+    if not np.any(got.change):
         return Verdict(False, "unchanged", (
             "The parameters did not change at all. Call loss.backward() to compute the gradients, "
             "then optimizer.step() to apply them, in that order."
         ))
-    return compare_named(("parameter change", "loss"))(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
+    return compare_named(("parameter change", "loss"))(
+        (got.change, got.losses), (expected.change, expected.losses), batch_size=batch_size, rtol=rtol, atol=atol
+    )
 
 
-def _small_problem(seed: int):
-    generator = torch.Generator().manual_seed(seed)
-    X = torch.randn(16, 5, generator=generator)
-    y = (torch.rand(16, 1, generator=generator) < 0.5).float()
-    torch.manual_seed(seed)
-    model = guide_mlp(5, hidden=(8, 4))
-    return model, torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS), X, y
-
-
-def _adam_step(model, optimizer, X, y):
-    optimizer.zero_grad()
-    torch.nn.functional.binary_cross_entropy_with_logits(model(X), y).backward()
+def _step_without_zero_grad(model, optimizer, X, y):
+    loss = F.binary_cross_entropy_with_logits(model(X), y)
+    loss.backward()
     optimizer.step()
+    return loss.detach()
 
 
-def checkpoint_outcome(save_fn: Callable, load_fn: Callable, seed: int = 0, epoch: int = 3):
-    """Exercise check: train a model `epoch` steps, save it with `save_fn`, restore it into a fresh model
-    and optimiser with `load_fn`, take one more step. Returns (predictions after loading,
-    parameters after the extra step, the epoch `load_fn` returned)."""
-    model, optimizer, X, y = _small_problem(seed)
-    for _ in range(epoch):
-        _adam_step(model, optimizer, X, y)
-    fresh, fresh_optimizer, _, _ = _small_problem(seed + 1000)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "checkpoint.pt"
-        save_fn(path, model, optimizer, epoch)
-        del model, optimizer  # only the file may carry the state across
-        loaded_epoch = load_fn(path, fresh, fresh_optimizer)
-    with torch.no_grad():
-        predictions = torch.sigmoid(fresh(X)).numpy().astype(np.float64)
-    _adam_step(fresh, fresh_optimizer, X, y)
-    parameters = torch.cat([p.detach().flatten() for p in fresh.parameters()]).numpy().astype(np.float64)
-    return predictions, parameters, (None if loaded_epoch is None else np.float64(loaded_epoch))
+STEP_MISTAKES = (
+    ("no zero_grad", partial(step_outcome, _step_without_zero_grad),
+     "The gradients are not cleared between steps: without optimizer.zero_grad(), each backward() ADDS to the "
+     "gradients of the steps before, so from the second step on the update uses their sum. Call "
+     "optimizer.zero_grad() at the start of the step."),
+)
 
+STEP_CASES = (
+    Case(("sgd", 1, 8, 0), "one SGD step on a batch of 8", batch_size=8),
+    Case(("adam", 3, 8, 1), "three Adam steps in a row", batch_size=8),
+    Case(("sgd", 1, 32, 2), "one SGD step on a batch of 32", batch_size=32),
+)
+
+
+def check_training_step(learner_step: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 5.1: three seeded runs of the learner's step against `utils.training.training_step`, to rtol 1e-4."""
+    result = check_function(
+        "Exercise 5.1 (training step)", partial(step_outcome, learner_step),
+        with_mistakes(partial(step_outcome, training_step), STEP_MISTAKES), STEP_CASES,
+        compare=naming_mistakes(compare_step), rtol=1e-4, atol=1e-7, strict=strict, answer_keys=(training_step,),
+    )
+    return dataclasses.replace(result, reference=training_step)
+
+
+# ---------------------------------------------------------------- Exercise 5.2: threshold metrics
 
 METRIC_NAMES = ("accuracy", "precision", "recall")
 
 
-def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8):
+def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
     """Diagnose an (accuracy, precision, recall) answer: a count for a fraction, precision and recall swapped,
     or which metric is wrong. (A plain scalar comparison would call every wrong number 'a constant factor'.)"""
     if got is None:
@@ -97,11 +186,13 @@ def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8):
         verdict = compare_arrays(value, 0.0)
         if verdict.kind in ("nan", "type", "none"):
             return Verdict(False, verdict.kind, f"In {name}: {verdict.message}")
-    g = [float(np.asarray(v, dtype=float)) for v in got]
+        if np.ndim(value) != 0 and np.size(value) != 1:
+            return Verdict(False, "shape", f"In {name}: expected one number, got an array of shape {np.shape(value)}.")
+    g = [float(np.asarray(v, dtype=float).reshape(())) for v in got]
     e = [float(v) for v in expected]
     close = lambda a, b: bool(np.isclose(a, b, rtol=rtol, atol=atol))
     if all(close(a, b) for a, b in zip(g, e)):
-        return Verdict(True, "ok", "all three metrics match", 0.0)
+        return Verdict(True, "ok", "all three metrics match", relative_error(np.array(g), np.array(e)))
     if close(g[1], e[2]) and close(g[2], e[1]):
         return Verdict(False, "swapped", (
             f"Precision and recall are swapped (yours {g[1]:.4g} and {g[2]:.4g}, expected {e[1]:.4g} and {e[2]:.4g}). "
@@ -116,8 +207,139 @@ def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8):
                 f"the count of correct predictions ({a:.4g}). Divide by n = {batch_size} (or use np.mean)."
             ))
         return Verdict(False, "values", (
-            f"In {name}: yours {a:.4g}, expected {b:.4g} (relative error {abs(a - b) / max(abs(b), 1e-12):.2e}). "
+            f"In {name}: yours {a:.4g}, expected {b:.4g} (relative error {relative_error(np.array(a), np.array(b)):.2e}). "
             "Check which rows count as predicted 1 (p > threshold, strictly, with the threshold passed in) "
             f"and what the {name} divides by."
         ))
     raise AssertionError("unreachable")
+
+
+def _metric_case(rng: np.random.Generator, n: int, threshold: float, ties: bool = False) -> tuple:
+    p = rng.uniform(size=n)
+    if ties:
+        p[: n // 4] = threshold
+    y = (rng.uniform(size=n) < p).astype(float)  # labels that agree with p more often than not
+    return (p, y, threshold)
+
+
+def check_threshold_metrics(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 5.2: three seeded sets of probabilities and labels (one with ties at the threshold), to rtol 1e-5."""
+    rng = np.random.default_rng(5)
+    cases = [
+        Case(_metric_case(rng, 20, 0.5), "20 predictions, threshold 0.5", batch_size=20),
+        Case(_metric_case(rng, 30, 0.3), "30 predictions, threshold 0.3", batch_size=30),
+        Case(_metric_case(rng, 24, 0.5, ties=True), "24 predictions, 6 exactly at the threshold", batch_size=24),
+    ]
+    return check_function("Exercise 5.2 (threshold metrics)", learner_fn, threshold_metrics, cases,
+                          compare=compare_metrics, strict=strict)
+
+
+# ---------------------------------------------------------------- Exercise 5.3: save and load a checkpoint
+
+_code_ran: list[bool] = []
+
+
+def _code_from_the_file() -> int:
+    """What a booby-trapped checkpoint runs when it is unpickled without weights_only=True (harmless: it takes a note)."""
+    _code_ran.append(True)
+    return 0
+
+
+class _CodeInTheFile:
+    def __reduce__(self):
+        return (_code_from_the_file, ())
+
+
+def _adam_step(model, optimizer, X, y):
+    optimizer.zero_grad()
+    F.binary_cross_entropy_with_logits(model(X), y).backward()
+    optimizer.step()
+
+
+def _trained(seed: int, steps: int):
+    """The seeded small network after `steps` full-batch Adam steps on 16 seeded rows, with its optimiser and data."""
+    model = small_network(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
+    X, y = _batches(seed, 1, 16)
+    for _ in range(steps):
+        _adam_step(model, optimizer, X[0], y[0])
+    return model, optimizer, X[0], y[0]
+
+
+@dataclass(frozen=True)
+class CheckpointOutcome:
+    """After a round trip: the restored network's predictions, its parameters after one more Adam step, the epoch
+    `load_fn` returned, and whether `load_fn` ran code stored in a booby-trapped file."""
+
+    predictions: np.ndarray
+    parameters: np.ndarray
+    epoch: object
+    ran_code_from_file: bool
+
+
+def checkpoint_outcome(save_fn: Callable, load_fn: Callable, seed: int = 0, epoch: int = 3) -> CheckpointOutcome:
+    """Train `epoch` steps, save with `save_fn`, restore into a differently seeded network and optimiser with
+    `load_fn`, take one more step; then hand `load_fn` a file that runs code when unpickled unsafely."""
+    model, optimizer, X, y = _trained(seed, epoch)
+    fresh, fresh_optimizer, _, _ = _trained(seed + 1000, 0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "checkpoint.pt"
+        save_fn(path, model, optimizer, epoch)
+        del model, optimizer  # only the file may carry the state across
+        loaded_epoch = load_fn(path, fresh, fresh_optimizer)
+        with torch.no_grad():
+            predictions = torch.sigmoid(fresh(X)).numpy().astype(np.float64)
+        _adam_step(fresh, fresh_optimizer, X, y)
+        parameters = _parameters(fresh).numpy().astype(np.float64)
+
+        trap = Path(folder) / "from_a_stranger.pt"
+        victim, victim_optimizer, _, _ = _trained(seed + 2000, 0)
+        torch.save({"model": victim.state_dict(), "optimizer": victim_optimizer.state_dict(), "epoch": _CodeInTheFile()}, trap)
+        _code_ran.clear()
+        try:
+            load_fn(trap, victim, victim_optimizer)
+        except Exception:  # noqa: BLE001 - refusing the file, in whatever words, is the right outcome
+            pass
+    return CheckpointOutcome(predictions, parameters, loaded_epoch, bool(_code_ran))
+
+
+def compare_checkpoint(got: CheckpointOutcome, expected: CheckpointOutcome, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+    """Diagnose a round trip: unsafe loading, a missing epoch, the model not restored, Adam's moments not restored."""
+    if got.ran_code_from_file:
+        return Verdict(False, "unsafe load", (
+            "Your load_checkpoint ran code stored in a checkpoint file: it unpickles with weights_only=False, so a "
+            "file from anyone else can run any program as you. Use torch.load(path, weights_only=True), which "
+            "accepts only tensors, numbers, strings and containers of them."
+        ))
+    if got.epoch is None:
+        return Verdict(False, "none", f"In epoch: {returned_none().message}")
+    predictions = compare_arrays(got.predictions, expected.predictions, rtol=rtol, atol=atol)
+    if not predictions.passed:
+        return Verdict(False, predictions.kind, (
+            "In predictions: the restored network does not predict what the saved one did, so its weights did not "
+            f"come back. Restore them with model.load_state_dict(state['model']). {predictions.message}"
+        ), predictions.relative_error)
+    parameters = compare_arrays(got.parameters, expected.parameters, rtol=rtol, atol=atol)
+    if not parameters.passed:
+        return Verdict(False, parameters.kind, (
+            "In parameters after one more Adam step: the restored network predicts right, but its next Adam step "
+            "goes elsewhere, so Adam's running moments did not come back. Save optimizer.state_dict() and restore it "
+            f"with optimizer.load_state_dict(...). {parameters.message}"
+        ), parameters.relative_error)
+    epoch = compare_arrays(got.epoch, expected.epoch, rtol=0, atol=0)
+    if not epoch.passed:
+        return Verdict(False, epoch.kind, f"In epoch: {epoch.message}", epoch.relative_error)
+    return Verdict(True, "ok", f"relative error {max(predictions.relative_error, parameters.relative_error):.1e}",
+                   max(predictions.relative_error, parameters.relative_error))
+
+
+def check_checkpoint(save_fn: Callable, load_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 5.3: two seeded round trips against `utils.checkpoint`, plus a booby-trapped file for `load_fn`.
+    `choose_implementation(result, (save_fn, load_fn))` then gives a (save, load) pair."""
+    result = check_function(
+        "Exercise 5.3 (save and load a checkpoint)", partial(checkpoint_outcome, save_fn, load_fn),
+        partial(checkpoint_outcome, save_checkpoint, load_checkpoint),
+        [Case((0, 3), "3 steps, then save and restore"), Case((1, 5), "5 steps, another seed")],
+        compare=compare_checkpoint, strict=strict, answer_keys=(save_checkpoint, load_checkpoint),
+    )
+    return dataclasses.replace(result, reference=(save_checkpoint, load_checkpoint))
