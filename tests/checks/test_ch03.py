@@ -475,3 +475,16 @@ def test_right_early_stoppings_pass(fn):
 def test_stopping_stub_is_not_attempted_and_falls_back_to_the_reference():
     result = check_stopping(stub)
     assert result.status == "not attempted" and result.reference is early_stopping
+
+
+def test_a_split_that_ignores_its_seed_is_told_to_pass_it_on():
+    from sklearn.model_selection import train_test_split as split
+
+    def unseeded(y, val_fraction, test_fraction, seed):
+        rows = np.arange(len(y))
+        rest, test = split(rows, test_size=test_fraction, stratify=y)
+        train, val = split(rest, test_size=val_fraction / (1 - test_fraction), stratify=y[rest])
+        return train, val, test
+
+    result = ch03.check_split(unseeded, strict=False)
+    assert result.status == "failed" and result.verdict.kind == "seed" and "random_state=seed" in result.message

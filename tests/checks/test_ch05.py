@@ -177,7 +177,7 @@ def step_returning_the_attached_loss(model, optimizer, X, y):
     loss = torch.mean(torch.clamp(logits, min=0) - logits * y + torch.log1p(torch.exp(-logits.abs())))
     loss.backward()
     optimizer.step()
-    return loss
+    return loss.detach()
 
 
 @pytest.mark.parametrize("fn", [step_notebook_solution, step_zeroing_gradients_in_place,
@@ -395,7 +395,7 @@ def load_unsafely(path, model, optimizer):
 
 # (name, save, load, status, kind or None, phrase)
 CHECKPOINT_CATALOGUE = [
-    ("optimizer state not saved", save_model_only, load_model_only, "failed", "values", "Adam's running moments did not come back"),
+    ("optimizer state not saved", save_model_only, load_model_only, "failed", "saved file", "'optimizer' (optimizer.state_dict())"),
     ("whole model pickled", save_whole_model, load_notebook_solution, "error", None, "UnpicklingError"),
     ("epoch not returned", save_notebook_solution, load_without_returning, "failed", "none", "In epoch"),
     ("model state not restored", save_notebook_solution, load_forgets_the_model, "failed", "values", "its weights did not come back"),
@@ -450,3 +450,51 @@ def test_checkpoint_outcome_is_deterministic_and_the_reference_refuses_the_trap(
     assert np.array_equal(a.predictions, b.predictions) and np.array_equal(a.parameters, b.parameters)
     assert a.epoch == 3 and not a.ran_code_from_file
     assert checkpoint_outcome(save_checkpoint, load_unsafely, seed=0).ran_code_from_file
+
+
+def test_a_step_returning_the_loss_with_its_graph_is_told_to_detach():
+    def step(model, optimizer, X, y):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(X), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    result = check_step(step)
+    assert result.status == "failed" and result.verdict.kind == "attached" and "loss.detach()" in result.message
+
+
+def _pickle_save(path, model, optimizer, epoch):
+    import pickle
+
+    with open(path, "wb") as file:
+        pickle.dump({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, file)
+
+
+def _pickle_load(path, model, optimizer):
+    import pickle
+
+    with open(path, "rb") as file:
+        state = pickle.load(file)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    return state["epoch"]
+
+
+def test_plain_pickle_is_caught_by_the_trap_any_unpickler_runs():
+    result = ch05.check_checkpoint(_pickle_save, _pickle_load, strict=False)
+    assert result.status == "failed" and result.verdict.kind == "unsafe load", result.message
+
+
+def test_a_checkpoint_with_other_keys_is_told_the_keys():
+    def save(path, model, optimizer, epoch):
+        torch.save({"model_state": model.state_dict(), "optim_state": optimizer.state_dict(), "epoch": epoch}, path)
+
+    def load(path, model, optimizer):
+        state = torch.load(path, weights_only=True)
+        model.load_state_dict(state["model_state"])
+        optimizer.load_state_dict(state["optim_state"])
+        return state["epoch"]
+
+    result = ch05.check_checkpoint(save, load, strict=False)
+    assert result.verdict.kind == "saved file" and "epoch, model_state, optim_state" in result.message

@@ -88,3 +88,18 @@ def test_compare_named_points_at_the_wrong_part():
     assert verdict.kind == "batch-mean" and verdict.message.startswith("In db:")
     assert compare((dW,), (dW, db)).kind == "structure"
     assert compare(None, (dW, db)).kind == "none"
+
+
+def test_a_kept_axis_on_a_scalar_answer_is_told_to_drop_keepdims():
+    verdict = compare_arrays(np.array([[2.5]]), np.float64(2.5))
+    assert verdict.kind == "squeezed" and "Drop keepdims=True" in verdict.message
+
+
+def test_an_all_zero_answer_is_named_as_nothing_computed():
+    verdict = compare_arrays(np.zeros(3), np.array([1.0, 2.0, 3.0]))
+    assert verdict.kind == "zero" and "all zeros" in verdict.message
+
+
+def test_a_non_number_is_told_to_return_what_the_exercise_asks():
+    verdict = compare_arrays(object(), np.float64(1.0))
+    assert verdict.kind == "type" and "what the exercise asks you to return" in verdict.message

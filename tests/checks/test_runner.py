@@ -171,3 +171,22 @@ def test_extra_answer_keys_are_watched():
 def test_the_fallback_comes_from_the_result():
     failed = check_function("Exercise 9.9", stub, mse, CASES, strict=False)
     assert choose_implementation(failed, stub) is mse
+
+
+def test_an_error_inside_a_library_is_located_at_the_learners_own_line():
+    def learner(y_hat, y):
+        return np.broadcast_to(y_hat, (7, 7)).mean()  # numpy raises deep inside its own code
+
+    result = check_function("Exercise 9.9", learner, mse, CASES, strict=False)
+    assert result.status == "error" and "np.broadcast_to(y_hat, (7, 7))" in result.message
+
+
+def test_an_exact_comparison_quotes_no_tolerance():
+    from utils.checks import Verdict
+
+    def exact(got, expected, **options):
+        return Verdict(got == expected, "ok" if got == expected else "values", "exact", 0.0)
+
+    exact.exact = True
+    result = check_function("Exercise 9.9", lambda x: x, lambda x: x, [Case((3,))], compare=exact, strict=False)
+    assert result.passed and "rtol" not in result.message

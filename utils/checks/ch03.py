@@ -5,7 +5,9 @@ wrong answer that matches one is named in words."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -38,6 +40,11 @@ def compare_split(got, expected: SplitExpected, *, batch_size=None, rtol=None, a
     """Three disjoint index arrays covering every row, of the right sizes (± one row per class, since a split
     made class by class rounds once per class), each with each class's count within `tolerance` rows of its share."""
     names = ("train", "val", "test")
+    if isinstance(got, Unrepeatable):
+        return Verdict(False, "seed", (
+            "Called twice with the same seed, your function gave two different splits, so results cannot be "
+            "reproduced. Pass the seed on: random_state=seed in train_test_split, or np.random.default_rng(seed)."
+        ))
     if got is None:
         return returned_none()
     if not isinstance(got, (tuple, list)) or len(got) != 3:
@@ -80,6 +87,9 @@ def compare_split(got, expected: SplitExpected, *, batch_size=None, rtol=None, a
                     "Pass stratify=y (and for the second split, stratify=y[rest]) to train_test_split."
                 ))
     return Verdict(True, "ok", "disjoint, complete, right sizes, stratified", 0.0)
+
+
+compare_split.exact = True  # a structural check: no tolerance to quote
 
 
 # ---------------------------------------------------------------- leak-free standardisation
@@ -238,6 +248,7 @@ def compare_epochs(got, expected, *, batch_size=None, rtol=None, atol=None) -> V
 
 
 expected_early_stopping = with_mistakes(early_stopping, EARLY_STOPPING_MISTAKES)
+compare_epochs.exact = True  # whole epochs, compared exactly
 compare_early_stopping = naming_mistakes(compare_epochs)
 
 
@@ -249,6 +260,27 @@ def _falling_back_to(result: CheckResult, reference: Callable) -> CheckResult:
     return dataclasses.replace(result, reference=reference)
 
 
+class Unrepeatable(tuple):
+    """A split that came out differently when called again with the same arguments (the seed was ignored)."""
+
+
+def _called_twice(learner_fn: Callable) -> Callable:
+    """`learner_fn` run twice on its own copies of the arguments; an `Unrepeatable` result if the two differ."""
+
+    @functools.wraps(learner_fn)
+    def run(*args, **kwargs):
+        kept = copy.deepcopy((args, kwargs))  # the second call gets the inputs as they were before the first
+        first = learner_fn(*args, **kwargs)
+        again = learner_fn(*kept[0], **kept[1])
+        try:
+            same = len(first) == len(again) and all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(first, again))
+        except TypeError:
+            return first  # not a sequence of parts: compare_split says what is wrong with it
+        return first if same else Unrepeatable(first)
+
+    return run
+
+
 def check_split(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 3.1: any disjoint, complete, stratified split of the right sizes passes, not only the reference's."""
     rng = np.random.default_rng(31)
@@ -258,7 +290,7 @@ def check_split(learner_fn: Callable, *, strict: bool | None = None) -> CheckRes
         Case((np.r_[np.zeros(60), np.ones(140)], 0.15, 0.25, 1), "200 labels sorted by class, 60/15/25"),
         Case((rng.choice(3, size=300, p=[0.6, 0.3, 0.1]), 0.2, 0.2, 2), "300 labels of 3 classes, shares 0.6/0.3/0.1"),
     ]
-    result = check_function("Exercise 3.1 (stratified split)", learner_fn, expected_split, cases, compare=compare_split,
+    result = check_function("Exercise 3.1 (stratified split)", _called_twice(learner_fn), expected_split, cases, compare=compare_split,
                             strict=strict, answer_keys=(stratified_split,))
     return _falling_back_to(result, stratified_split)
 

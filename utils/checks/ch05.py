@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import pickle
 import tempfile
 from dataclasses import dataclass
 from functools import partial
@@ -90,6 +91,7 @@ class StepOutcome:
     change: np.ndarray
     losses: np.ndarray | None
     syncs: tuple[str, ...] = ()
+    attached: bool = False  # a returned loss still carried its graph (not detached)
 
 
 def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batch_size: int = 8, seed: int = 0) -> StepOutcome:
@@ -106,7 +108,8 @@ def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batc
         losses = [step_fn(model, opt, X[i], y[i]) for i in range(steps)]
     change = (_parameters(model) - before).numpy().astype(np.float64)
     returned = None if any(loss is None for loss in losses) else np.array([float(loss) for loss in losses])
-    return StepOutcome(change, returned, tuple(dict.fromkeys(watch.calls)))
+    attached = any(isinstance(loss, torch.Tensor) and loss.requires_grad for loss in losses)
+    return StepOutcome(change, returned, tuple(dict.fromkeys(watch.calls)), attached)
 
 
 _SYNC_WORDS = {
@@ -129,6 +132,11 @@ def compare_step(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Ver
     """Diagnose a training step's outcome: a host sync, parameters that never moved, then the change and the losses."""
     if got.syncs:
         return Verdict(False, "host sync", _sync_message(got.syncs))
+    if got.attached:
+        return Verdict(False, "attached", (
+            "Your step returns the loss with its autograd graph still attached. The trainer keeps every step's loss, "
+            "so each would keep its whole graph alive in memory. Return loss.detach()."
+        ))
     if not np.any(got.change):
         return Verdict(False, "unchanged", (
             "The parameters did not change at all. Call loss.backward() to compute the gradients, "
@@ -223,8 +231,9 @@ def _metric_case(rng: np.random.Generator, n: int, threshold: float, ties: bool 
 
 
 def check_threshold_metrics(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 5.2: three seeded sets of probabilities and labels (one with ties at the threshold), to rtol 1e-5."""
-    rng = np.random.default_rng(5)
+    """Exercise 5.2: three seeded sets of probabilities and labels (one with ties at the threshold), to rtol 1e-5.
+    Seed 6 gives cases where class 0's precision and recall differ from class 1's recall and precision."""
+    rng = np.random.default_rng(6)
     cases = [
         Case(_metric_case(rng, 20, 0.5), "20 predictions, threshold 0.5", batch_size=20),
         Case(_metric_case(rng, 30, 0.3), "30 predictions, threshold 0.3", batch_size=30),
@@ -275,6 +284,7 @@ class CheckpointOutcome:
     parameters: np.ndarray
     epoch: object
     ran_code_from_file: bool
+    saved: str  # what the saved file holds: "keys: epoch, model, optimizer", or why torch.load(weights_only=True) refused it
 
 
 def checkpoint_outcome(save_fn: Callable, load_fn: Callable, seed: int = 0, epoch: int = 3) -> CheckpointOutcome:
@@ -286,21 +296,39 @@ def checkpoint_outcome(save_fn: Callable, load_fn: Callable, seed: int = 0, epoc
         path = Path(folder) / "checkpoint.pt"
         save_fn(path, model, optimizer, epoch)
         del model, optimizer  # only the file may carry the state across
+        saved = _saved_contents(path)
         loaded_epoch = load_fn(path, fresh, fresh_optimizer)
         with torch.no_grad():
             predictions = torch.sigmoid(fresh(X)).numpy().astype(np.float64)
         _adam_step(fresh, fresh_optimizer, X, y)
         parameters = _parameters(fresh).numpy().astype(np.float64)
 
-        trap = Path(folder) / "from_a_stranger.pt"
+        # Two traps: torch.save's zip format, and a plain pickle that any unpickler (pickle.load too) would run.
         victim, victim_optimizer, _, _ = _trained(seed + 2000, 0)
-        torch.save({"model": victim.state_dict(), "optimizer": victim_optimizer.state_dict(), "epoch": _CodeInTheFile()}, trap)
+        trapped = {"model": victim.state_dict(), "optimizer": victim_optimizer.state_dict(), "epoch": _CodeInTheFile()}
+        torch.save(trapped, Path(folder) / "from_a_stranger.pt")
+        with open(Path(folder) / "from_a_stranger.pkl", "wb") as file:
+            pickle.dump(_CodeInTheFile(), file)
         _code_ran.clear()
-        try:
-            load_fn(trap, victim, victim_optimizer)
-        except Exception:  # noqa: BLE001 - refusing the file, in whatever words, is the right outcome
-            pass
-    return CheckpointOutcome(predictions, parameters, loaded_epoch, bool(_code_ran))
+        for trap in ("from_a_stranger.pt", "from_a_stranger.pkl"):
+            try:
+                load_fn(Path(folder) / trap, victim, victim_optimizer)
+            except Exception:  # noqa: BLE001 - refusing the file, in whatever words, is the right outcome
+                pass
+    return CheckpointOutcome(predictions, parameters, loaded_epoch, bool(_code_ran), saved)
+
+
+def _saved_contents(path: Path) -> str:
+    """The keys of the dict in a saved checkpoint, read safely; or why it could not be read that way."""
+    try:
+        state = torch.load(path, weights_only=True)
+    except FileNotFoundError:
+        return "no file: save_checkpoint wrote nothing at `path`"
+    except Exception as error:  # noqa: BLE001 - any refusal becomes a message
+        return f"unreadable with torch.load(path, weights_only=True) ({type(error).__name__})"
+    if not isinstance(state, dict):
+        return f"a {type(state).__name__}, not a dict"
+    return "keys: " + ", ".join(sorted(map(str, state)))
 
 
 def compare_checkpoint(got: CheckpointOutcome, expected: CheckpointOutcome, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
@@ -311,8 +339,17 @@ def compare_checkpoint(got: CheckpointOutcome, expected: CheckpointOutcome, *, b
             "file from anyone else can run any program as you. Use torch.load(path, weights_only=True), which "
             "accepts only tensors, numbers, strings and containers of them."
         ))
+    if got.saved != expected.saved:
+        return Verdict(False, "saved file", (
+            f"The file your save_checkpoint wrote holds {got.saved.removeprefix('keys: ') if got.saved.startswith('keys') else got.saved}"
+            f"{' as its keys' if got.saved.startswith('keys') else ''}. Save it with torch.save(...) as a dict with exactly the keys "
+            "'model' (model.state_dict()), 'optimizer' (optimizer.state_dict()) and 'epoch', so that any course "
+            "code, and torch.load(path, weights_only=True), can read it."
+        ))
     if got.epoch is None:
         return Verdict(False, "none", f"In epoch: {returned_none().message}")
+    if not isinstance(got.epoch, (int, float, np.integer, np.floating)) and not (isinstance(got.epoch, torch.Tensor) and got.epoch.numel() == 1):
+        return Verdict(False, "type", f"load_checkpoint returned a {type(got.epoch).__name__}; return the epoch number stored in the file.")
     predictions = compare_arrays(got.predictions, expected.predictions, rtol=rtol, atol=atol)
     if not predictions.passed:
         return Verdict(False, predictions.kind, (

@@ -67,10 +67,11 @@ def _shape_diagnosis(got: np.ndarray, expected: np.ndarray, rtol: float, atol: f
             "Swap the order of a matrix product or transpose one factor (A.T)."
         )
     if got.size == expected.size and _close(got.reshape(e), expected, rtol, atol):
-        return "squeezed", (
-            f"The numbers are right but the shape is {g}, expected {e}. "
-            "Keep the axis with keepdims=True, or reshape the result."
-        )
+        if got.ndim > expected.ndim:
+            advice = "Drop keepdims=True (or index the single value out)" if expected.ndim == 0 else "Drop the extra axis (no keepdims=True here), or reshape the result"
+        else:
+            advice = "Keep the axis with keepdims=True, or reshape the result"
+        return "squeezed", f"The numbers are right but the shape is {g}, expected {e}. {advice}."
     try:
         broadcast = np.broadcast_shapes(g, e)
     except ValueError:
@@ -109,6 +110,9 @@ def _scale_diagnosis(got: np.ndarray, expected: np.ndarray, batch_size: int | No
     def near(x: float) -> bool:
         return bool(np.isclose(c, x, rtol=1e-6))
 
+    if near(0.0) or not np.any(got):
+        return "zero", "Your answer is all zeros where the expected one is not: nothing was computed or updated here."
+
     if near(-1.0):
         return "sign", "Wrong sign: your answer is exactly minus the expected one. Check the order of a subtraction, such as (ŷ − y) versus (y − ŷ), and every + or − in a step."
     if batch_size and batch_size > 1 and near(float(batch_size)):
@@ -143,8 +147,11 @@ def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float 
         return returned_none()
     try:
         got_array = to_numpy(got)
-    except (TypeError, ValueError) as error:
-        return Verdict(False, "type", f"Your answer is a {type(got).__name__}, which is not a number or an array of numbers ({error}).")
+    except (TypeError, ValueError):
+        return Verdict(False, "type", (
+            f"Your function returned a {type(got).__name__}, which is not a number or an array of numbers. "
+            "Check what the exercise asks you to return."
+        ))
     expected_array = to_numpy(expected)
 
     bad = ~np.isfinite(got_array)

@@ -48,6 +48,7 @@ def naming_mistakes(base: Callable[..., Verdict]) -> Callable[..., Verdict]:
                 return Verdict(False, kind, f"{message}{numbers}", error)
         return verdict
 
+    compare.exact = getattr(base, "exact", False)
     return compare
 
 

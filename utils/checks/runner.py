@@ -13,6 +13,7 @@ import copy
 import inspect
 import os
 import sys
+import sysconfig
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ NOT_ATTEMPTED_HINT = (
     "run that cell, then run this check again."
 )
 _UTILS = str(Path(__file__).resolve().parent.parent)
+_LIBRARIES = tuple(str(Path(p).resolve()) for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
 
 
 class ExerciseCheckFailed(AssertionError):
@@ -68,10 +70,16 @@ class CheckResult:
         return self.message
 
 
+def _is_library(filename: str) -> bool:
+    """A frame in the course's utils, the standard library or an installed package: not the learner's own line."""
+    path = str(Path(filename).resolve())
+    return path.startswith((_UTILS, *_LIBRARIES)) or "site-packages" in path
+
+
 def _describe_error(error: BaseException) -> str:
-    """The exception and the line of the learner's code that raised it (the innermost frame outside utils)."""
+    """The exception and the line of the learner's code that raised it (the innermost frame of their own code)."""
     frames = traceback.extract_tb(error.__traceback__)
-    own = [f for f in frames if not str(Path(f.filename).resolve()).startswith(_UTILS)]
+    own = [f for f in frames if not _is_library(f.filename)]
     where = ""
     if own:
         line = (own[-1].line or "").strip()
@@ -203,11 +211,14 @@ def check_function(
                 "changes too. That is allowed here, but copy first (x = x.copy()) if the caller still needs it."
             )
         worst = max(worst, verdict.relative_error if np.isfinite(verdict.relative_error) else 0.0)
-    message = (
-        f"✓ {exercise}: correct on all {len(cases)} test cases "
-        f"(largest relative error ‖yours − expected‖ / max(‖yours‖, ‖expected‖) = {worst:.1e}; "
-        f"the check allows rtol={rtol:g}, atol={atol:g} per element).{''.join(notes)}"
-    )
+    if getattr(compare, "exact", False):  # a structural or exact comparison: no tolerance to quote
+        detail = ""
+    else:
+        detail = (
+            f" (largest relative error ‖yours − expected‖ / max(‖yours‖, ‖expected‖) = {worst:.1e}; "
+            f"the check allows rtol={rtol:g}, atol={atol:g} per element)"
+        )
+    message = f"✓ {exercise}: correct on all {len(cases)} test cases{detail}.{''.join(notes)}"
     return _report(CheckResult(exercise, "passed", message, None, reference_fn), strict)
 
 
