@@ -1,7 +1,9 @@
 # The course's commands. The first use of any of them creates .venv and installs pyproject.toml's list.
 #   make lab    open the course in JupyterLab
-#   make test   run the whole test suite (unit tests, every notebook under nbval, the book, browser tests)
-#   make book   build the static book into _build/html
+#   make test   run the whole test suite (unit tests, every notebook once under nbval, then the book from
+#               the notebooks just executed, browser tests)
+#   make book   build the static book into _build/html (first executing any solution notebook not yet
+#               executed, or changed since)
 #   make benchmark / make gpu-check   print timings (see benchmarks/)
 SHELL := bash
 .SHELLFLAGS := -eo pipefail -c

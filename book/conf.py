@@ -1,4 +1,8 @@
-"""Sphinx configuration for the static book. Structure comes from ../book.toml; assets are vendored, never fetched."""
+"""Sphinx configuration for the static book. Structure comes from ../book.toml; assets are vendored, never fetched.
+
+`python -m tools.book` (make book) runs Sphinx on _build/executed/: the solution notebooks as the test run executed
+them (see tools/executed_notebooks.py), and a copy of book/index.md. Sphinx never executes a notebook itself.
+"""
 
 from __future__ import annotations
 
@@ -25,18 +29,15 @@ extensions = [
     "sphinx_design",
 ]
 
-# The source folder is the repository root; only the book's own pages and the solution notebooks are read.
-include_patterns = [SPEC["book"]["root"]] + [path for part in SPEC["part"] for path in part["notebooks"]]
-exclude_patterns = ["_build", ".venv", "**/node_modules", "**.ipynb", ".jupyter"]
+# The source folder is _build/executed: only the landing page and the executed notebooks that book.toml lists are read
+# (solutions/NAME.md is rendered from solutions/NAME.ipynb, so each page keeps its name).
+include_patterns = [SPEC["book"]["root"]] + [str(Path(path).with_suffix(".ipynb")) for part in SPEC["part"] for path in part["notebooks"]]
+exclude_patterns = ["**/.ipynb_checkpoints"]
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
 
-nb_execution_mode = "cache"
-nb_execution_cache_path = str(ROOT / "_build" / "jupyter_cache")
-nb_execution_timeout = 600
-nb_execution_raise_on_error = True
-nb_execution_show_tb = True
+nb_execution_mode = "off"  # the notebooks arrive executed: each runs once per test run, under nbval
 nb_merge_streams = True
 nb_render_markdown_format = "myst"  # Markdown outputs may hold tables
 nb_code_prompt_show = "Show {type}"

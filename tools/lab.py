@@ -1,10 +1,15 @@
 """Open the course in JupyterLab: localhost only, a token, .md notebooks opened as notebooks, state kept in the project.
 
-    python -m tools.lab            # what `make lab` runs
+    python -m tools.lab                       # what `make lab` runs
+    python -m tools.lab --port 8890 --no-browser
+
+The token travels in the environment (JUPYTER_TOKEN), never on the command line, where any local user can read it
+with `ps`. The launcher then becomes JupyterLab (exec): a signal sent to it reaches JupyterLab, which stops its kernels.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -54,13 +59,12 @@ def set_default_viewer(prefix: Path = Path(sys.prefix)) -> Path:
     return settings
 
 
-def lab_command(root_dir: Path, port: int | None = None, token: str | None = None, open_browser: bool = True) -> list[str]:
-    """The `jupyter lab` command line: bound to 127.0.0.1, with a token, on a fresh workspace showing chapter 1."""
+def lab_command(root_dir: Path, port: int | None = None, open_browser: bool = True) -> list[str]:
+    """The `jupyter lab` command line: bound to 127.0.0.1, on a fresh workspace showing chapter 1. No token: see lab_environment."""
     command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={root_dir}",
         "--ServerApp.ip=127.0.0.1",
-        f"--IdentityProvider.token={token or secrets.token_hex(24)}",
         f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}",
     ]
     if port:
@@ -70,6 +74,13 @@ def lab_command(root_dir: Path, port: int | None = None, token: str | None = Non
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI often run as root
     return command
+
+
+def lab_environment(token: str, state: Path = STATE) -> dict[str, str]:
+    """JupyterLab's environment: the project's state folders and the token (only the same user can read /proc/PID/environ)."""
+    if len(token) < 32:
+        raise ValueError("a JupyterLab token needs at least 32 characters; secrets.token_hex(24) makes one")
+    return {**os.environ, **state_environment(state), "JUPYTER_TOKEN": token}
 
 
 def first_free_port(start: int = 8888) -> int:
@@ -84,17 +95,23 @@ def first_free_port(start: int = 8888) -> int:
     raise RuntimeError(f"no free port between {start} and {start + 99}")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Open the course in JupyterLab.")
+    parser.add_argument("--port", type=int, help="default: the first free port from 8888")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    args = parser.parse_args(argv)
     set_default_viewer()
-    env = {**os.environ, **state_environment()}
-    port, token = first_free_port(), secrets.token_hex(24)
+    port, token = args.port or first_free_port(), secrets.token_hex(24)
+    env = lab_environment(token)
     print(
         "Opening the course in JupyterLab (stop it with Ctrl-C). If no browser opens, visit:\n"
         f"    http://127.0.0.1:{port}/lab/tree/{FIRST_NOTEBOOK}?token={token}\n",
         flush=True,
     )
-    return subprocess.call(lab_command(ROOT, port=port, token=token), env=env, cwd=ROOT)
+    os.chdir(ROOT)
+    command = lab_command(ROOT, port=port, open_browser=not args.no_browser)
+    os.execve(command[0], command, env)  # this process becomes JupyterLab: same pid, signals reach it
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

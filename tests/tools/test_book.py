@@ -1,5 +1,7 @@
 """The static book: builds from book.toml, shows executed outputs, math and folded solutions, loads nothing off the machine."""
 
+import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.tools.browser import LOCAL_HOSTS, ROOT, SCREENSHOTS, chromium_page, free_port, serve
+from tools.executed_notebooks import is_fresh
 
 HTML = ROOT / "_build" / "html"
 SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
@@ -17,9 +20,19 @@ NOTEBOOKS = [path for part in SPEC["part"] for path in part["notebooks"]]
 
 @pytest.fixture(scope="module")
 def book():
-    """Build the book as `make book` does (notebook execution is cached, so an unchanged rebuild is quick)."""
-    result = subprocess.run([sys.executable, "-m", "utils.book"], cwd=ROOT, capture_output=True, text=True)
+    """Build the book as `make book` does: from the executed notebooks, running only those missing or out of date.
+
+    In a run that also executes the notebooks, conftest.py runs these tests last and says (in the environment) which
+    notebooks that run executed and since when: the book must show those executions, and executes nothing itself.
+    """
+    command = [sys.executable, "-m", "tools.book"]
+    if os.environ.get("COURSE_BOOK_EXECUTED_SINCE"):
+        command += ["--executed-since", os.environ["COURSE_BOOK_EXECUTED_SINCE"],
+                    "--executed-in-run", *os.environ.get("COURSE_BOOK_EXECUTED_IN_RUN", "").split()]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    if "--executed-since" in command:
+        assert "Executing" not in result.stdout, "the book must not execute a notebook that the run already executed"
     return HTML
 
 
@@ -32,6 +45,15 @@ def test_every_listed_notebook_has_a_page_with_executed_outputs(book):
         html = page(book, notebook)
         assert "cell_output" in html, f"{notebook}: no executed output in the book"
         assert "Traceback" not in html, f"{notebook}: an error was rendered in the book"
+
+
+def test_pages_are_the_executed_notebooks_of_the_current_sources(book):
+    loader = importlib.util.spec_from_file_location("book_conf", ROOT / "book" / "conf.py")
+    conf = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(conf)  # module level only: Sphinx calls setup(), this test does not
+    assert conf.nb_execution_mode == "off", "Sphinx must never execute a notebook: the tests have executed them"
+    for notebook in NOTEBOOKS:
+        assert is_fresh(notebook), f"{notebook}: no executed notebook of its current source in _build/executed"
 
 
 def test_solutions_are_folded_and_checks_pass(book):

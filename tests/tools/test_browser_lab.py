@@ -1,16 +1,15 @@
 """JupyterLab in a real browser: the chapter opens as a notebook, Run All reaches the end, MyST renders."""
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.tools.browser import ROOT, SCREENSHOTS, chromium_page, free_port, serve
-from tools.lab import lab_command, set_default_viewer, state_environment
+from tools.lab import lab_command, lab_environment, set_default_viewer
 
-TOKEN = "course-browser-test"
+TOKEN = "course-browser-test-" + "0" * 24
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +19,13 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "chapters", root / "chapters", ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
     shutil.copy(ROOT / "jupytext.toml", root / "jupytext.toml")
     set_default_viewer()
-    env = {**os.environ, **state_environment(root / ".jupyter")}
+    env = lab_environment(TOKEN, root / ".jupyter")
     # Render every cell (JupyterLab 4 windows long notebooks), so the test can read all outputs.
     tracker = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True, exist_ok=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
     port = free_port()
-    with serve(lab_command(root, port=port, token=TOKEN, open_browser=False), f"http://127.0.0.1:{port}/api?token={TOKEN}", root, env):
+    with serve(lab_command(root, port=port, open_browser=False), f"http://127.0.0.1:{port}/api?token={TOKEN}", root, env):
         yield f"http://127.0.0.1:{port}"
 
 

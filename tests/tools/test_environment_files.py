@@ -3,10 +3,11 @@
 import re
 import tomllib
 
+import pytest
 import yaml
 
 from utils.environment import missing_packages, package_versions
-from tools.lab import lab_command
+from tools.lab import lab_command, lab_environment
 from tools.notebook_files import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -31,8 +32,10 @@ def test_package_versions_report():
     assert missing_packages(versions) == ["surely-not-a-package"]
 
 
-def test_lab_binds_to_localhost_with_a_token():
+def test_lab_binds_to_localhost_and_keeps_its_token_off_the_command_line():
     command = " ".join(lab_command(ROOT, port=8888))
     assert "--ServerApp.ip=127.0.0.1" in command
-    token = re.search(r"--IdentityProvider.token=(\S+)", command).group(1)
-    assert len(token) >= 32
+    assert "token" not in command.lower(), "any local user can read a command line with ps"
+    assert lab_environment("a" * 48)["JUPYTER_TOKEN"] == "a" * 48
+    with pytest.raises(ValueError, match="32 characters"):
+        lab_environment("short")
