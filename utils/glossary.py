@@ -27,6 +27,19 @@ TERMS: list[tuple[str, str, str]] = [
     ("epoch", "轮次 / 训练周期", "One pass over the whole training set."),
     ("overfitting", "过拟合", "Fitting the training data's noise: training loss falls while validation loss rises."),
     ("device", "设备", "Where tensors live and computation runs: CPU, an NVIDIA GPU (CUDA) or an Apple GPU (MPS)."),
+    ("attention", "注意力（机制）", "Each position mixes the values of other positions, weighted by softmax(QKᵀ/√d_k); the core of a Transformer."),
+    ("token", "词元", "The unit a language model reads and predicts: a word piece produced by a tokenizer such as byte-level BPE."),
+    ("mixed precision", "混合精度", "Computing in a 16-bit format (bf16 or fp16) where it is safe and keeping float32 where it is not, e.g. the weights' master copy."),
+    ("bfloat16 (bf16)", "bfloat16 格式", "A 16-bit float with float32's exponent range and 8 bits of precision; the usual training format on modern GPUs."),
+    ("fused optimiser", "融合优化器", "An optimiser step that updates all parameters in a few large kernels instead of many small ones."),
+    ("profiler", "性能分析器", "A tool that records where a program spends its time, e.g. torch.profiler for models."),
+    ("event file", "事件文件", "The file TensorBoard reads: a log of scalars, histograms and graphs written during training."),
+    ("backend", "后端", "The library that does a framework's arithmetic; Keras 3 can run on JAX, TensorFlow or PyTorch."),
+    ("warm-up", "预热", "Raising the learning rate from near zero over the first steps, so early large gradients do no harm."),
+    ("pruning", "剪枝", "Setting a model's least important weights to zero, to make it smaller or faster."),
+    ("quantisation", "量化", "Storing weights (and maybe activations) in fewer bits, e.g. int8, with a scale to map them back."),
+    ("preprint", "预印本", "A paper posted before (or without) peer review, e.g. on arXiv; arXiv is a preprint server, not a journal."),
+    ("DOI", "数字对象唯一标识符", "Digital Object Identifier: a stable identifier of a published work, resolved at doi.org."),
 ]
 
 
