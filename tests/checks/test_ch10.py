@@ -1,0 +1,88 @@
+"""Chapter 10's check names each catalogued wrong reading of an arXiv number and passes right answers."""
+
+import re
+
+import pytest
+
+from utils.checks import Case, check_function
+from utils.checks.ch10 import compare_arxiv, expected_arxiv
+
+CASES = [Case(("1706.03762",)), Case(("arXiv:2005.14165",)), Case(("1412.6980v9",)), Case(("0704.0001",)),
+         Case(("arXiv:2203.15556v1",))]
+
+
+def check(fn):
+    return check_function("10.1", fn, expected_arxiv, CASES, compare=compare_arxiv, rtol=0, atol=0, strict=False)
+
+
+def _digits(identifier):
+    return identifier.removeprefix("arXiv:").split("v")[0]
+
+
+def with_regex(identifier):
+    match = re.search(r"(\d{2})(\d{2})\.\d+", identifier)
+    return 2000 + int(match.group(1)), int(match.group(2))
+
+
+def by_slicing(identifier):
+    d = _digits(identifier)
+    return int("20" + d[:2]), int(d[2:4])
+
+
+def nineteen_hundreds(identifier):
+    d = _digits(identifier)
+    return 1900 + int(d[:2]), int(d[2:4])
+
+
+def month_first(identifier):
+    d = _digits(identifier)
+    return int(d[2:4]), 2000 + int(d[:2])
+
+
+def first_four_digits(identifier):
+    d = _digits(identifier)
+    return int(d[:4]), int(d[2:4])
+
+
+def as_strings(identifier):
+    d = _digits(identifier)
+    return "20" + d[:2], d[2:4]
+
+
+def prefix_kept(identifier):
+    return 2000 + int(identifier[:2]), int(identifier[2:4])
+
+
+def returns_nothing(identifier):
+    by_slicing(identifier)
+
+
+CATALOGUE = [
+    (nineteen_hundreds, "failed", "century", "100 too small"),
+    (month_first, "failed", "swapped", "swapped"),
+    (first_four_digits, "failed", "yymm", "YYMM"),
+    (as_strings, "failed", "type", "int(...)"),
+    (prefix_kept, "error", None, "ValueError"),
+    (returns_nothing, "failed", "none", "return"),
+]
+
+
+@pytest.mark.parametrize("wrong, status, kind, phrase", CATALOGUE, ids=[c[0].__name__ for c in CATALOGUE])
+def test_arxiv_check_names_the_mistake(wrong, status, kind, phrase):
+    result = check(wrong)
+    assert result.status == status, result.message
+    if kind is not None:
+        assert result.verdict.kind == kind, result.message
+    assert phrase in result.message
+
+
+def test_arxiv_check_passes_right_answers_and_reports_a_stub():
+    from utils.references import arxiv_year
+
+    for right in (arxiv_year, with_regex, by_slicing):
+        assert check(right).status == "passed", right.__name__
+
+    def stub(identifier):
+        raise NotImplementedError
+
+    assert check(stub).status == "not attempted"

@@ -1,0 +1,183 @@
+"""Answer checks for chapter 9: a timer that reports the median (Exercise 9.1), run against a fake clock so the
+answer is exact, and a mixed-precision training step (Exercise 9.2), run on a small seeded problem on the CPU."""
+
+from __future__ import annotations
+
+import statistics
+from functools import partial
+from typing import Callable
+
+import numpy as np
+import torch
+
+from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
+from utils.checks.mistakes import naming_mistakes, with_mistakes
+from utils.models import guide_mlp
+from utils.performance import amp_step, median_time
+from utils.training import KERAS_ADAM_EPS, batch_loss
+
+# ---------------------------------------------------------------- Exercise 9.1: the median of timed calls
+
+
+class FakeClock:
+    """A clock that moves only when the timed function runs: call i takes durations[i] seconds."""
+
+    def __init__(self, durations):
+        self.durations, self.now, self.calls = list(durations), 0.0, 0
+
+    def read(self) -> float:
+        return self.now
+
+    def work(self) -> None:
+        self.now += self.durations[min(self.calls, len(self.durations) - 1)]
+        self.calls += 1
+
+
+def timing_outcome(timer: Callable, durations, repeats: int, warmup: int) -> tuple[float, float]:
+    """Run `timer(fn, repeats=..., warmup=..., clock=...)` against a fake clock; returns (its answer, calls of fn)."""
+    clock = FakeClock(durations)
+    seconds = timer(clock.work, repeats=repeats, warmup=warmup, clock=clock.read)
+    return (None if seconds is None else float(seconds)), float(clock.calls)
+
+
+def _mean_time(fn, repeats=5, warmup=1, clock=None):
+    for _ in range(warmup):
+        fn()
+    start = clock()
+    for _ in range(repeats):
+        fn()
+    return (clock() - start) / repeats
+
+
+def _warmup_timed(fn, repeats=5, warmup=1, clock=None):
+    times = []
+    for _ in range(warmup + repeats):
+        start = clock()
+        fn()
+        times.append(clock() - start)
+    return statistics.median(times)
+
+
+def _total_time(fn, repeats=5, warmup=1, clock=None):
+    for _ in range(warmup):
+        fn()
+    start = clock()
+    for _ in range(repeats):
+        fn()
+    return clock() - start
+
+
+def _upper_middle(fn, repeats=5, warmup=1, clock=None):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = clock()
+        fn()
+        times.append(clock() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def timed_by(timer: Callable):
+    """`timing_outcome` for `timer`, taking a case's (durations, repeats, warmup)."""
+    return partial(timing_outcome, timer)
+
+
+expected_timing = with_mistakes(timed_by(median_time), [
+    ("mean", timed_by(_mean_time),
+     "That is the mean of the timed calls. The median ignores the odd slow call (another process, a cache miss): "
+     "collect each call's time in a list and take statistics.median (or np.median)."),
+    ("warmup", timed_by(_warmup_timed),
+     "The warm-up calls are among your timings. Call fn `warmup` times first without timing them: the first calls "
+     "pay one-off costs (allocation, caches) that a steady state does not."),
+    ("total", timed_by(_total_time),
+     "That is the total time of all the timed calls; return the time of one call (the median of the per-call times)."),
+    ("upper-middle", timed_by(_upper_middle),
+     "With an even number of timings the median is the mean of the two middle ones, not the upper one: use "
+     "statistics.median."),
+])
+
+
+def _compare_timing_core(got, expected, *, batch_size=None, rtol=1e-9, atol=1e-12) -> Verdict:
+    if got is None or got[0] is None:
+        return returned_none()
+    seconds, calls = got
+    expected_seconds, expected_calls = expected
+    if calls != expected_calls:
+        return Verdict(False, "calls", (
+            f"fn was called {calls:.0f} times; expected {expected_calls:.0f} (the warm-up calls, then the timed ones)."
+        ))
+    if expected_seconds > 0 and abs(seconds) < 1e-3 * expected_seconds:
+        return Verdict(False, "clock", (
+            f"Your time is {seconds:.3g} s, far below the {expected_seconds:.3g} s the calls took on the clock you "
+            "were given: read the time with the `clock` argument (start = clock()), not with time.perf_counter."
+        ))
+    return compare_arrays(seconds, expected_seconds, rtol=rtol, atol=atol)
+
+
+compare_timing = naming_mistakes(_compare_timing_core)
+
+
+# ---------------------------------------------------------------- Exercise 9.2: a mixed-precision step
+
+
+def amp_outcome(step_fn: Callable, steps: int = 3, seed: int = 0):
+    """Run `step_fn(model, optimizer, X, y)` `steps` times on a small seeded CPU problem.
+
+    Returns (change of every parameter as float64, the losses returned, 1.0 if every parameter is still float32).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = guide_mlp(5, hidden=(8, 4))
+    X = torch.randn(steps, 16, 5, generator=generator)
+    y = (torch.rand(steps, 16, 1, generator=generator) < 0.5).float()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
+    before = torch.cat([p.detach().float().flatten() for p in model.parameters()]).clone()
+    losses = [step_fn(model, optimizer, X[i], y[i]) for i in range(steps)]
+    after = torch.cat([p.detach().float().flatten() for p in model.parameters()])
+    still_float32 = float(all(p.dtype == torch.float32 for p in model.parameters()))
+    change = (after - before).numpy().astype(np.float64)
+    if any(loss is None for loss in losses):
+        return change, None, still_float32
+    return change, np.array([float(loss) for loss in losses]), still_float32
+
+
+def _float32_step(model, optimizer, X, y):
+    optimizer.zero_grad()
+    loss = batch_loss(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
+def _float16_step(model, optimizer, X, y):
+    return amp_step(model, optimizer, X, y, dtype=torch.float16)
+
+
+def stepped_by(step: Callable):
+    """`amp_outcome` for `step`, taking a case's (steps, seed)."""
+    return partial(amp_outcome, step)
+
+
+expected_amp = with_mistakes(stepped_by(amp_step), [
+    ("float32", stepped_by(_float32_step),
+     "Your step computed in float32: its result equals a step without autocast. Put the forward pass and the loss "
+     "inside `with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):`."),
+    ("float16", stepped_by(_float16_step),
+     "Your step used float16. Use dtype=torch.bfloat16: it keeps float32's range, so it needs no loss scaling."),
+])
+
+
+def _compare_amp_core(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+    if got is None:
+        return returned_none()
+    if got[2] != 1.0:
+        return Verdict(False, "weights-cast", (
+            "Your step changed the weights' dtype (for example with model.to(torch.bfloat16) or .half()). Mixed "
+            "precision keeps the weights, their gradients and Adam's moments in float32; only the forward pass runs "
+            "in bfloat16, under torch.autocast."
+        ))
+    return compare_named(("parameter change", "loss"))(got[:2], expected[:2], rtol=rtol, atol=atol)
+
+
+compare_amp = naming_mistakes(_compare_amp_core)
