@@ -31,8 +31,11 @@ learner-copies: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/widget_redraw.py
+	$(BIN)/python benchmarks/calculator_redraw.py
+	$(BIN)/python benchmarks/compression.py
+	$(BIN)/python benchmarks/performance_checklist.py
 
-# On a machine with an NVIDIA GPU: the chapter-5 notebooks and the benchmark on CUDA (falls back to CPU, saying so).
+# On a machine with an NVIDIA GPU: every notebook whose work grows on CUDA, and the benchmark (falls back to CPU, saying so).
 gpu-check: $(STAMP)
 	$(BIN)/python benchmarks/gpu_check.py
 

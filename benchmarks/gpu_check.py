@@ -1,8 +1,10 @@
-"""One command for a machine with an NVIDIA GPU: run the chapter-5 notebooks and the classifier benchmark on CUDA.
+"""One command for a machine with an NVIDIA GPU: run every notebook whose work grows on CUDA, and the classifier
+benchmark, on the GPU.
 
-    python benchmarks/gpu_check.py            # about 1–3 minutes on a GPU; on a machine without CUDA it says
-                                              # so and runs everything on the CPU instead (about 2 minutes)
-    python benchmarks/gpu_check.py --quick    # one benchmark seed, solution notebooks only
+    python benchmarks/gpu_check.py            # solution notebooks (strict checks); a few minutes on a GPU. On a
+                                              # machine without CUDA it says so and runs everything on the CPU
+    python benchmarks/gpu_check.py --quick    # one benchmark seed, chapter 5 only
+    python benchmarks/gpu_check.py --learner  # the learner copies too
 
 Prints the device, the dtype the trainer used, each notebook's time and the accuracies it reported, the
 benchmark table, and (on CUDA) the result of the CUDA-only trainer test. Exits non-zero if anything failed.
@@ -26,7 +28,11 @@ from nbclient import NotebookClient
 from utils.device import describe, pick_device
 
 from tools import ROOT
-NOTEBOOKS = ["05a_guide_classifier", "05b_digits_cnn"]
+# The notebooks that choose a bigger model, more data or bf16 autocast when `device.type == "cuda"`.
+NOTEBOOKS = ["05a_guide_classifier", "05b_digits_cnn", "02b_attention_and_gpt", "03c_optimisation_and_regularisation",
+             "06a_language_and_vision", "06b_recommendation_and_finance", "06c_health_and_education",
+             "08a_compute_and_data_parallel", "08c_interpretability", "09_faq"]
+QUICK = NOTEBOOKS[:2]
 # Output lines worth repeating in the summary: the device, the dtype and time of training, the accuracies.
 KEEP = re.compile(r"^(device: |mixed precision|\d+ steps on |test accuracy|test loss|precision |seed \d|one tumour|"
                   r"arithmetic of one forward pass|final validation|with augmentation|without augmentation|restored at epoch|"
@@ -50,7 +56,8 @@ def run_notebook(source: Path, folder: Path) -> tuple[float, list[str]]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="one benchmark seed; solution notebooks only")
+    parser.add_argument("--quick", action="store_true", help="one benchmark seed; chapter 5's solution notebooks only")
+    parser.add_argument("--learner", action="store_true", help="run the learner copies as well as the solutions")
     args = parser.parse_args(argv)
 
     device = pick_device()
@@ -62,13 +69,13 @@ def main(argv=None) -> int:
         print(f"bf16 supported: {torch.cuda.is_bf16_supported()}; the trainer autocasts to bfloat16 on CUDA")
     failures = []
 
-    print("\n== chapter-5 notebooks (nbclient; solutions strict, learner copies lenient) ==")
-    folders = ["solutions"] if args.quick else ["solutions", "chapters"]
+    print("\n== notebooks (nbclient; solutions strict, learner copies lenient) ==")
+    folders = ["solutions", "chapters"] if args.learner else ["solutions"]
     with tempfile.TemporaryDirectory() as scratch:
         for folder_name in folders:
             folder = Path(scratch) / folder_name
             folder.mkdir()
-            for name in NOTEBOOKS:
+            for name in QUICK if args.quick else NOTEBOOKS:
                 source = ROOT / folder_name / f"{name}.md"
                 try:
                     seconds, lines = run_notebook(source, folder)
@@ -87,10 +94,10 @@ def main(argv=None) -> int:
         failures.append("benchmarks/classifier.py")
 
     if device.type == "cuda":
-        print("\n== the CUDA-only trainer test ==")
-        pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_training.py", "-k", "cuda"]
+        print("\n== the CUDA-only unit tests ==")
+        pytest = [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "tests", "-k", "cuda"]
         if subprocess.run(pytest, cwd=ROOT).returncode != 0:
-            failures.append("tests/test_training.py -k cuda")
+            failures.append("pytest tests -k cuda")
 
     print("\n== result ==")
     print(f"device: {device.type}" + ("" if device.type == "cuda" else "  (CPU fallback: no GPU figures)"))

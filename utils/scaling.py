@@ -1,14 +1,23 @@
-"""Back-of-the-envelope scaling: a LLaMA-style model's parameter count from its configuration, training compute
-(≈ 6·N·D), and the per-GPU memory of mixed-precision Adam training under ZeRO/FSDP sharding."""
+"""Training at scale, on paper: a LLaMA-style model's size and compute (from `utils.param_count`, chapter 2's checked
+formulas) and the per-GPU memory of mixed-precision Adam training under ZeRO/FSDP sharding."""
 
 from __future__ import annotations
 
-# LLaMA-7B's published configuration (Touvron et al., 2023, Table 2 and the released config).
-LLAMA_7B = {"vocab": 32_000, "d_model": 4096, "n_layers": 32, "d_ff": 11_008}
+from utils import param_count
+from utils.param_count import training_flops  # noqa: F401  (re-exported: chapter 8 imports it from here)
 
-# Bytes per parameter in mixed-precision Adam training (the accounting of the ZeRO paper, Rajbhandari et al., 2020):
-# bf16 weights and gradients for the forward and backward passes; fp32 master weights and Adam's two moments.
-BYTES_PER_PARAMETER = {"weights (bf16)": 2, "gradients (bf16)": 2, "optimiser (fp32 copy, m, v)": 12}
+_LLAMA_7B = param_count.PUBLISHED["LLaMA-7B"]
+# LLaMA-7B's published shape (Touvron et al., 2023, Table 2), as keyword arguments of `llama_parameters`.
+LLAMA_7B = {"vocab": _LLAMA_7B.vocab_size, "d_model": _LLAMA_7B.d_model, "n_layers": _LLAMA_7B.n_layers, "d_ff": _LLAMA_7B.d_ff}
+
+# Bytes per parameter in mixed-precision Adam training (the ZeRO paper's accounting, Rajbhandari et al., 2020), from
+# chapter 2's `adam_training_bytes`: bf16 weights and gradients; fp32 master weights and Adam's two moments.
+_STATE = param_count.adam_training_bytes(1, mixed_precision=True)
+BYTES_PER_PARAMETER = {
+    "weights (bf16)": int(_STATE["weights"]),
+    "gradients (bf16)": int(_STATE["gradients"]),
+    "optimiser (fp32 copy, m, v)": int(_STATE["master weights"] + _STATE["Adam moments"]),
+}
 
 ZERO_STAGES = {
     0: "DDP: everything replicated",
@@ -19,21 +28,13 @@ ZERO_STAGES = {
 
 
 def llama_parameters(vocab: int, d_model: int, n_layers: int, d_ff: int) -> int:
-    """Parameters of a LLaMA-style decoder: untied input and output embeddings, per layer four d×d attention
-    projections, a SwiGLU MLP of three d×d_ff matrices and two RMSNorm scales, plus the final RMSNorm."""
+    """Parameters of a LLaMA-style decoder of this shape (untied embeddings, SwiGLU, RMSNorm), by chapter 2's formula."""
     for name, value in (("vocab", vocab), ("d_model", d_model), ("n_layers", n_layers), ("d_ff", d_ff)):
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    embeddings = 2 * vocab * d_model
-    per_layer = 4 * d_model * d_model + 3 * d_model * d_ff + 2 * d_model
-    return embeddings + n_layers * per_layer + d_model
-
-
-def training_flops(n_parameters: float, n_tokens: float) -> float:
-    """Approximate training compute: 2·N multiply-adds per token forward, twice that backward, so ≈ 6·N·D."""
-    if n_parameters <= 0 or n_tokens <= 0:
-        raise ValueError("n_parameters and n_tokens must be positive.")
-    return 6.0 * n_parameters * n_tokens
+    heads = param_count.nearest_divisor(d_model, _LLAMA_7B.n_heads)  # the count does not depend on the head count
+    shape = param_count.with_overrides(_LLAMA_7B, vocab_size=vocab, d_model=d_model, n_layers=n_layers, d_ff=d_ff, n_heads=heads)
+    return param_count.total_parameters(shape)
 
 
 def sharded_memory_per_gpu(n_parameters: float, n_gpus: int, stage: int) -> dict[str, float]:

@@ -103,3 +103,20 @@ def test_an_all_zero_answer_is_named_as_nothing_computed():
 def test_a_non_number_is_told_to_return_what_the_exercise_asks():
     verdict = compare_arrays(object(), np.float64(1.0))
     assert verdict.kind == "type" and "what the exercise asks you to return" in verdict.message
+
+
+def test_the_quoted_element_is_the_one_outside_the_tolerance_and_shows_the_difference():
+    expected = np.array([1000.0, -0.00525535])
+    got = np.array([1000.004, -0.00525373])  # the first is within rtol 1e-5, the second is not
+    verdict = compare_arrays(got, expected, rtol=1e-5, atol=1e-8)
+    assert not verdict.passed and "index (1,)" in verdict.message and "-0.00525373" in verdict.message
+
+
+def test_a_scalar_close_miss_shows_enough_digits_to_see_it():
+    verdict = compare_arrays(np.float64(1.1000001), np.float64(1.1), rtol=1e-9, atol=0)
+    assert "1.1000001" in verdict.message
+
+
+def test_a_near_miss_is_told_it_is_close_and_where_to_look():
+    verdict = compare_arrays(np.array([1.0, 2.0 + 1e-6]), np.array([1.0, 2.0]), rtol=1e-9, atol=0)
+    assert verdict.kind == "close" and "float32" in verdict.message and "rtol=1e-09" in verdict.message

@@ -42,16 +42,19 @@ def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
     return _symmetric_relative_error(got, expected)
 
 
-def _worst_element(got: np.ndarray, expected: np.ndarray) -> str:
+def _worst_element(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: float = 1e-8) -> str:
+    """The element furthest outside the tolerance |got − expected| ≤ atol + rtol·|expected| (not merely the largest
+    difference, which can sit on a large element that is within tolerance)."""
     if got.ndim == 0:
-        return f"yours {got.item():.6g} vs expected {expected.item():.6g}"
-    index = np.unravel_index(int(np.argmax(np.abs(got - expected))), got.shape)
-    index = tuple(int(i) for i in index)
-    return f"worst element at index {index}: yours {got[index]:.6g} vs expected {expected[index]:.6g}"
+        return f"yours {got.item():.10g} vs expected {expected.item():.10g}"
+    excess = np.abs(got - expected) - (atol + rtol * np.abs(expected))
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), got.shape))
+    digits = 10 if np.isclose(got[index], expected[index], rtol=1e-5) else 6  # enough digits to see the difference
+    return f"worst element at index {index}: yours {got[index]:.{digits}g} vs expected {expected[index]:.{digits}g}"
 
 
-def _numbers(got: np.ndarray, expected: np.ndarray) -> str:
-    return f"relative error {relative_error(got, expected):.2e}; {_worst_element(got, expected)}"
+def _numbers(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: float = 1e-8) -> str:
+    return f"relative error {relative_error(got, expected):.2e}; {_worst_element(got, expected, rtol, atol)}"
 
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
@@ -175,15 +178,22 @@ def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float 
     if got_array.ndim == 2 and got_array.shape[0] == got_array.shape[1] and _close(got_array.T, expected_array, rtol, atol):
         return Verdict(False, "transposed", (
             "Your answer is transposed: its transpose is correct. "
-            f"Swap the order of a matrix product or transpose one factor. {_numbers(got_array, expected_array)}."
+            f"Swap the order of a matrix product or transpose one factor. {_numbers(got_array, expected_array, rtol, atol)}."
         ), error)
 
     scaled = _scale_diagnosis(got_array, expected_array, batch_size, rtol, atol)
     if scaled is not None:
         kind, text = scaled
-        return Verdict(False, kind, f"{text} {_numbers(got_array, expected_array)}.", error)
+        return Verdict(False, kind, f"{text} {_numbers(got_array, expected_array, rtol, atol)}.", error)
 
-    return Verdict(False, "values", f"The values are wrong: {_numbers(got_array, expected_array)}.", error)
+    if error < 1e-3:
+        return Verdict(False, "close", (
+            f"Close, but outside the check's tolerance (rtol={rtol:g}, atol={atol:g} per element): "
+            f"{_numbers(got_array, expected_array, rtol, atol)}. Look for a small difference: float32 or float16 "
+            "rounding where the check works in float64, a small constant such as eps left out or added, or an "
+            "approximation (finite differences) used where the exact formula is asked for."
+        ), error)
+    return Verdict(False, "values", f"The values are wrong: {_numbers(got_array, expected_array, rtol, atol)}.", error)
 
 
 def compare_named(names: tuple[str, ...]):
