@@ -78,6 +78,11 @@ def adam_hard_coded(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return adam_plain(p, g, m, v, t)
 
 
+def adam_uphill(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_p, m, v = adam_plain(p, g, m, v, t, lr, beta1, beta2, eps)
+    return p + (p - new_p), m, v
+
+
 @pytest.mark.parametrize("fn, kind, phrase", [
     (adam_no_correction, "no bias correction", "1 − β1ᵗ"),
     (adam_only_m_corrected, "second moment not corrected", "Correct v as well"),
@@ -85,6 +90,7 @@ def adam_hard_coded(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     (adam_eps_inside, "eps inside the root", "outside"),
     (adam_hard_coded, "arguments ignored", "arguments"),
     (lambda p, g, m, v, t, **k: (adam_plain(p, g, m, v, t, **k)[0], m, v), "old moments returned", "OLD m and v"),
+    (adam_uphill, "sign flipped", "wrong sign"),
     (lambda *a, **k: None, "none", "return"),
 ])
 def test_wrong_adam_steps_are_named(fn, kind, phrase):
@@ -147,7 +153,15 @@ def dropout_float32(A, p, U, training):
     return dropout_where(A.astype(np.float32), p, U, training)
 
 
-@pytest.mark.parametrize("fn", [dropout_where, dropout_in_place, dropout_float32, dropout])
+def dropout_drop_mask(A, p, U, training):
+    """The mask of dropped units, written the other way round: U < p drops, so U == p keeps."""
+    if not training:
+        return A
+    dropped = U < p
+    return np.where(dropped, 0.0, A) / (1 - p)
+
+
+@pytest.mark.parametrize("fn", [dropout_where, dropout_in_place, dropout_float32, dropout_drop_mask, dropout])
 def test_right_dropout_passes(fn):
     assert ch.check_dropout(fn, strict=False).passed
 
@@ -159,6 +173,8 @@ def test_right_dropout_passes(fn):
     (lambda A, p, U, training: A * (U < 1 - p) / (1 - p) if training else A, "keep where U < 1 − p", "stated rule"),
     (lambda A, p, U, training: A * (U >= p) / (1 - p), "dropout in evaluation", "training=False"),
     (lambda A, p, U, training: A * (U >= p) / (1 - p) if training else A / (1 - p), "scaled in evaluation", "TRAINING only"),
+    (lambda A, p, U, training: np.where(U <= p, 0, A / (1 - p)) if training else A, "U = p dropped", "U >= p"),
+    (lambda A, p, U, training: A * (U > p) / (1 - p) if training else A, "U = p dropped", "strictly"),
 ])
 def test_wrong_dropout_is_named(fn, kind, phrase):
     assert_named(ch.check_dropout(fn, strict=False), kind, phrase)
@@ -209,6 +225,14 @@ def bn_layer_axis(dY, X, gamma, eps=1e-5):
     return dX, (dY * x_hat).sum(axis=0), dY.sum(axis=0)
 
 
+def bn_unbiased(dY, X, gamma, eps=1e-5):
+    sigma = np.sqrt(X.var(axis=0, ddof=1) + eps)
+    x_hat = (X - X.mean(axis=0)) / sigma
+    dx_hat = dY * gamma
+    dX = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / sigma
+    return dX, (dY * x_hat).sum(axis=0), dY.sum(axis=0)
+
+
 @pytest.mark.parametrize("fn, kind, phrase", [
     (bn_no_mean_terms, "mean terms missing", "mean terms are missing"),
     (lambda dY, X, g, eps=1e-5: (bn_compact(dY, X, g, eps)[0] + (dY * g).mean(axis=0) / np.sqrt(X.var(axis=0) + eps),) + bn_compact(dY, X, g, eps)[1:],
@@ -217,6 +241,7 @@ def bn_layer_axis(dY, X, gamma, eps=1e-5):
     (bn_layer_axis, "feature axis", "layer norm"),
     (lambda dY, X, g, eps=1e-5: bn_compact(dY, X, g, eps)[:1] + (dY.sum(axis=0), dY.sum(axis=0)), "dγ without x̂", "x̂"),
     (lambda dY, X, g, eps=1e-5: bn_compact(dY, X, g, eps)[:2], "structure", "tuple of 3"),
+    (bn_unbiased, "unbiased variance", "ddof=1"),
 ])
 def test_wrong_batchnorm_backward_is_named(fn, kind, phrase):
     assert_named(ch.check_batchnorm_backward(fn, strict=False), kind, phrase)

@@ -3,6 +3,7 @@ attempted, and fall back to the engine's own rules."""
 
 import math
 
+import numpy as np
 import pytest
 
 from utils import autograd_engine as engine
@@ -279,3 +280,79 @@ def test_calling_the_engine_is_named_as_the_answer_key(check, learner, name):
 ])
 def test_a_right_answer_is_not_mistaken_for_the_answer_key(check, learner):
     assert check(learner, strict=False).passed
+
+
+# ---------------------------------------------------------------- gradients that are Values, float32, sets
+
+
+def mul_with_value(a, b, out):
+    a.grad += b * out.grad
+    b.grad += a.data * out.grad
+
+
+def tanh_with_value(x, out):
+    x.grad += (1 - out**2) * out.grad
+
+
+def pow_with_value(x, n, out):
+    x.grad += n * x ** (n - 1) * out.grad
+
+
+@pytest.mark.parametrize("check, rule, name", [
+    (ch.check_mul_backward, mul_with_value, "a.grad"),
+    (ch.check_tanh_backward, tanh_with_value, "x.grad"),
+    (ch.check_pow_backward, pow_with_value, "x.grad"),
+])
+def test_arithmetic_with_a_value_is_told_to_use_data(check, rule, name):
+    result = check(rule, strict=False)
+    assert_named(result, "not a number", ".data")
+    assert f"{name} became a Value" in result.message and "plain number" in result.message
+
+
+def f32(x):
+    return float(np.float32(x))
+
+
+def mul_float32(a, b, out):
+    a.grad += f32(np.float32(b.data) * np.float32(out.grad))
+    b.grad += f32(np.float32(a.data) * np.float32(out.grad))
+
+
+def tanh_float32(x, out):
+    x.grad += f32((np.float32(1) - np.float32(out.data) ** 2) * np.float32(out.grad))
+
+
+def pow_float32(x, n, out):
+    x.grad += f32(np.float32(n) * np.float32(x.data) ** np.float32(n - 1) * np.float32(out.grad))
+
+
+@pytest.mark.parametrize("check, rule", [
+    (ch.check_mul_backward, mul_float32), (ch.check_tanh_backward, tanh_float32), (ch.check_pow_backward, pow_float32),
+])
+def test_float32_arithmetic_passes_within_the_stated_tolerance(check, rule):
+    result = check(rule, strict=False)
+    assert result.passed, result.message
+    assert "rtol=1e-06" in result.message
+
+
+def test_the_notebook_states_the_tolerance_the_check_uses():
+    from tools import ROOT
+
+    text = " ".join((ROOT / "solutions" / "04d_autograd_from_scratch.md").read_text().split())
+    assert f"relative error of {ch.RTOL:g}" in text
+
+
+def test_a_set_is_told_it_has_no_order():
+    result = ch.check_topological_order(lambda root: set(sort_recursive(root)), strict=False)
+    assert_named(result, "set", "no order")
+    assert "list" in result.message
+
+
+@pytest.mark.parametrize("sort", [lambda root: sort_recursive(root)[:-1], lambda root: []])
+def test_a_missing_root_is_named(sort):
+    assert_named(ch.check_topological_order(sort, strict=False), "root missing", "root")
+
+
+def test_a_right_sort_quotes_no_tolerance():
+    result = ch.check_topological_order(sort_recursive, strict=False)
+    assert result.passed and "rtol" not in result.message, result.message

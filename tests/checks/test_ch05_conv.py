@@ -83,6 +83,8 @@ def test_wrong_convolutions_are_named(fn, kind, phrase):
     lambda n, k, s, p: math.floor((n + 2 * p - k) / s) + 1,
     lambda n, k, s, p: int(np.int64((n + 2 * p - k) // s + 1)),
     lambda n, k, s, p: len(range(0, n + 2 * p - k + 1, s)),
+    lambda n, k, s, p: np.int64(n + 2 * p - k) // s + 1,
+    lambda n, k, s, p: int(np.floor((n + 2 * p - k) / s) + 1),
     conv_output_size,
 ])
 def test_right_output_sizes_pass(fn):
@@ -94,11 +96,15 @@ def test_right_output_sizes_pass(fn):
     (lambda n, k, s, p: (n + p - k) // s + 1, "padding once", "BOTH sides"),
     (lambda n, k, s, p: n + 2 * p - k + 1, "stride ignored", "stride"),
     (lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1, "rounded up", "round down"),
+    (lambda n, k, s, p: round((n + 2 * p - k) / s) + 1, "rounded to nearest", "nearest whole number"),
+    (lambda n, k, s, p: int(np.round((n + 2 * p - k) / s)) + 1, "rounded to nearest", "instead of rounding down"),
+    (lambda n, k, s, p: np.floor((n + 2 * p - k) / s) + 1, "not an int", "return an int"),
+    (lambda n, k, s, p: float((n + 2 * p - k) // s + 1), "not an int", "//"),
     (lambda n, k, s, p: (n + 2 * p - k) / s + 1, "true division", "floor division"),
     (lambda n, k, s, p: (n + 2 * p - k + 1) // s, "stride divides everything", "outside the division"),
     (lambda n, k, s, p: None, "none", "return"),
     (lambda n, k, s, p: "8", "type", "whole number"),
-    (lambda n, k, s, p: 8, "values", "n = 28"),
+    (lambda n, k, s, p: 8, "values", "n = 32"),
 ])
 def test_wrong_output_sizes_are_named(fn, kind, phrase):
     assert_named(ch.check_output_size(fn, strict=False), kind, phrase)
@@ -128,3 +134,8 @@ def test_calling_the_reference_is_named_as_the_answer_key(check, learner, name):
 def test_a_right_answer_is_not_mistaken_for_the_answer_key():
     assert ch.check_correlate2d(correlate_loops, strict=False).passed
     assert ch.check_output_size(lambda n, k, s, p: (n + 2 * p - k) // s + 1, strict=False).passed
+
+
+def test_a_right_answer_quotes_no_tolerance():
+    result = ch.check_output_size(lambda n, k, s, p: (n + 2 * p - k) // s + 1, strict=False)
+    assert result.passed and "rtol" not in result.message, result.message

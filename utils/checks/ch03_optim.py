@@ -23,7 +23,7 @@ _rng = np.random.default_rng(2024)
 
 
 def _adam(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, correct_m=True, correct_v=True,
-          eps_inside=False, step=None, swap_weights=False):
+          eps_inside=False, step=None, swap_weights=False, uphill=False):
     """Adam with one thing changed: the variants a learner writes by mistake."""
     if swap_weights:
         m, v = (1 - beta1) * m + beta1 * g, (1 - beta2) * v + beta2 * g * g
@@ -33,7 +33,8 @@ def _adam(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, correct_m
     m_hat = m / (1 - beta1**k) if correct_m else m
     v_hat = v / (1 - beta2**k) if correct_v else v
     denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-    return p - lr * m_hat / denominator, m, v
+    step_taken = lr * m_hat / denominator
+    return (p + step_taken if uphill else p - step_taken), m, v
 
 
 ADAM_MISTAKES = (
@@ -52,6 +53,9 @@ ADAM_MISTAKES = (
     ("weights swapped", lambda *a, **k: _adam(*a, **k, swap_weights=True),
      "The running means weigh the new gradient by β instead of 1 − β: use m = β1·m + (1 − β1)·g and "
      "v = β2·v + (1 − β2)·g²."),
+    ("sign flipped", lambda *a, **k: _adam(*a, **k, uphill=True),
+     "Your step has the wrong sign: it adds lr · m̂ / (√v̂ + eps) to p, which climbs the loss. Gradient descent "
+     "moves against the gradient: p − lr · m̂ / (√v̂ + eps)."),
     ("arguments ignored", lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t),
      "Right with the default settings, wrong with others: use the arguments lr, beta1, beta2 and eps passed to "
      "your function, not fixed numbers."),
@@ -171,6 +175,9 @@ DROPOUT_MISTAKES = (
     ("keep where U < 1 − p", lambda *a: _dropout_variant(*a, keep=lambda U, p: U < 1 - p),
      "You kept units where U < 1 − p. That is also dropout with keep probability 1 − p, but not the rule stated "
      "here (drop where U < p, keep where U ≥ p); use the stated rule so the result can be compared."),
+    ("U = p dropped", lambda *a: _dropout_variant(*a, keep=lambda U, p: U > p),
+     "Where U equals p exactly, you dropped the unit. The rule drops where U < p, strictly, so U = p is kept: "
+     "keep where U >= p (not U > p), or drop where U < p (not U <= p)."),
     ("dropout in evaluation", lambda *a: _dropout_variant(*a, in_eval=True),
      "You dropped units in evaluation too. With training=False dropout does nothing: return A unchanged."),
     ("scaled in evaluation", lambda A, p, U, training: np.array(A, dtype=np.float64) / (1 - p) if not training else dropout(A, p, U, training),
@@ -187,6 +194,8 @@ DROPOUT_CASES = [
     Case(_dropout_case((3, 5), 0.6, True), "training, p = 0.6"),
     Case(_dropout_case((4, 6), 0.5, False), "evaluation (training=False), p = 0.5"),
     Case(_dropout_case((2, 3), 0.0, True), "training, p = 0: nothing dropped"),
+    Case((np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]]), 0.25, np.array([[0.25, 0.1, 0.9], [0.25, 0.5, 0.0]]), True),
+         "training, p = 0.25, some U exactly equal to p (kept: only U < p drops)"),
 ]
 
 
@@ -202,16 +211,16 @@ def check_dropout(fn: Callable, strict: bool | None = None) -> CheckResult:
 # ---------------------------------------------------------------- Exercise 3.8: the batch-norm backward
 
 
-def _bn_parts(X, eps, axis=0):
+def _bn_parts(X, eps, axis=0, ddof=0):
     mean = X.mean(axis=axis, keepdims=True)
-    inv_std = 1.0 / np.sqrt(X.var(axis=axis, keepdims=True) + eps)
+    inv_std = 1.0 / np.sqrt(X.var(axis=axis, keepdims=True, ddof=ddof) + eps)
     x_hat = (X - mean) * inv_std
     return x_hat, inv_std
 
 
 def _bn_variant(dY, X, gamma, eps=1e-5, *, mean_path=True, variance_path=True, use_gamma=True, axis=0,
-                dgamma_x_hat=True, reduce=np.sum):
-    x_hat, inv_std = _bn_parts(X, eps, axis)
+                dgamma_x_hat=True, reduce=np.sum, ddof=0):
+    x_hat, inv_std = _bn_parts(X, eps, axis, ddof)
     dx_hat = dY * gamma if use_gamma else dY
     dX = dx_hat - (dx_hat.mean(axis=axis, keepdims=True) if mean_path else 0.0)
     dX = inv_std * (dX - (x_hat * np.mean(dx_hat * x_hat, axis=axis, keepdims=True) if variance_path else 0.0))
@@ -233,6 +242,9 @@ BATCHNORM_MISTAKES = (
     ("feature axis", lambda *a: _bn_variant(*a, axis=1),
      "You normalised along the features (axis 1): that is layer norm. Batch norm's statistics, and the means in "
      "its backward pass, are over the batch (axis 0)."),
+    ("unbiased variance", lambda *a: _bn_variant(*a, ddof=1),
+     "You used the unbiased variance (divided by N − 1: ddof=1, or torch's var and std by default). Batch norm in "
+     "training normalises with the biased variance, which divides by N: X.var(axis=0)."),
     ("dγ without x̂", lambda *a: _bn_variant(*a, dgamma_x_hat=False),
      "dγ is Σ over the batch of dY ⊙ x̂ (Y = γ ⊙ x̂ + β); you left out x̂."),
 )

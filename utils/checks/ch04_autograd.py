@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from typing import Callable
 
 import numpy as np
@@ -21,6 +22,12 @@ OVERWRITE = (
     "several nodes, such as x in x·x, must collect a contribution from each; and a leaf keeps what earlier "
     "passes left in it until zero_grad."
 )
+NOT_A_NUMBER = (
+    "A gradient must be a plain number: use the .data of the other Values in your arithmetic (b.data, x.data, "
+    "out.data; out.grad is already a number). Arithmetic with a Value itself, such as b * out.grad or out**2, "
+    "builds a new Value instead of a number."
+)
+RTOL, ATOL = 1e-6, 1e-12  # float32 arithmetic passes (about 1e-7); every catalogued wrong rule misses by far more
 NO_CHAIN = (
     "Your rule leaves out out.grad, the gradient arriving from above. The chain rule multiplies the local "
     "derivative by it: x.grad += (∂out/∂x) · out.grad."
@@ -32,10 +39,28 @@ def _as_result(result: CheckResult, reference: Callable) -> CheckResult:
     return dataclasses.replace(result, reference=reference)
 
 
+@dataclasses.dataclass(frozen=True)
+class NotANumber:
+    """What a rule left in a .grad that is not a plain number (a Value, an array...)."""
+
+    name: str
+    type_name: str
+
+
+def _gradients(named_grads):
+    """The gradients as an array, or the first one that is not a plain number."""
+    for name, grad in named_grads:
+        if not isinstance(grad, numbers.Real) or isinstance(grad, bool):
+            return NotANumber(name, type(grad).__name__)
+    return np.array([float(grad) for _, grad in named_grads])
+
+
 def _compare_grads(names):
     """Compare the gradients a rule left behind, naming the ones that are wrong."""
 
     def compare(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+        if isinstance(got, NotANumber):
+            return Verdict(False, "not a number", f"{got.name} became a {got.type_name}, not a number. {NOT_A_NUMBER}")
         if got is None:
             return Verdict(False, "unchanged", (
                 "The gradients did not change. The rule must add into the inputs' .grad attributes "
@@ -65,9 +90,10 @@ def _run_mul(rule, a_data, b_data, a_grad, b_grad, out_grad, same):
     out = Value(a.data * b.data, (a, b), "*")
     out.grad = out_grad
     rule(a, b, out)
-    if a.grad == a_grad and b.grad == (a_grad if same else b_grad):
+    grads = _gradients((("a.grad", a.grad), ("b.grad", b.grad)))
+    if isinstance(grads, np.ndarray) and a.grad == a_grad and b.grad == (a_grad if same else b_grad):
         return None  # nothing was added to the gradients (perhaps returned instead)
-    return np.array([a.grad, b.grad])
+    return grads
 
 
 def _learner_mul(rule):
@@ -126,7 +152,7 @@ def check_mul_backward(rule: Callable, strict: bool | None = None) -> CheckResul
     """Exercise 4.9: `rule(a, b, out)` must add ∂out/∂a·out.grad to a.grad and ∂out/∂b·out.grad to b.grad."""
     result = check_function(
         "Exercise 4.9 (backward of multiply)", _learner_mul(rule), with_mistakes(_reference_mul, MUL_MISTAKES), MUL_CASES,
-        compare=naming_mistakes(_compare_grads(("a.grad", "b.grad"))), rtol=1e-9, atol=1e-12, strict=strict,
+        compare=naming_mistakes(_compare_grads(("a.grad", "b.grad"))), rtol=RTOL, atol=ATOL, strict=strict,
         answer_keys=(engine.mul_backward,),
     )
     return _as_result(result, engine.mul_backward)
@@ -141,9 +167,10 @@ def _run_unary(rule, forward, extra, x_data, x_grad, out_grad):
     out = Value(forward(x_data), (x,), "unary")
     out.grad = out_grad
     rule(x, *extra, out)
-    if x.grad == x_grad:
+    grads = _gradients((("x.grad", x.grad),))
+    if isinstance(grads, np.ndarray) and x.grad == x_grad:
         return None  # nothing was added to the gradient (perhaps returned instead)
-    return np.array([x.grad])
+    return grads
 
 
 def _learner_unary(rule, forward, extra=()):
@@ -200,7 +227,7 @@ def check_tanh_backward(rule: Callable, strict: bool | None = None) -> CheckResu
     reference = lambda *args: _run_unary(engine.tanh_backward, math.tanh, (), *args)  # noqa: E731
     result = check_function(
         "Exercise 4.10 (backward of tanh)", _learner_unary(rule, math.tanh), with_mistakes(reference, TANH_MISTAKES), TANH_CASES,
-        compare=naming_mistakes(_compare_grads(("x.grad",))), rtol=1e-9, atol=1e-12, strict=strict,
+        compare=naming_mistakes(_compare_grads(("x.grad",))), rtol=RTOL, atol=ATOL, strict=strict,
         answer_keys=(engine.tanh_backward,),
     )
     return _as_result(result, engine.tanh_backward)
@@ -255,7 +282,7 @@ def check_pow_backward(rule: Callable, strict: bool | None = None) -> CheckResul
 
     result = check_function(
         "Exercise 4.11 (backward of pow)", _pow_run(rule), with_mistakes(_pow_reference, POW_MISTAKES), POW_CASES,
-        compare=naming_mistakes(_compare_grads(("x.grad",))), rtol=1e-9, atol=1e-12, strict=strict,
+        compare=naming_mistakes(_compare_grads(("x.grad",))), rtol=RTOL, atol=ATOL, strict=strict,
         answer_keys=(engine.pow_backward,),
     )
     return _as_result(result, engine.pow_backward)
@@ -315,12 +342,17 @@ def _reference_order(kind: str) -> Graph:
     return _describe(build_graph(kind))
 
 
+UNORDERED = "a set"  # what `_learner_order` reports for a set: it has no order to judge
+
+
 def _learner_order(sort: Callable):
     def order(kind: str):
         root = build_graph(kind)
         got = sort(root)
         if got is None:
             return None
+        if isinstance(got, (set, frozenset)):
+            return UNORDERED
         try:
             got = list(got)
         except TypeError:
@@ -337,6 +369,11 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
     """Every reachable node exactly once, each after all of its inputs, the root last."""
     if got is None:
         return returned_none()
+    if got is UNORDERED:
+        return Verdict(False, "set", (
+            "You returned a set. A set has no order, and the order is the answer here: return a list, appending each "
+            "node after its inputs. (A set is the right tool for remembering which nodes you have visited.)"
+        ))
     if isinstance(got, str):
         return Verdict(False, "type", f"Return a list of the Value nodes; yours is {got}.")
     nodes = expected.inputs
@@ -348,6 +385,12 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
             "listed once: keep a set of the nodes already visited and skip them."
         ))
     missing = [label for label in nodes if label not in counts]
+    if expected.root in missing:
+        others = f" ({len(missing) - 1} other nodes are missing too)" if len(missing) > 1 else ""
+        return Verdict(False, "root missing", (
+            f"The output (root) node {expected.root} is missing{others}. The list includes root itself, as its last "
+            "element: append each node, root included, after visiting its inputs."
+        ))
     if missing:
         return Verdict(False, "missing", (
             f"{len(missing)} of the {len(nodes)} nodes are missing, for example {missing[0]}. Visit every input of "
@@ -372,6 +415,8 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
         return Verdict(False, "root", f"The root {expected.root} should come last; yours ends with {got[-1]}.")
     return Verdict(True, "ok", "a valid order", 0.0)
 
+
+compare_order.exact = True  # a structural comparison: the ✓ message quotes no tolerance
 
 SORT_CASES = [
     Case(("fan-out",), "y = tanh(x·x + x): x feeds three edges"),

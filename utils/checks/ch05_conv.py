@@ -76,10 +76,12 @@ def check_correlate2d(fn: Callable, strict: bool | None = None) -> CheckResult:
 # ---------------------------------------------------------------- Exercise 5.5: the output size
 
 # (n, kernel, stride, padding): chosen so that each catalogued mistake gives a different number somewhere
+# The uneven strides come first, so that true division (/) is named there before whole floats are refused.
 SIZE_TABLES = {
+    "stride 2 and 3, where the division does not come out even": ((32, 5, 2, 2), (7, 3, 2, 0), (10, 4, 3, 1), (9, 2, 2, 0),
+                                                                   (10, 3, 3, 0)),
     "stride 1: 3×3 on 28 pixels unpadded and padded, 05b's first layer, a 5×5 kernel as large as the input":
         ((28, 3, 1, 0), (28, 3, 1, 1), (8, 3, 1, 1), (5, 5, 1, 0)),
-    "stride 2 and 3, where the division does not come out even": ((32, 5, 2, 2), (7, 3, 2, 0), (10, 4, 3, 1), (9, 2, 2, 0)),
     "the first layer of ResNet: 224 pixels, 7×7 kernel, stride 2, padding 3": ((224, 7, 2, 3),),
 }
 
@@ -98,6 +100,9 @@ SIZE_MISTAKES = (
     ("rounded up", _sizes(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1),
      "You rounded up. A last window that would stick out past the (padded) input is not computed: round down, "
      "⌊(n + 2p − k) / s⌋ + 1, with // in Python."),
+    ("rounded to nearest", _sizes(lambda n, k, s, p: round((n + 2 * p - k) / s) + 1),
+     "You rounded to the nearest whole number (round) instead of rounding down. A last window that would stick "
+     "out past the (padded) input is not computed, even if most of it fits: ⌊(n + 2p − k) / s⌋ + 1, with // in Python."),
     ("true division", _sizes(lambda n, k, s, p: (n + 2 * p - k) / s + 1),
      "Some sizes are not whole numbers: use floor division // (a window that does not fit is not computed)."),
     ("stride divides everything", _sizes(lambda n, k, s, p: (n + 2 * p - k + 1) // s),
@@ -105,8 +110,8 @@ SIZE_MISTAKES = (
 )
 
 
-def _compare_sizes(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
-    """(row, size) pairs; the sizes must be whole numbers equal to the expected ones."""
+def _compare_size_values(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
+    """(row, size) pairs; the sizes must be numbers equal to the expected ones (their type is judged later)."""
     sizes = [size for _, size in got]
     if any(size is None for size in sizes):
         return returned_none()
@@ -122,6 +127,31 @@ def _compare_sizes(got, expected, *, batch_size=None, rtol=None, atol=None) -> V
         f"Wrong for n = {n}, kernel = {k}, stride = {s}, padding = {p}: yours {sizes[wrong[0]]!r}, expected {size} "
         f"({len(wrong)} of {len(sizes)} rows of this table are wrong)."
     ))
+
+
+_compare_named_size_values = naming_mistakes(_compare_size_values)
+
+
+def _is_int(size) -> bool:
+    return isinstance(size, numbers.Integral) and not isinstance(size, bool)  # int or a NumPy integer
+
+
+def _compare_sizes(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
+    """The values first (naming a catalogued mistake); right values must also be ints, as layer sizes are."""
+    verdict = _compare_named_size_values(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
+    if not verdict.passed:
+        return verdict
+    odd = next((size for _, size in got if not _is_int(size)), None)
+    if odd is not None:
+        return Verdict(False, "not an int", (
+            f"The values are right, but {odd!r} is a {type(odd).__name__}, not an int. A size is used to build layers "
+            "(nn.Linear needs an int), so return an int: floor division // on ints gives one, or wrap the result "
+            "in int(...)."
+        ))
+    return verdict
+
+
+_compare_sizes.exact = True  # whole numbers compared exactly: the ✓ message quotes no tolerance
 
 
 def _learner_sizes(fn: Callable) -> Callable:
@@ -140,6 +170,6 @@ def check_output_size(fn: Callable, strict: bool | None = None) -> CheckResult:
     result = check_function(
         "Exercise 5.5 (output size)", _learner_sizes(fn), with_mistakes(_reference_sizes, SIZE_MISTAKES),
         [Case((table,), label) for label, table in SIZE_TABLES.items()],
-        compare=naming_mistakes(_compare_sizes), strict=strict, answer_keys=(conv_output_size,),
+        compare=_compare_sizes, strict=strict, answer_keys=(conv_output_size,),
     )
     return dataclasses.replace(result, reference=conv_output_size)

@@ -9,6 +9,7 @@ from typing import Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
 from utils.checks.mistakes import naming_mistakes, with_mistakes
@@ -78,6 +79,21 @@ def _upper_middle(fn, repeats=5, warmup=1, clock=None):
     return sorted(times)[len(times) // 2]
 
 
+def _lower_middle(fn, repeats=5, warmup=1, clock=None):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = clock()
+        fn()
+        times.append(clock() - start)
+    return sorted(times)[(len(times) - 1) // 2]
+
+
+def _milliseconds(fn, repeats=5, warmup=1, clock=None):
+    return 1000 * median_time(fn, repeats=repeats, warmup=warmup, clock=clock)
+
+
 def timed_by(timer: Callable):
     """`timing_outcome` for `timer`, taking a case's (durations, repeats, warmup)."""
     return partial(timing_outcome, timer)
@@ -95,6 +111,12 @@ expected_timing = with_mistakes(timed_by(median_time), [
     ("upper-middle", timed_by(_upper_middle),
      "With an even number of timings the median is the mean of the two middle ones, not the upper one: use "
      "statistics.median."),
+    ("lower-middle", timed_by(_lower_middle),
+     "With an even number of timings the median is the mean of the two middle ones; yours is the lower one, which "
+     "is what torch.median returns. Use statistics.median or np.median."),
+    ("milliseconds", timed_by(_milliseconds),
+     "Your time is 1000 × the expected one: return seconds, not milliseconds. The difference of two clock() "
+     "readings is already in seconds."),
 ])
 
 
@@ -124,7 +146,8 @@ compare_timing = naming_mistakes(_compare_timing_core)
 def amp_outcome(step_fn: Callable, steps: int = 3, seed: int = 0):
     """Run `step_fn(model, optimizer, X, y)` `steps` times on a small seeded CPU problem.
 
-    Returns (change of every parameter as float64, the losses returned, 1.0 if every parameter is still float32).
+    Returns (change of every parameter as float64, the losses returned, 1.0 if every parameter is still float32,
+    1.0 if every loss returned is detached from the graph).
     """
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
@@ -134,12 +157,13 @@ def amp_outcome(step_fn: Callable, steps: int = 3, seed: int = 0):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
     before = torch.cat([p.detach().float().flatten() for p in model.parameters()]).clone()
     losses = [step_fn(model, optimizer, X[i], y[i]) for i in range(steps)]
+    detached = float(not any(isinstance(loss, torch.Tensor) and loss.requires_grad for loss in losses))
     after = torch.cat([p.detach().float().flatten() for p in model.parameters()])
     still_float32 = float(all(p.dtype == torch.float32 for p in model.parameters()))
     change = (after - before).numpy().astype(np.float64)
     if any(loss is None for loss in losses):
-        return change, None, still_float32
-    return change, np.array([float(loss) for loss in losses]), still_float32
+        return change, None, still_float32, detached
+    return change, np.array([float(loss.detach() if isinstance(loss, torch.Tensor) else loss) for loss in losses]), still_float32, detached
 
 
 def _float32_step(model, optimizer, X, y):
@@ -154,6 +178,23 @@ def _float16_step(model, optimizer, X, y):
     return amp_step(model, optimizer, X, y, dtype=torch.float16)
 
 
+def _no_zero_grad_step(model, optimizer, X, y):
+    with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):
+        loss = batch_loss(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
+def _summed_step(model, optimizer, X, y):
+    optimizer.zero_grad()
+    with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):
+        loss = F.binary_cross_entropy_with_logits(model(X).float(), y, reduction="sum")
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
 def stepped_by(step: Callable):
     """`amp_outcome` for `step`, taking a case's (steps, seed)."""
     return partial(amp_outcome, step)
@@ -165,6 +206,13 @@ expected_amp = with_mistakes(stepped_by(amp_step), [
      "inside `with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):`."),
     ("float16", stepped_by(_float16_step),
      "Your step used float16. Use dtype=torch.bfloat16: it keeps float32's range, so it needs no loss scaling."),
+    ("no zero_grad", stepped_by(_no_zero_grad_step),
+     "The gradients were not cleared: call optimizer.zero_grad() at the start of the step. Otherwise backward() "
+     "adds this batch's gradients to those of all the earlier steps."),
+    ("summed loss", stepped_by(_summed_step),
+     "Your loss is the SUM over the batch (reduction=\"sum\"); the exercise asks for the mean, the default "
+     "reduction of F.binary_cross_entropy_with_logits. (Adam's step hardly depends on the loss's scale, so the "
+     "parameters move almost the same; the loss you return is n times too large.)"),
 ])
 
 
@@ -176,6 +224,11 @@ def _compare_amp_core(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -
             "Your step changed the weights' dtype (for example with model.to(torch.bfloat16) or .half()). Mixed "
             "precision keeps the weights, their gradients and Adam's moments in float32; only the forward pass runs "
             "in bfloat16, under torch.autocast."
+        ))
+    if got[3] != 1.0:
+        return Verdict(False, "not detached", (
+            "Your step returned the loss still attached to the graph (it requires grad). Return loss.detach(): "
+            "a caller that keeps or adds up the losses would otherwise keep each step's graph alive."
         ))
     return compare_named(("parameter change", "loss"))(got[:2], expected[:2], rtol=rtol, atol=atol)
 
