@@ -1,6 +1,7 @@
 """Chapter 6's checks: each catalogued wrong answer is named, several right answers pass (one of them in place),
 a stub is reported as not attempted, and the fallback is the teaching reference."""
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -89,6 +90,35 @@ def test_deduplicate_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(ch06.check_deduplicate(wrong, strict=False), kind, phrase)
 
 
+def compared_after(normalise):
+    """A learner's dictionary answer that normalises each text before using it as a key."""
+
+    def dedup(texts, labels):
+        first, labels_of = {}, {}
+        for row, (text, label) in enumerate(zip(texts, labels)):
+            key = normalise(text)
+            first.setdefault(key, row)
+            labels_of.setdefault(key, set()).add(int(label))
+        return sorted(row for key, row in first.items() if len(labels_of[key]) == 1)
+
+    return dedup
+
+
+NORMALISED = [("strip", str.strip), ("lower", str.lower), ("punctuation removed", lambda t: re.sub(r"[^\w]", "", t)),
+              ("spaces removed", lambda t: t.replace(" ", "")), ("all three", lambda t: re.sub(r"\W+", "", t.strip().lower()))]
+
+
+@pytest.mark.parametrize("normalise", [n for _, n in NORMALISED], ids=[name for name, _ in NORMALISED])
+def test_deduplicate_check_names_normalised_comparison(normalise):
+    result = ch06.check_deduplicate(compared_after(normalise), strict=False)
+    assert_named(result, "normalised", "differ only in spaces, letter case or punctuation")
+    assert "test case 3" in result.message
+
+
+def test_exact_comparison_passes_the_near_duplicates():
+    assert ch06.check_deduplicate(compared_after(lambda t: t), strict=False).passed
+
+
 def test_deduplicate_stub_is_not_attempted_and_falls_back_to_the_reference():
     result = ch06.check_deduplicate(stub, strict=False)
     assert result.status == "not attempted" and result.reference is deduplicate
@@ -113,7 +143,7 @@ def standardise_with_numpy(x, eps=1e-3):
     a = x.numpy().astype(np.float64)
     mean = a.mean(axis=(1, 2, 3), keepdims=True)
     std = a.std(axis=(1, 2, 3), keepdims=True)
-    return torch.from_numpy((a - mean) / (std + eps))
+    return torch.from_numpy((a - mean) / (std + eps)).to(x.dtype)  # back to the input's dtype, for the float32 CNN
 
 
 @pytest.mark.parametrize("fn", [standardise_images, standardise_sample_std, standardise_flattened_in_place, standardise_with_numpy])
@@ -133,7 +163,10 @@ STANDARDISE_CATALOGUE = [
     ("variance", ch06._by_variance, "variance", "variance"),
     ("eps in sqrt", ch06._eps_in_sqrt, "eps in sqrt", "outside the root"),
     ("min-max", ch06._min_max, "min-max", "min–max"),
+    ("per channel", ch06._per_channel, "per channel", "CHANNEL"),
     ("no eps", no_eps, "nan", "blank image"),
+    ("a NumPy array", lambda x, eps=1e-3: standardise_images(x, eps).numpy(), "type", "return a torch tensor"),
+    ("float64", lambda x, eps=1e-3: standardise_images(x.double(), eps), "dtype", "refuses a float64 input"),
     ("nothing returned", lambda x, eps=1e-3: None, "none", "return"),
 ]
 
@@ -166,7 +199,14 @@ def precision_with_torch_topk_in_place(scores, seen, relevant, k):
     return np.take_along_axis(relevant, top, axis=1).mean()
 
 
-@pytest.mark.parametrize("fn", [precision_at_k, precision_with_a_loop, precision_with_torch_topk_in_place])
+def precision_in_float32(scores, seen, relevant, k):
+    """float32 throughout: its mean differs from the float64 one by about 3e-8, relatively."""
+    s = torch.tensor(scores, dtype=torch.float32).masked_fill(torch.tensor(seen), float("-inf"))
+    top = s.topk(k, 1).indices
+    return torch.tensor(relevant).gather(1, top).float().mean().item()
+
+
+@pytest.mark.parametrize("fn", [precision_at_k, precision_with_a_loop, precision_with_torch_topk_in_place, precision_in_float32])
 def test_right_precisions_pass(fn):
     result = ch06.check_precision_at_k(fn, strict=False)
     assert result.passed, result.message
@@ -178,6 +218,20 @@ PRECISION_CATALOGUE = [(kind, fn, kind, message.split(".")[0][:30]) for kind, fn
 @pytest.mark.parametrize("name, wrong, kind, phrase", PRECISION_CATALOGUE, ids=[c[0] for c in PRECISION_CATALOGUE])
 def test_precision_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(ch06.check_precision_at_k(wrong, strict=False), kind, phrase)
+
+
+def test_precision_check_fails_one_wrong_item():
+    """The tolerance (rtol 1e-6) still catches the smallest wrong answer: one item swapped in one user's top k."""
+
+    def one_item_off(scores, seen, relevant, k):
+        ranked = np.where(seen, -np.inf, scores)
+        top = np.argsort(-ranked, axis=1)[:, :k]
+        hits = np.take_along_axis(relevant, top, axis=1).sum(axis=1).astype(float)
+        hits[0] += 1 if hits[0] < k else -1
+        return float(np.mean(hits / k))
+
+    result = ch06.check_precision_at_k(one_item_off, strict=False)
+    assert result.status == "failed" and result.verdict.kind == "values", result.message
 
 
 def test_precision_stub_and_none():
@@ -215,7 +269,37 @@ def threshold_strictly_above(p, y, cfa, cmf):
     return candidates[int(np.argmin(costs))]
 
 
+def threshold_among_scores_only(p, y, cfa, cmf):
+    """Forgets the candidate np.inf, so it can never flag nothing."""
+    candidates = np.unique(p)
+    costs = [np.sum((p >= t) & (y == 0)) * cfa + np.sum((p < t) & (y == 1)) * cmf for t in candidates]
+    return candidates[int(np.argmin(costs))]
+
+
+def missed_term_dropped(p, y, cfa, cmf):
+    candidates = np.r_[np.unique(p), np.inf]
+    costs = [np.sum((p >= t) & (y == 0)) * cfa for t in candidates]
+    return candidates[int(np.argmin(costs))]
+
+
+def missed_term_dropped_last_tie(p, y, cfa, cmf):
+    """The same slip, keeping the highest of the tied thresholds (here np.inf: flag nothing)."""
+    candidates = np.r_[np.unique(p), np.inf]
+    costs = np.array([np.sum((p >= t) & (y == 0)) * cfa for t in candidates])
+    return candidates[np.flatnonzero(costs == costs.min())[-1]]
+
+
+def alarm_term_dropped(p, y, cfa, cmf):
+    candidates = np.r_[np.unique(p), np.inf]
+    costs = [np.sum((p < t) & (y == 1)) * cmf for t in candidates]
+    return candidates[int(np.argmin(costs))]
+
+
 COST_CATALOGUE = [
+    ("np.inf missing", threshold_among_scores_only, "flag nothing", "np.inf"),
+    ("missed-fraud term dropped", missed_term_dropped, "missed-fraud term missing", "cost_missed_fraud term is missing"),
+    ("missed-fraud term dropped, last tie", missed_term_dropped_last_tie, "missed-fraud term missing", "cost_missed_fraud term is missing"),
+    ("false-alarm term dropped", alarm_term_dropped, "false-alarm term missing", "cost_false_alarm term is missing"),
     ("swapped costs", lambda p, y, a, m: cost_threshold(p, y, m, a), "swapped costs", "swapped"),
     ("accuracy", lambda p, y, a, m: cost_threshold(p, y, 1.0, 1.0), "accuracy", "NUMBER of mistakes"),
     ("default 0.5", lambda p, y, a, m: 0.5, "default 0.5", "default threshold"),
@@ -229,6 +313,17 @@ COST_CATALOGUE = [
 @pytest.mark.parametrize("name, wrong, kind, phrase", COST_CATALOGUE, ids=[c[0] for c in COST_CATALOGUE])
 def test_cost_threshold_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(ch06.check_cost_threshold(wrong, strict=False), kind, phrase)
+
+
+def test_cost_threshold_cases_include_one_where_flagging_nothing_is_cheapest():
+    thresholds = []
+
+    def recording(p, y, a, m):
+        thresholds.append(threshold_by_brute_force(p, y, a, m))
+        return thresholds[-1]
+
+    assert ch06.check_cost_threshold(recording, strict=False).passed
+    assert np.isinf(thresholds[-1]) and np.isfinite(thresholds[:-1]).all()
 
 
 def test_cost_threshold_stub_is_not_attempted():

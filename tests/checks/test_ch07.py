@@ -159,6 +159,25 @@ def layers_reversed(weights):
     return with_permute(flat)
 
 
+def reshaped_not_transposed(weights):
+    """reshape gives the right shape, but keeps the kernel's memory order: the numbers are scrambled."""
+    state = with_permute(weights)
+    for i, kernel in enumerate(weights[0::2]):
+        state[f"{2 * i}.weight"] = torch.as_tensor(kernel).reshape(kernel.shape[1], kernel.shape[0])
+    return state
+
+
+def viewed_not_transposed(weights):
+    state = with_permute(weights)
+    for i, kernel in enumerate(weights[0::2]):
+        state[f"{2 * i}.weight"] = torch.from_numpy(kernel).view(kernel.shape[::-1])
+    return state
+
+
+def in_float64(weights):
+    return {k: v.double() for k, v in with_permute(weights).items()}
+
+
 def forgets_return(weights):
     with_permute(weights)
 
@@ -170,6 +189,9 @@ STATE_CATALOGUE = [
     (numpy_values, "type", "torch.as_tensor"),
     (as_a_list, "structure", "Return a dict"),
     (layers_reversed, "shape", "Wrong shape"),
+    (reshaped_not_transposed, "reshaped", "reshape (or view) keeps"),
+    (viewed_not_transposed, "reshaped", "Transpose instead"),
+    (in_float64, "dtype", "return float32 tensors"),
     (forgets_return, "none", "return"),
 ]
 

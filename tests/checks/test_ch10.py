@@ -53,6 +53,19 @@ def prefix_kept(identifier):
     return 2000 + int(identifier[:2]), int(identifier[2:4])
 
 
+def year_only(identifier):
+    return by_slicing(identifier)[0]
+
+
+def as_a_date_string(identifier):
+    year, month = by_slicing(identifier)
+    return f"{year}-{month:02d}"
+
+
+def as_a_list(identifier):
+    return list(by_slicing(identifier))
+
+
 def returns_nothing(identifier):
     by_slicing(identifier)
 
@@ -64,6 +77,8 @@ CATALOGUE = [
     (as_strings, "failed", "type", "int(...)"),
     (prefix_kept, "error", None, "ValueError"),
     (returns_nothing, "failed", "none", "return"),
+    (year_only, "failed", "year only", "only the year (2017). Return two integers"),
+    (as_a_date_string, "failed", "structure", "Return two integers, (year, month)"),
 ]
 
 
@@ -79,7 +94,7 @@ def test_arxiv_check_names_the_mistake(wrong, status, kind, phrase):
 def test_arxiv_check_passes_right_answers_and_reports_a_stub():
     from utils.references import arxiv_year
 
-    for right in (arxiv_year, with_regex, by_slicing):
+    for right in (arxiv_year, with_regex, by_slicing, as_a_list):
         assert check(right).status == "passed", right.__name__
 
     def stub(identifier):

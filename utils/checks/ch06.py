@@ -6,6 +6,7 @@ answer that matches one is named in words."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
@@ -52,7 +53,26 @@ def _singletons_only(texts, labels):
     return np.array([row for row, text in enumerate(texts) if counts[text] == 1], dtype=np.int64)
 
 
+def _compared_as(normalise: Callable[[str], str]) -> Callable:
+    """`deduplicate` with texts compared after `normalise` (the first row of each normalised text kept)."""
+
+    def deduplicate_normalised(texts, labels):
+        return deduplicate([normalise(text) for text in texts], labels)
+
+    return deduplicate_normalised
+
+
+NORMALISED_MESSAGE = (
+    "You treated texts that differ only in spaces, letter case or punctuation as one text. The exercise compares "
+    "texts exactly: use each text itself, unchanged, as the dictionary key (no strip(), lower() or re.sub())."
+)
+NORMALISATIONS = (
+    str.strip, str.lower, str.casefold, lambda t: t.strip().lower(), lambda t: re.sub(r"\s+", "", t),
+    lambda t: re.sub(r"[^\w]", "", t), lambda t: re.sub(r"[^\w]", "", t).lower(), lambda t: re.sub(r"[^\w\s]", "", t).strip(),
+)
+
 DEDUPLICATE_MISTAKES = (
+    *(("normalised", _compared_as(normalise), NORMALISED_MESSAGE) for normalise in NORMALISATIONS),
     ("last occurrence", _keep_last,
      "You kept the LAST copy of each text. Keep the first: the row where the text appears for the first time."),
     ("conflicts kept", _keep_conflicts,
@@ -89,8 +109,16 @@ def compare_kept_rows(got, expected, *, batch_size=None, rtol=None, atol=None) -
     return Verdict(False, "values", f"You keep {len(array)} rows, expected {len(expected)}: " + "; ".join(detail) + ".")
 
 
+# Texts that differ only in a space, letter case or punctuation are different texts: exact comparison keeps one
+# copy of each (row 9 repeats row 0 exactly), while stripping, lower-casing or removing punctuation merges some of
+# them, and merged texts with two labels are then dropped.
+NEAR_DUPLICATES = ("好评", "好评 ", "Great", "great", "好评!", "差评", "差评。", " 差评", "GREAT", "好评")
+NEAR_DUPLICATE_LABELS = (1, 0, 1, 0, 1, 0, 0, 0, 1, 1)
+
+
 def check_deduplicate(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.1: four lists of texts (two by hand, one random, one from the review corpus) against `deduplicate`."""
+    """Exercise 6.1: five lists of texts (two by hand, near-duplicates, one random, one from the review corpus)
+    against `deduplicate`, compared exactly."""
     rng = np.random.default_rng(61)
     pool = [f"评论{k}" for k in range(40)]
     random_texts = [pool[k] for k in rng.integers(0, 40, 150)]
@@ -101,6 +129,8 @@ def check_deduplicate(learner_fn: Callable, *, strict: bool | None = None) -> Ch
     cases = [
         Case((["好", "差", "好", "一般", "差", "好"], np.array([1, 0, 1, 1, 0, 1])), "6 texts, repeats with the same label"),
         Case((["A", "B", "A", "C", "B"], np.array([1, 0, 0, 1, 0])), "5 texts, 'A' appears with both labels"),
+        Case((list(NEAR_DUPLICATES), np.array(NEAR_DUPLICATE_LABELS)),
+             "10 texts, several differing only in spaces, letter case or punctuation"),
         Case((random_texts, random_labels), "150 texts drawn from 40, a few with both labels"),
         Case(([reviews[i] for i in rows], review_labels[rows]), "640 lines of the review corpus"),
     ]
@@ -123,6 +153,11 @@ def _batch_wide(x):
 
 def _per_row(x):
     mean, std = _stats(x, dims=(-1,))
+    return (x - mean) / (std + STANDARDISE_EPS)
+
+
+def _per_channel(x):
+    mean, std = _stats(x, dims=(2, 3))
     return (x - mean) / (std + STANDARDISE_EPS)
 
 
@@ -149,6 +184,9 @@ STANDARDISE_MISTAKES = (
     ("batch-wide", _batch_wide,
      "You used ONE mean and std for the whole batch. Each image needs its own: reduce over dim=(1, 2, 3) "
      "(channels, height, width) with keepdim=True, not over the batch axis."),
+    ("per channel", _per_channel,
+     "You standardised each CHANNEL of an image separately (dim=(2, 3)). Use one mean and one std per image, over "
+     "all its channels, rows and columns: dim=(1, 2, 3)."),
     ("per row", _per_row,
      "You standardised each ROW of pixels (the last axis only). Reduce over all of an image's pixels: dim=(1, 2, 3)."),
     ("centred only", _centred_only, "The images are centred but not scaled: divide by (std + eps) as well."),
@@ -159,7 +197,18 @@ STANDARDISE_MISTAKES = (
 
 
 def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """compare_arrays, with a word on the blank image when the answer holds NaN or inf."""
+    """compare_arrays for a torch tensor of the input's dtype, with a word on the blank image when the answer holds
+    NaN or inf. The result feeds `face_cnn(standardise=…)`, whose float32 layers take only a float32 tensor."""
+    if got is not None and not isinstance(got, torch.Tensor):
+        return Verdict(False, "type", (
+            f"You returned a {type(got).__name__}; return a torch tensor. The function becomes the first layer of "
+            "face_cnn(standardise=…), and the convolution after it takes only tensors. Compute with torch operations "
+            "(x.mean(dim=..., keepdim=True), x.std(...)) or convert back with torch.from_numpy(...)."))
+    if isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor) and got.dtype != expected.dtype:
+        return Verdict(False, "dtype", (
+            f"Your tensor is {got.dtype}, the input was {expected.dtype}. Return the input's dtype (here float32): "
+            "the convolution after this layer has float32 weights and refuses a float64 input. "
+            "Compute with torch on x itself, or convert back with .to(x.dtype)."))
     verdict = compare_arrays(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
     if verdict.kind == "nan":
         return Verdict(False, "nan", verdict.message + (
@@ -227,7 +276,8 @@ def _ranking_case(rng, n_users, n_items, k, seen_share=0.3, relevant_share=0.25)
 
 
 def check_precision_at_k(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.3: three seeded rankings (continuous scores, so no ties) against `precision_at_k`, to 1e-12."""
+    """Exercise 6.3: three seeded rankings (continuous scores, so no ties) against `precision_at_k`, to rtol 1e-6:
+    float32 arithmetic passes, while one wrong item in one user's top k moves the answer by 1/(k · users) ≥ 1/200."""
     rng = np.random.default_rng(63)
     cases = [
         Case(_ranking_case(rng, 5, 12, 3), "5 users, 12 items, k = 3"),
@@ -235,7 +285,7 @@ def check_precision_at_k(learner_fn: Callable, *, strict: bool | None = None) ->
         Case(_ranking_case(rng, 8, 30, 10), "8 users, 30 items, k = 10"),
     ]
     result = check_function("Exercise 6.3 (precision@k)", learner_fn, with_mistakes(precision_at_k, PRECISION_MISTAKES),
-                            cases, compare=naming_mistakes(compare_arrays), rtol=1e-12, atol=1e-12, strict=strict)
+                            cases, compare=naming_mistakes(compare_arrays), rtol=1e-6, atol=1e-9, strict=strict)
     return _falling_back_to(result, precision_at_k)
 
 
@@ -254,10 +304,23 @@ class CostExpected:
     mistakes: tuple  # (kind, threshold, message)
 
 
+MISSED_TERM_MESSAGE = (
+    "Your threshold raises no false alarm at all, as if a missed fraud cost nothing: the cost_missed_fraud term is "
+    "missing from your total. Total cost = false alarms × cost_false_alarm + missed frauds × cost_missed_fraud.")
+ALARM_TERM_MESSAGE = (
+    "Your threshold flags every transaction, as if a false alarm cost nothing: the cost_false_alarm term is missing "
+    "from your total. Total cost = false alarms × cost_false_alarm + missed frauds × cost_missed_fraud.")
+FLAG_NOTHING_MESSAGE = (
+    "Here flagging nothing is cheapest: every threshold among the scores flags at least one transaction, and "
+    "costs more. Add a candidate above every score, np.inf, as the statement says (np.r_[np.unique(p), np.inf]).")
+
+
 def expected_cost_threshold(p, y, cost_false_alarm, cost_missed_fraud) -> CostExpected:
     """The lowest achievable cost on (p, y) and the thresholds of catalogued mistakes."""
     best = cost_threshold(p, y, cost_false_alarm, cost_missed_fraud)
     mistakes = (
+        ("missed-fraud term missing", cost_threshold(p, y, cost_false_alarm, 0.0), MISSED_TERM_MESSAGE),
+        ("false-alarm term missing", cost_threshold(p, y, 0.0, cost_missed_fraud), ALARM_TERM_MESSAGE),
         ("swapped costs", cost_threshold(p, y, cost_missed_fraud, cost_false_alarm),
          "Your threshold minimises the cost with the two costs swapped: a false alarm costs cost_false_alarm, "
          "a missed fraud (a fraud not flagged) costs cost_missed_fraud."),
@@ -281,43 +344,57 @@ def compare_cost_threshold(got, expected: CostExpected, *, batch_size=None, rtol
         return Verdict(False, "type", f"Return one number, the threshold; yours is {type(got).__name__} {np.shape(got)}.")
     if np.isnan(threshold):
         return Verdict(False, "nan", "Your threshold is NaN.")
-    costs = (expected.p, expected.y, threshold, expected.cost_false_alarm, expected.cost_missed_fraud)
+    p, fraud = expected.p, expected.y.astype(bool)
+    costs = (p, fraud, threshold, expected.cost_false_alarm, expected.cost_missed_fraud)
     cost = total_cost(*costs)
     if np.isclose(cost, expected.best_cost, rtol=1e-12, atol=1e-9):
         return Verdict(True, "ok", f"cost {cost:g}, the lowest possible", 0.0)
+    lowest = f" (Your cost {cost:g}, the lowest {expected.best_cost:g}.)"
     if np.isclose(threshold, expected.best_cost) and threshold > 1:
         return Verdict(False, "cost returned", f"You returned the lowest cost ({threshold:g}), not the threshold that achieves it.")
-    strictly_above = float(np.sum((expected.p > threshold) & (expected.y == 0)) * expected.cost_false_alarm
-                           + np.sum((expected.p <= threshold) & (expected.y == 1)) * expected.cost_missed_fraud)
+    nothing_cost = float(fraud.sum() * expected.cost_missed_fraud)
+    if np.isclose(nothing_cost, expected.best_cost) and np.any(p >= threshold):
+        return Verdict(False, "flag nothing", FLAG_NOTHING_MESSAGE + lowest)
+    strictly_above = float(np.sum((p > threshold) & ~fraud) * expected.cost_false_alarm
+                           + np.sum((p <= threshold) & fraud) * expected.cost_missed_fraud)
     if np.isclose(strictly_above, expected.best_cost):
         return Verdict(False, "rule", (
             "Your threshold would be right if rows were flagged where p > threshold, but the rule is p ≥ threshold: "
             "the rows whose score equals your threshold are flagged too. Return the lowest score you flag."))
     for kind, wrong, message in expected.mistakes:
-        wrong_cost = total_cost(expected.p, expected.y, wrong, expected.cost_false_alarm, expected.cost_missed_fraud)
+        wrong_cost = total_cost(p, fraud, wrong, expected.cost_false_alarm, expected.cost_missed_fraud)
         if not np.isclose(wrong_cost, expected.best_cost) and np.isclose(cost, wrong_cost):
-            return Verdict(False, kind, message + f" (Your cost {cost:g}, the lowest {expected.best_cost:g}.)")
+            return Verdict(False, kind, message + lowest)
+    flagged = p >= threshold
+    if not np.any(flagged & ~fraud):  # no false alarm, at a price: the missed frauds were not counted
+        return Verdict(False, "missed-fraud term missing", MISSED_TERM_MESSAGE + lowest)
+    if np.all(flagged):
+        return Verdict(False, "false-alarm term missing", ALARM_TERM_MESSAGE + lowest)
     return Verdict(False, "values", (
         f"Flagging p ≥ {threshold:.4g} costs {cost:g}, but the lowest possible cost is {expected.best_cost:g}. "
         "Total cost = false alarms × cost_false_alarm + missed frauds × cost_missed_fraud; try every distinct score."))
 
 
-def _fraud_scores(rng, n, rate, ties=False):
+def _fraud_scores(rng, n, rate, ties=False, separation=3.0):
+    """Scores p and labels y: frauds' logits are `separation` higher on average (3: a good model, 1: a weak one)."""
     y = (rng.random(n) < rate).astype(int)
     y[:2] = 1  # at least two frauds
-    p = expit(rng.normal(-4.0 + 3.0 * y, 1.2))
+    p = expit(rng.normal(-4.0 + separation * y, 1.2))
     return (np.round(p, 2) if ties else p), y
 
 
 def check_cost_threshold(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.4: four scored sets; a threshold passes when its total cost is the lowest possible."""
+    """Exercise 6.4: six scored sets; a threshold passes when its total cost is the lowest possible. The first tells
+    the usual slips apart (each gives another cost); in the last, flagging nothing is cheapest."""
     rng = np.random.default_rng(64)
-    cases = [
-        Case((*_fraud_scores(rng, 400, 0.03), 5.0, 200.0), "400 transactions, 3% fraud, alarm €5, missed fraud €200"),
-        Case((*_fraud_scores(rng, 1000, 0.01), 20.0, 100.0), "1000 transactions, 1% fraud, alarm €20, missed fraud €100"),
-        Case((*_fraud_scores(rng, 300, 0.05, ties=True), 5.0, 200.0), "300 transactions, scores rounded to 2 decimals (ties)"),
-        Case((*_fraud_scores(rng, 500, 0.02), 1.0, 1.0), "500 transactions, both mistakes cost the same"),
-    ]
+    good = [Case((*_fraud_scores(rng, 400, 0.03), 5.0, 200.0), "400 transactions, 3% fraud, alarm €5, missed fraud €200"),
+            Case((*_fraud_scores(rng, 1000, 0.01), 20.0, 100.0), "1000 transactions, 1% fraud, alarm €20, missed fraud €100"),
+            Case((*_fraud_scores(rng, 300, 0.05, ties=True), 5.0, 200.0), "300 transactions, scores rounded to 2 decimals (ties)"),
+            Case((*_fraud_scores(rng, 500, 0.02), 1.0, 1.0), "500 transactions, both mistakes cost the same")]
+    telling_apart = Case((*_fraud_scores(rng, 300, 0.08), 10.0, 40.0), "300 transactions, 8% fraud, alarm €10, missed fraud €40")
+    nothing = Case((*_fraud_scores(rng, 300, 0.03, separation=1.0), 50.0, 10.0),
+                   "300 transactions scored by a weak model, alarm €50, missed fraud €10: flagging nothing is cheapest")
+    cases = [telling_apart, *good, nothing]
     result = check_function("Exercise 6.4 (threshold chosen by cost)", learner_fn, expected_cost_threshold, cases,
                             compare=compare_cost_threshold, strict=strict, answer_keys=(cost_threshold,))
     return _falling_back_to(result, cost_threshold)

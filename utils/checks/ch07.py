@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
+from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
 from utils.models import guide_mlp
 from utils.tensorboard_logs import histogram_series, load_events, scalar_series
 
@@ -128,8 +128,24 @@ def expected_keys(sizes: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(guide_mlp(sizes[0], tuple(sizes[1:-1])).state_dict().keys())
 
 
+def _reshaped_not_transposed(key: str, got: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float) -> Verdict | None:
+    """The verdict for a weight built with reshape/view from the Keras kernel instead of a transpose, if it is one."""
+    mine, right = to_numpy(got), to_numpy(expected)
+    square = right.ndim == 2 and right.shape[0] == right.shape[1]  # there reshape is no transpose: compare_arrays says so
+    if right.ndim != 2 or square or mine.shape != right.shape or np.allclose(mine, right, rtol=rtol, atol=atol):
+        return None
+    reshaped = right.T.reshape(right.shape)  # the kernel's numbers, in memory order, regrouped into (outputs × inputs)
+    if np.allclose(reshaped, right, rtol=rtol, atol=atol) or not np.allclose(mine, reshaped, rtol=rtol, atol=atol):
+        return None
+    return Verdict(False, "reshaped", (
+        f"In '{key}': the shape {tuple(right.shape)} is right but the numbers are scrambled. reshape (or view) keeps "
+        "the kernel's numbers in their memory order and only cuts them into rows of a new length; it does not swap "
+        "rows and columns. Transpose instead: torch.as_tensor(kernel).T (or kernel.T in NumPy)."))
+
+
 def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """Diagnose a state dict for guide_mlp: not a dict, wrong keys, not tensors, then each entry (transposed, ...)."""
+    """Diagnose a state dict for guide_mlp: not a dict, wrong keys, not float32 tensors, a weight reshaped where it
+    needed a transpose, then each entry (transposed, ...)."""
     if got is None:
         return returned_none()
     if not isinstance(got, dict):
@@ -149,5 +165,18 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
             f"The values for {not_tensors} are {type(got[not_tensors[0]]).__name__}s; load_state_dict needs torch "
             "tensors: wrap each array with torch.as_tensor(...)."
         ))
+    not_float32 = [k for k in keys if got[k].dtype != torch.float32]
+    if not_float32:
+        return Verdict(False, "dtype", (
+            f"{len(not_float32)} of your tensors (for example {not_float32[0]!r}) are {got[not_float32[0]].dtype}; "
+            "return float32 tensors, as the exercise "
+            "asks: guide_mlp's parameters are float32, and a float64 weight used directly (x @ W.T with a float32 x) "
+            "raises a dtype error. Keras' arrays are float32 already: torch.as_tensor(kernel) keeps that."
+        ))
+    for key in keys:
+        if key.endswith(".weight"):
+            verdict = _reshaped_not_transposed(key, got[key], expected[key], rtol, atol)
+            if verdict is not None:
+                return verdict
     return compare_named(tuple(f"'{k}'" for k in keys))(
         tuple(got[k] for k in keys), tuple(expected[k] for k in keys), batch_size=batch_size, rtol=rtol, atol=atol)

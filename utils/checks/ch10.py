@@ -39,6 +39,15 @@ expected_arxiv = with_mistakes(arxiv_year, [
 
 
 def _as_pair(got, expected, *, batch_size=None, rtol=0.0, atol=0.0) -> Verdict:
+    if got is not None and not (isinstance(got, (tuple, list)) and len(got) == 2):
+        year, month = expected
+        if isinstance(got, numbers.Number) and got == year:
+            return Verdict(False, "year only", (
+                f"You returned only the year ({got!r}). Return two integers, the year and the month: "
+                "`return year, month` gives the tuple (year, month)."))
+        return Verdict(False, "structure", (
+            f"Return two integers, (year, month), as a tuple; yours is {got!r} ({type(got).__name__}). "
+            "`return year, month` gives the tuple."))
     if isinstance(got, (tuple, list)) and len(got) == 2 and not all(isinstance(v, numbers.Integral) for v in got):
         kinds = ", ".join(type(v).__name__ for v in got)
         return Verdict(False, "type", f"Return two integers (year, month); yours are {got!r} ({kinds}): convert with int(...).")
