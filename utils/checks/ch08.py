@@ -16,7 +16,7 @@ from utils.checks.diagnose import Verdict, compare_arrays, compare_named, return
 from utils.checks.mistakes import naming_mistakes, with_mistakes
 from utils.checks.runner import Case, CheckResult, check_function
 from utils.compression import INT8_MAX, quantize_per_channel
-from utils.models import digits_cnn, guide_mlp
+from utils.models import digits_cnn
 from utils.privacy import NORM_EPSILON, clip_and_sum, per_example_norms
 
 # ---------------------------------------------------------------- Exercise 8.1: clip per example, then sum
