@@ -243,3 +243,13 @@ def test_calling_the_course_functions_is_called_the_answer_key():
     result = ch02.check_parameter_formula(
         lambda V, d, L, T, ff: param_count.total_parameters(param_count.gpt2_style(V, d, L, 1, T, ff)), strict=False)
     assert result.status == "failed" and "answer" in result.message
+
+
+def test_master_weights_and_moments_swapped_are_named_as_an_order_slip():
+    result = ch02.check_adam_memory(lambda n: (2 * n, 2 * n, 8 * n, 4 * n), strict=False)
+    assert result.verdict.kind == "order" and "wrong order" in result.message
+
+
+def test_a_numpy_array_of_four_values_is_told_what_to_return():
+    result = ch02.check_adam_memory(lambda n: np.array([2, 2, 4, 8]) * n, strict=False)
+    assert result.status == "failed" and "yours is a ndarray of length 4" in result.message

@@ -183,3 +183,22 @@ def test_quantization_tie_tolerance():
     assert ch08.compare_quantization((away_from_zero, scale), expected).passed
     off_by_one = torch.tensor([[126, 0, -2, 2]], dtype=torch.int8)
     assert not ch08.compare_quantization((off_by_one, scale), expected).passed
+
+
+def test_answers_returned_as_numpy_are_told_to_stay_in_torch():
+    numpy_clip = lambda grad_samples, max_norm: [g.numpy() for g in clip_and_sum(grad_samples, max_norm)]
+    result = ch08.check_clip_and_sum(numpy_clip, strict=False)
+    assert result.verdict.kind == "type" and "torch tensors" in result.message
+
+    numpy_saliency = lambda model, X, target: input_gradient(model, X, target).abs().numpy()
+    result = ch08.check_saliency(numpy_saliency, strict=False)
+    assert result.verdict.kind == "type" and "no .numpy()" in result.message
+
+    numpy_quantizer = lambda W: tuple(t.numpy() for t in quantize_per_channel(W)[:2])
+    result = ch08.check_quantizer(numpy_quantizer, strict=False)
+    assert result.verdict.kind == "type" and "torch tensors (q, scale)" in result.message
+
+
+def test_a_quantizer_returning_scale_then_q_is_told_the_order():
+    result = ch08.check_quantizer(lambda W: tuple(reversed(quantize_per_channel(W)[:2])), strict=False)
+    assert result.verdict.kind == "order" and "(q, scale)" in result.message

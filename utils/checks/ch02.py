@@ -129,6 +129,9 @@ MEMORY_MISTAKES = (
      "You counted bits. The answer is in bytes: bf16 is 16 bits = 2 bytes, fp32 is 32 bits = 4 bytes."),
     ("gigabytes", lambda n: (2 * n / 1e9, 2 * n / 1e9, 4 * n / 1e9, 8 * n / 1e9),
      "You returned gigabytes. Return bytes; the notebook converts."),
+    ("order", lambda n: (2 * n, 2 * n, 8 * n, 4 * n),
+     "The last two are in the wrong order: return (weights, gradients, master weights, Adam moments), so the master "
+     "weights (4 bytes per parameter) come before the two moments (8 bytes per parameter)."),
 )
 
 MEMORY_CASES = [

@@ -108,6 +108,12 @@ def compare_gradient_list(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-
             f"Return a list with one summed gradient per parameter ({len(expected)} tensors, shapes "
             f"{[tuple(e.shape) for e in expected]}), in the order of grad_samples."
         ))
+    not_tensors = [i + 1 for i, g in enumerate(got) if not isinstance(g, torch.Tensor)]
+    if not_tensors:
+        return Verdict(False, "type", (
+            f"Return torch tensors, as grad_samples are: parameter {not_tensors[0]} came back as a "
+            f"{type(got[not_tensors[0]]).__name__}. The cells below subtract your result from Opacus' tensors."
+        ))
     names = tuple(f"parameter {i + 1} of {len(expected)} (shape {tuple(e.shape)})" for i, e in enumerate(expected))
     return compare_named(names)(list(got), list(expected), batch_size=batch_size, rtol=rtol, atol=atol)
 
@@ -183,7 +189,17 @@ SALIENCY_MISTAKES = (
 )
 
 expected_saliency = with_mistakes(input_gradient, SALIENCY_MISTAKES)
-compare_saliency = naming_mistakes(compare_arrays)
+def _saliency_tensor(got, expected, **options) -> Verdict:
+    """A torch tensor (the Captum comparison below subtracts tensors), then compared as arrays."""
+    if got is not None and not isinstance(got, torch.Tensor):
+        return Verdict(False, "type", (
+            f"Return a torch tensor shaped like X; yours is a {type(got).__name__}. Keep the result in torch "
+            "(no .numpy()): the cell below compares it with Captum's tensor."
+        ))
+    return compare_arrays(got, expected, **options)
+
+
+compare_saliency = naming_mistakes(_saliency_tensor)
 
 # ---------------------------------------------------------------- Exercise 8.3: symmetric per-channel int8
 
@@ -265,6 +281,13 @@ def compare_quantization(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8
     q_ref, scale_ref, W = expected
     if q is None or scale is None:
         return returned_none()
+    if isinstance(q, torch.Tensor) and isinstance(scale, torch.Tensor) and scale.dtype == torch.int8 and q.dtype != torch.int8:
+        return Verdict(False, "order", "You returned (scale, q). Return them in the order (q, scale): the int8 matrix first.")
+    if not (isinstance(q, torch.Tensor) and isinstance(scale, torch.Tensor)):
+        return Verdict(False, "type", (
+            f"Return torch tensors (q, scale); yours are a {type(q).__name__} and a {type(scale).__name__}. "
+            "The dequantising layer below multiplies them as tensors."
+        ))
     if isinstance(q, torch.Tensor) and q.dtype != torch.int8 or isinstance(q, np.ndarray) and q.dtype != np.int8:
         return Verdict(False, "dtype", (
             f"q has dtype {q.dtype}; store it as int8 (q.to(torch.int8)). One byte per weight is the point of int8."

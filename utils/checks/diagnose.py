@@ -67,7 +67,8 @@ def _shape_diagnosis(got: np.ndarray, expected: np.ndarray, rtol: float, atol: f
     if got.ndim == 2 and g == e[::-1] and _close(got.T, expected, rtol, atol):
         return "transposed", (
             f"Your answer is transposed: shape {g}, expected {e}, and its transpose is correct. "
-            "Swap the order of a matrix product or transpose one factor (A.T)."
+            "Look for two axes taken the other way round: the order of a matrix product, a missing or extra .T, "
+            "or rows and columns swapped in an index."
         )
     if got.size == expected.size and _close(got.reshape(e), expected, rtol, atol):
         if got.ndim > expected.ndim:
@@ -177,8 +178,8 @@ def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float 
 
     if got_array.ndim == 2 and got_array.shape[0] == got_array.shape[1] and _close(got_array.T, expected_array, rtol, atol):
         return Verdict(False, "transposed", (
-            "Your answer is transposed: its transpose is correct. "
-            f"Swap the order of a matrix product or transpose one factor. {_numbers(got_array, expected_array, rtol, atol)}."
+            "Your answer is transposed: its transpose is correct. Look for two axes taken the other way round (the order "
+            f"of a matrix product, a missing or extra .T). {_numbers(got_array, expected_array, rtol, atol)}."
         ), error)
 
     scaled = _scale_diagnosis(got_array, expected_array, batch_size, rtol, atol)
@@ -206,7 +207,11 @@ def compare_named(names: tuple[str, ...]):
         if got is None:
             return returned_none()
         if not isinstance(got, (tuple, list)) or len(got) != len(names):
-            return Verdict(False, "structure", f"Return a tuple of {len(names)} arrays, in this order: {', '.join(names)}.")
+            what = f"a {type(got).__name__}" + (f" of length {len(got)}" if hasattr(got, "__len__") else "")
+            return Verdict(False, "structure", (
+                f"Return a tuple of {len(names)} values (numbers or arrays), in this order: {', '.join(names)}; "
+                f"yours is {what}."
+            ))
         worst = 0.0
         for name, part, reference in zip(names, got, expected):
             verdict = compare_arrays(part, reference, batch_size=batch_size, rtol=rtol, atol=atol)

@@ -207,8 +207,9 @@ def check_function(
         changed = _changed_inputs(learner_fn, pristine, learner_args)
         if changed and not notes:
             notes.append(
-                f" Note: your function changed its input {', '.join(changed)} in place, so the caller's array "
-                "changes too. That is allowed here, but copy first (x = x.copy()) if the caller still needs it."
+                f" Note: your function changed its input {', '.join(changed)} in place. The check gave it a copy, "
+                "but in the notebook the caller's array changes too, and cells below that reuse it would see the "
+                "changed values (a layer's weights, say). Copy first: x = x.copy() in NumPy, x = x.clone() in torch."
             )
         worst = max(worst, verdict.relative_error if np.isfinite(verdict.relative_error) else 0.0)
     if getattr(compare, "exact", False):  # a structural or exact comparison: no tolerance to quote
