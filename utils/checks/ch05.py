@@ -107,7 +107,8 @@ def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batc
     with watch:
         losses = [step_fn(model, opt, X[i], y[i]) for i in range(steps)]
     change = (_parameters(model) - before).numpy().astype(np.float64)
-    returned = None if any(loss is None for loss in losses) else np.array([float(loss) for loss in losses])
+    readable = [loss.detach() if isinstance(loss, torch.Tensor) else loss for loss in losses]  # no warning for an attached loss
+    returned = None if any(loss is None for loss in losses) else np.array([float(loss) for loss in readable])
     attached = any(isinstance(loss, torch.Tensor) and loss.requires_grad for loss in losses)
     return StepOutcome(change, returned, tuple(dict.fromkeys(watch.calls)), attached)
 
