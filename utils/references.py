@@ -131,8 +131,8 @@ REFERENCES: dict[str, Reference] = dict([
        "software", url="https://onnx.ai", chapters=(3,)),
     # ---------------------------------------------------------------- chapters 2–5
     _r("radford2019", "Language Models are Unsupervised Multitask Learners", "Alec Radford et al.", 2019, "paper",
-       "OpenAI technical report", url="https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf", chapters=(2, 3),
-       note="GPT-2; published as a report, with no DOI or arXiv id."),
+       "OpenAI technical report", chapters=(2, 3),
+       note="GPT-2; published as a report, with no DOI or arXiv id: find it by its title."),
     _r("touvron2023", "LLaMA: Open and Efficient Foundation Language Models", "Hugo Touvron et al.", 2023, "paper",
        "arXiv preprint", arxiv="2302.13971", chapters=(2, 3)),
     _r("kaplan2020", "Scaling Laws for Neural Language Models", "Jared Kaplan et al.", 2020, "paper", "arXiv preprint",
