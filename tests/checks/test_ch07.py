@@ -1,25 +1,21 @@
 """Chapter 7's checks name each catalogued wrong answer, pass right answers written other ways, and report a stub
 as not attempted."""
 
-from functools import partial
 
 import numpy as np
 import pytest
 import torch
 
-from utils.checks import Case, check_function
-from utils.checks.ch07 import compare_logs, compare_state, keras_weights, logging_outcome
+from utils.checks import ch07
 from utils.keras_port import torch_state_from_keras
 from utils.tensorboard_logs import log_epoch
 
 # ---------------------------------------------------------------- Exercise 7.1: log one epoch
 
-LOG_CASES = [Case((3, 0), "3 epochs"), Case((2, 1), "2 epochs, another seed")]
 
 
 def check_log(fn):
-    return check_function("7.1", partial(logging_outcome, fn), partial(logging_outcome, log_epoch), LOG_CASES,
-                          compare=compare_logs, strict=False)
+    return ch07.check_log_epoch(fn, strict=False)
 
 
 def positional_and_detached(writer, model, epoch, train_loss, val_loss):
@@ -106,11 +102,10 @@ def test_log_check_passes_right_answers_and_reports_a_stub():
 
 # ---------------------------------------------------------------- Exercise 7.2: Keras weights into the torch port
 
-STATE_CASES = [Case((keras_weights((30, 64, 32, 1), 0),), "the guide's shapes"), Case((keras_weights((4, 4, 4, 1), 1),), "square")]
 
 
 def check_state(fn):
-    return check_function("7.2", fn, torch_state_from_keras, STATE_CASES, compare=compare_state, strict=False)
+    return ch07.check_keras_to_torch(fn, strict=False)
 
 
 def with_numpy_transpose(weights):

@@ -9,24 +9,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.checks import Case, check_function
-from utils.checks.ch09 import compare_amp, compare_timing, expected_amp, expected_timing, stepped_by, timed_by
+from utils.checks import ch09
 
 # ---------------------------------------------------------------- Exercise 9.1: the median of timed calls
 
-TIMING_CASES = [
-    Case(([3.0, 1.0, 1.2, 0.9, 5.0, 1.1], 5, 1), "1 warm-up, 5 timed"),
-    Case(([10.0, 4.0, 2.0, 2.5, 9.0], 3, 2), "2 warm-ups, 3 timed"),
-    Case(([1.0, 2.0, 3.0, 10.0], 4, 0), "no warm-up, an even number"),
-]
-
-
-TIMING_RTOL = 1e-6  # what the notebook's check uses and states
-
-
 def check_timer(fn):
-    return check_function("9.1", timed_by(fn), expected_timing, TIMING_CASES, compare=compare_timing,
-                          rtol=TIMING_RTOL, atol=1e-12, strict=False)
+    return ch09.check_median_time(fn, strict=False)
 
 
 def with_numpy(fn, repeats=5, warmup=1, clock=time.perf_counter):
@@ -166,11 +154,8 @@ def test_timing_check_passes_right_answers_and_reports_a_stub():
 
 # ---------------------------------------------------------------- Exercise 9.2: a mixed-precision step
 
-AMP_CASES = [Case((3, 0), "3 steps"), Case((2, 1), "2 steps, another seed")]
-
-
 def check_amp(fn):
-    return check_function("9.2", stepped_by(fn), expected_amp, AMP_CASES, compare=compare_amp, strict=False)
+    return ch09.check_amp_step(fn, strict=False)
 
 
 def whole_step_in_autocast(model, optimizer, X, y):
@@ -279,8 +264,8 @@ def test_amp_check_passes_right_answers_and_reports_a_stub():
     assert check_amp(stub).status == "not attempted"
 
 
-def test_the_notebook_uses_and_states_the_timing_tolerance():
+def test_the_notebook_states_the_tolerance_the_check_uses():
     from tools import ROOT
 
     text = " ".join((ROOT / "solutions" / "09_faq.md").read_text().split())
-    assert "rtol=1e-6" in text and "relative error of 1e-6" in text
+    assert ch09.TIMING_RTOL == 1e-6 and "relative error of 1e-6" in text

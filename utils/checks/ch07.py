@@ -3,16 +3,20 @@ weights into the PyTorch port (Exercise 7.2). Each runs the learner's function o
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import traceback
+from functools import partial
 from typing import Callable
 
 import numpy as np
 import torch
 
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
+from utils.checks.runner import Case, CheckResult, check_function
+from utils.keras_port import torch_state_from_keras
 from utils.models import guide_mlp
-from utils.tensorboard_logs import histogram_series, load_events, scalar_series
+from utils.tensorboard_logs import histogram_series, load_events, log_epoch, scalar_series
 
 SCALAR_TAGS = ("loss/train", "loss/validation")
 
@@ -180,3 +184,26 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
                 return verdict
     return compare_named(tuple(f"'{k}'" for k in keys))(
         tuple(got[k] for k in keys), tuple(expected[k] for k in keys), batch_size=batch_size, rtol=rtol, atol=atol)
+
+
+# ---------------------------------------------------------------- the checks the notebook calls
+
+
+def check_log_epoch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 7.1: a few epochs logged by `learner_fn`, read back from the event file, against `log_epoch`."""
+    result = check_function(
+        "Exercise 7.1 (log one epoch)", partial(logging_outcome, learner_fn), partial(logging_outcome, log_epoch),
+        [Case((3, 0), "3 epochs of a small model"), Case((2, 1), "2 epochs, another seed")],
+        compare=compare_logs, strict=strict, answer_keys=(log_epoch,),
+    )
+    return dataclasses.replace(result, reference=log_epoch)
+
+
+def check_keras_to_torch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 7.2: Keras-layout weights of the guide's shapes and of square kernels, against `torch_state_from_keras`."""
+    return check_function(
+        "Exercise 7.2 (Keras weights into the PyTorch port)", learner_fn, torch_state_from_keras,
+        [Case((keras_weights((30, 64, 32, 1), seed=0),), "the guide's shapes: 30 → 64 → 32 → 1"),
+         Case((keras_weights((4, 4, 4, 1), seed=1),), "square kernels: 4 → 4 → 4 → 1")],
+        compare=compare_state, strict=strict,
+    )

@@ -3,6 +3,7 @@ answer is exact, and a mixed-precision training step (Exercise 9.2), run on a sm
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from functools import partial
 from typing import Callable
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
 from utils.checks.mistakes import naming_mistakes, with_mistakes
+from utils.checks.runner import Case, CheckResult, check_function
 from utils.models import guide_mlp
 from utils.performance import amp_step, median_time
 from utils.training import KERAS_ADAM_EPS, batch_loss
@@ -234,3 +236,28 @@ def _compare_amp_core(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -
 
 
 compare_amp = naming_mistakes(_compare_amp_core)
+
+
+# ---------------------------------------------------------------- the checks the notebook calls
+
+TIMING_RTOL = 1e-6  # a median computed in float32 passes; every catalogued mistake is off by far more
+
+
+def check_median_time(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 9.1: `learner_fn` times a fake function against a fake clock, so the right median is known exactly."""
+    cases = [
+        Case(([3.0, 1.0, 1.2, 0.9, 5.0, 1.1], 5, 1), "1 warm-up, 5 timed calls, one of them slow"),
+        Case(([10.0, 4.0, 2.0, 2.5, 9.0], 3, 2), "2 warm-ups, 3 timed calls"),
+        Case(([1.0, 2.0, 3.0, 10.0], 4, 0), "no warm-up, an even number of timed calls"),
+    ]
+    result = check_function("Exercise 9.1 (the median of timed calls)", timed_by(learner_fn), expected_timing, cases,
+                            compare=compare_timing, rtol=TIMING_RTOL, atol=1e-12, strict=strict, answer_keys=(median_time,))
+    return dataclasses.replace(result, reference=median_time)
+
+
+def check_amp_step(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 9.2: a few Adam steps of `learner_fn` on a small seeded CPU problem, against `amp_step`."""
+    result = check_function("Exercise 9.2 (a mixed-precision training step)", stepped_by(learner_fn), expected_amp,
+                            [Case((3, 0), "3 Adam steps"), Case((2, 1), "2 Adam steps, another seed")],
+                            compare=compare_amp, strict=strict, answer_keys=(amp_step,))
+    return dataclasses.replace(result, reference=amp_step)

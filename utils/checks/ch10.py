@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 import re
 
 from utils.checks.diagnose import Verdict, compare_named
 from utils.checks.mistakes import naming_mistakes, with_mistakes
+from utils.checks.runner import Case, CheckResult, check_function
 from utils.references import arxiv_year
 
 
@@ -55,3 +57,16 @@ def _as_pair(got, expected, *, batch_size=None, rtol=0.0, atol=0.0) -> Verdict:
 
 
 compare_arxiv = naming_mistakes(_as_pair)
+
+
+# ---------------------------------------------------------------- the check the notebook calls
+
+
+def check_arxiv_date(learner_fn, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 10.1: (year, month) of five arXiv numbers (prefix, version, the first new-style number), exactly."""
+    cases = [Case(("1706.03762",), "Attention Is All You Need"), Case(("arXiv:2005.14165",), "with the prefix"),
+             Case(("1412.6980v9",), "with a version"), Case(("0704.0001",), "the first new-style number"),
+             Case(("arXiv:2203.15556v1",), "prefix and version")]
+    result = check_function("Exercise 10.1 (the date in an arXiv number)", learner_fn, expected_arxiv, cases,
+                            compare=compare_arxiv, rtol=0, atol=0, strict=strict, answer_keys=(arxiv_year,))
+    return dataclasses.replace(result, reference=arxiv_year)
