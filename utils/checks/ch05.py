@@ -44,7 +44,7 @@ def _batches(seed: int, steps: int, batch_size: int) -> tuple[torch.Tensor, torc
 
 
 def _parameters(model: torch.nn.Module) -> torch.Tensor:
-    return torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+    return torch.cat([p.detach().float().flatten() for p in model.parameters()]).clone()
 
 
 # ---------------------------------------------------------------- Exercise 5.1: a training step
@@ -92,6 +92,7 @@ class StepOutcome:
     losses: np.ndarray | None
     syncs: tuple[str, ...] = ()
     attached: bool = False  # a returned loss still carried its graph (not detached)
+    float32: bool = True  # every parameter is still float32 afterwards (mixed precision casts no weights)
 
 
 def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batch_size: int = 8, seed: int = 0) -> StepOutcome:
@@ -110,7 +111,8 @@ def step_outcome(step_fn: Callable, optimizer: str = "sgd", steps: int = 1, batc
     readable = [loss.detach() if isinstance(loss, torch.Tensor) else loss for loss in losses]  # no warning for an attached loss
     returned = None if any(loss is None for loss in losses) else np.array([float(loss) for loss in readable])
     attached = any(isinstance(loss, torch.Tensor) and loss.requires_grad for loss in losses)
-    return StepOutcome(change, returned, tuple(dict.fromkeys(watch.calls)), attached)
+    float32 = all(p.dtype == torch.float32 for p in model.parameters())
+    return StepOutcome(change, returned, tuple(dict.fromkeys(watch.calls)), attached, float32)
 
 
 _SYNC_WORDS = {

@@ -8,16 +8,15 @@ import statistics
 from functools import partial
 from typing import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
 from utils.checks.mistakes import naming_mistakes, with_mistakes
+from utils.checks.ch05 import step_outcome
 from utils.checks.runner import Case, CheckResult, check_function
-from utils.models import guide_mlp
 from utils.performance import amp_step, median_time
-from utils.training import KERAS_ADAM_EPS, batch_loss
+from utils.training import batch_loss
 
 # ---------------------------------------------------------------- Exercise 9.1: the median of timed calls
 
@@ -146,26 +145,13 @@ compare_timing = naming_mistakes(_compare_timing_core)
 
 
 def amp_outcome(step_fn: Callable, steps: int = 3, seed: int = 0):
-    """Run `step_fn(model, optimizer, X, y)` `steps` times on a small seeded CPU problem.
+    """Run `step_fn(model, optimizer, X, y)` `steps` times with Adam on chapter 5's seeded small network, batches of 16.
 
     Returns (change of every parameter as float64, the losses returned, 1.0 if every parameter is still float32,
     1.0 if every loss returned is detached from the graph).
     """
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = guide_mlp(5, hidden=(8, 4))
-    X = torch.randn(steps, 16, 5, generator=generator)
-    y = (torch.rand(steps, 16, 1, generator=generator) < 0.5).float()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
-    before = torch.cat([p.detach().float().flatten() for p in model.parameters()]).clone()
-    losses = [step_fn(model, optimizer, X[i], y[i]) for i in range(steps)]
-    detached = float(not any(isinstance(loss, torch.Tensor) and loss.requires_grad for loss in losses))
-    after = torch.cat([p.detach().float().flatten() for p in model.parameters()])
-    still_float32 = float(all(p.dtype == torch.float32 for p in model.parameters()))
-    change = (after - before).numpy().astype(np.float64)
-    if any(loss is None for loss in losses):
-        return change, None, still_float32, detached
-    return change, np.array([float(loss.detach() if isinstance(loss, torch.Tensor) else loss) for loss in losses]), still_float32, detached
+    outcome = step_outcome(step_fn, "adam", steps, 16, seed)
+    return outcome.change, outcome.losses, float(outcome.float32), float(not outcome.attached)
 
 
 def _float32_step(model, optimizer, X, y):
