@@ -24,7 +24,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.neural_network import MLPClassifier
 from torch.utils.data import DataLoader, TensorDataset
 
-from utils import numpy_mlp
+from utils.ch03 import numpy_mlp
 from utils.data import breast_cancer_split, standardise_splits
 from utils.device import describe, pick_device
 from utils.models import guide_mlp, predict_proba
@@ -88,7 +88,7 @@ def run_dataloader(data, seed, device):
 
 
 def run_numpy(data, seed, device):
-    """The course's NumPy network (utils.numpy_mlp: forward, backward, Adam in float64), Glorot init, reshuffled every epoch."""
+    """The course's NumPy network (utils.ch03.numpy_mlp: forward, backward, Adam in float64), Glorot init, reshuffled every epoch."""
     X_fit, y_fit, X_val, y_val, X_test, _ = data
     rng = np.random.default_rng(seed)
     sizes = [X_fit.shape[1], *HIDDEN, 1]

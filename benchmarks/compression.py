@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from utils import compression as cz  # noqa: E402
+from utils.ch08 import compression as cz  # noqa: E402
 from utils.training import train  # noqa: E402
 
 

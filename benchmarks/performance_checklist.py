@@ -5,7 +5,7 @@ the notebook and, on request, torch.compile (which the notebook skips on the CPU
     python benchmarks/performance_checklist.py --compile        # also compile the trained model and time it
     python benchmarks/performance_checklist.py --device cpu --seeds 3
 
-Prints one Markdown table: training time (median over seeds, on utils.performance.work_clock), test accuracy and
+Prints one Markdown table: training time (median over seeds, on utils.ch09.performance_checklist.work_clock), test accuracy and
 the verdict of each training step; then inference time, size and accuracy of each compression step.
 """
 
@@ -17,13 +17,7 @@ import torch
 
 from utils.data import breast_cancer_split
 from utils.device import describe, pick_device
-from utils.performance import (
-    checklist_markdown,
-    prepare,
-    run_compression_checklist,
-    run_training_checklist,
-    train_setup,
-)
+from utils.ch09.performance_checklist import checklist_markdown, prepare, run_compression_checklist, run_training_checklist, train_setup
 
 
 def main() -> None:

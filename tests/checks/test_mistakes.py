@@ -3,7 +3,7 @@
 import numpy as np
 
 from utils.checks import compare_arrays
-from utils.checks.ch03 import naming_mistakes, with_mistakes
+from utils.checks.mistakes import naming_mistakes, with_mistakes
 
 
 def test_a_wrong_answer_matching_a_catalogued_mistake_is_named():

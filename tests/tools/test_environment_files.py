@@ -6,7 +6,7 @@ import tomllib
 import pytest
 import yaml
 
-from utils.environment import missing_packages, package_versions
+from utils.ch01.environment import missing_packages, package_versions
 from tools.lab import lab_command, lab_environment
 from tools.notebook_files import ROOT
 

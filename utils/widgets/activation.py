@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from utils.activations import ACTIVATIONS, Activation
-from utils.widgets.live_plot import LivePlot, live_plot
+from utils.widgets.live_plot import LivePlot, lean_ticks, live_plot, wrap_controls
 
 SATURATION = 0.05  # |f′(x)| below this passes on less than 5% of the gradient
 GRID_POINTS = 301
@@ -141,18 +141,6 @@ def update_activation(moving: dict, activation: str, x_range: tuple[float, float
     off_scale = logs.min() < DEPTH_LOG_RANGE[0] or logs.max() > DEPTH_LOG_RANGE[1]
     moving["at_input"].set_text(f"at the input: ×{ratios[0]:.2g}" + (" (off the scale)" if off_scale else ""))
     return True
-
-
-def lean_ticks(*axes) -> None:
-    """Few ticks: each tick is several artists, and redraw time grows with their number."""
-    for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
-
-
-def wrap_controls(plot: LivePlot) -> None:
-    """Let the row of controls wrap onto a second line, so each slider keeps a usable length."""
-    plot.widget.children[0].layout.flex_flow = "row wrap"
 
 
 def activation_widget(activation: str = "sigmoid", x_range=(-6.0, 6.0), depth: int = 20, init_scale: float = 1.0) -> LivePlot:

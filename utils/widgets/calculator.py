@@ -17,8 +17,7 @@ from utils.param_count import (
     GB, GPUS_GB, PEAK_BF16_FLOPS, PUBLISHED, TransformerConfig, activation_bytes, adam_training_bytes,
     gpt2_style, human, parameter_breakdown, total_parameters, training_flops, training_seconds, weight_bytes,
 )
-from utils.widgets.activation import wrap_controls
-from utils.widgets.live_plot import LivePlot, live_plot
+from utils.widgets.live_plot import LivePlot, live_plot, wrap_controls
 
 CUSTOM = "custom (GPT-2-style)"
 PRESETS = (*PUBLISHED, CUSTOM)

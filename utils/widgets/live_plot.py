@@ -14,6 +14,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 PNG_COMPRESS_LEVEL = 1  # fast zlib setting: a few ms per frame, a slightly larger file
@@ -79,3 +80,15 @@ def live_plot(draw: Callable[..., Any], controls: dict[str, widgets.ValueWidget]
         control.observe(plot.redraw, names="value")
     plot.redraw()
     return plot
+
+
+def lean_ticks(*axes) -> None:
+    """Few ticks: each tick is several artists, and redraw time grows with their number."""
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+
+
+def wrap_controls(plot: LivePlot) -> None:
+    """Let the row of controls wrap onto a second line, so each slider keeps a usable length."""
+    plot.widget.children[0].layout.flex_flow = "row wrap"

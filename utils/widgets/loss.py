@@ -11,8 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy.special import expit
 
-from utils.widgets.activation import lean_ticks, wrap_controls
-from utils.widgets.live_plot import LivePlot, live_plot
+from utils.widgets.live_plot import LivePlot, lean_ticks, live_plot, wrap_controls
 
 LEFT_AXES = (0.07, 0.15, 0.40, 0.72)
 RIGHT_AXES = (0.58, 0.15, 0.40, 0.72)

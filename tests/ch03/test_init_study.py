@@ -1,0 +1,43 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from torch import nn
+
+from utils.ch03.init_study import SCHEMES, activation_stds, init_linear_, plot_activation_stds
+
+
+def test_bad_scales_vanish_or_explode_and_he_is_stable_for_relu():
+    assert activation_stds("normal 0.01", "relu")[-1] < 1e-10
+    assert activation_stds("normal 1", "relu")[-1] > 1e10
+    he = activation_stds("he", "relu")
+    assert 0.3 < he.min() and he.max() < 3
+
+
+def test_xavier_with_tanh_gain_is_stable_for_tanh():
+    stds = activation_stds("xavier", "tanh")
+    assert 0.3 < stds.min() and stds.max() < 1
+
+
+def test_reproducible():
+    np.testing.assert_array_equal(activation_stds("he", depth=3, seed=4), activation_stds("he", depth=3, seed=4))
+
+
+def test_init_variances():
+    layer = nn.Linear(400, 400)
+    init_linear_(layer, "he", "relu")
+    assert abs(layer.weight.std().item() - np.sqrt(2 / 400)) < 0.003 and layer.bias.abs().max() == 0
+    init_linear_(layer, "xavier gain 1", "relu")
+    assert abs(layer.weight.std().item() - np.sqrt(2 / 800)) < 0.003
+    with pytest.raises(ValueError):
+        init_linear_(layer, "zeros", "relu")
+    assert len(SCHEMES) == 5
+
+
+def test_plot_draws_one_line_per_scheme():
+    fig, ax = plt.subplots()
+    plot_activation_stds(ax, {"a": np.ones(4), "b": np.zeros(4)}, "t")
+    assert len(ax.get_lines()) == 2 and ax.get_yscale() == "log" and ax.get_title() == "t"
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Chapter 6, applications: language, vision, recommendation, finance, health, education, and their checks."""

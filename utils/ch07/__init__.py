@@ -1,0 +1,1 @@
+"""Chapter 7, tools: the Keras port, TensorBoard logs, the profiler, and the checks of 07."""
