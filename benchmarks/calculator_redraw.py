@@ -1,11 +1,13 @@
-"""Median redraw time per control move for chapter 2's calculator widget, measured in-process as in a kernel.
+"""Median redraw time per control move for chapter 2's calculator widget, measured in-process as in
+a kernel.
 
     .venv/bin/python benchmarks/calculator_redraw.py [--moves 20]
 
-Uses the same measurement as benchmarks/widget_redraw.py (imported, not copied): each control is moved through
-about `moves` distinct values, and the synchronous re-render into the image widget is timed (wall and CPU time).
-A preset move sets five sliders and draws once. Moves to sizes that make no model (heads that do not divide the
-width) draw the message instead, and count like any other move.
+Uses the same measurement as benchmarks/widget_redraw.py (imported, not copied): each control is
+moved through about `moves` distinct values, and the synchronous re-render into the image widget is
+timed (wall and CPU time). A preset move sets five sliders and draws once. Moves to sizes that make
+no model (heads that do not divide the width) draw the message instead, and count like any other
+move.
 """
 
 from __future__ import annotations
@@ -24,12 +26,20 @@ from utils.widgets.calculator import calculator_widget  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--moves", type=int, default=20)
     args = parser.parse_args()
     start(seed=0)
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    print(f"{'control':<12} {'moves':>5} {'median ms':>10} {'CPU median':>11} {'max ms':>8} {'full':>5}  target < {TARGET_MS:.0f} ms")
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} "
+        "CPUs"
+    )
+    print(
+        f"{'control':<12} {'moves':>5} {'median ms':>10} {'CPU median':>11} {'max ms':>8} "
+        f"{'full':>5}  target < {TARGET_MS:.0f} ms"
+    )
     plot = calculator_widget()
     plot.redraw(full=True)  # warm caches (fonts, glyphs)
     medians = []
@@ -37,9 +47,15 @@ def main() -> int:
         median = statistics.median(wall)
         medians.append(median)
         flag = "ok" if median < TARGET_MS else "SLOW"
-        print(f"{control:<12} {len(wall):>5} {median:>10.1f} {statistics.median(cpu):>11.1f} {max(wall):>8.1f} {full:>5}  {flag}")
-    print(f"calculator widget: slowest median {max(medians):.1f} ms, median over controls {statistics.median(medians):.1f} ms; "
-          f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(
+            f"{control:<12} {len(wall):>5} {median:>10.1f} {statistics.median(cpu):>11.1f} "
+            f"{max(wall):>8.1f} {full:>5}  {flag}"
+        )
+    print(
+        f"calculator widget: slowest median {max(medians):.1f} ms, median over controls "
+        f"{statistics.median(medians):.1f} ms; "
+        f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     return 0
 
 

@@ -1,6 +1,7 @@
-"""Compression side by side: a dense digits classifier in float32, bfloat16, pruned (dense and CSR storage), int8
-per-channel (dequantised on the fly) and PyTorch's dynamic int8. Prints size, test accuracy and CPU latency for
-several batch sizes, the models taking turns so that background load slows all of them alike.
+"""Compression side by side: a dense digits classifier in float32, bfloat16, pruned (dense and CSR
+storage), int8 per-channel (dequantised on the fly) and PyTorch's dynamic int8. Prints size, test
+accuracy and CPU latency for several batch sizes, the models taking turns so that background load
+slows all of them alike.
 
     python benchmarks/compression.py [--repeats 50] [--threads 1] [--sparsity 0.9]
 """
@@ -24,7 +25,9 @@ from utils.training import train  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--sparsity", type=float, default=0.9)
@@ -34,14 +37,39 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
 
     digits = load_digits()
-    X_train, X_test, y_train, y_test = train_test_split((digits.data / 16.0).astype(np.float32), digits.target,
-                                                        test_size=0.2, stratify=digits.target, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(
+        (digits.data / 16.0).astype(np.float32),
+        digits.target,
+        test_size=0.2,
+        stratify=digits.target,
+        random_state=0,
+    )
     torch.manual_seed(0)
     model = cz.dense_classifier(64, (512, 512), 10)
-    train(model, X_train, y_train, classes=10, epochs=args.epochs, batch_size=64, device="cpu", seed=0, progress=False)
+    train(
+        model,
+        X_train,
+        y_train,
+        classes=10,
+        epochs=args.epochs,
+        batch_size=64,
+        device="cpu",
+        seed=0,
+        progress=False,
+    )
     model.eval()
     pruned = cz.prune_magnitude(model, args.sparsity, permanent=False)
-    train(pruned, X_train, y_train, classes=10, epochs=3, batch_size=64, device="cpu", seed=1, progress=False)
+    train(
+        pruned,
+        X_train,
+        y_train,
+        classes=10,
+        epochs=3,
+        batch_size=64,
+        device="cpu",
+        seed=1,
+        progress=False,
+    )
     pruned = cz.make_pruning_permanent(pruned).eval()
 
     X = torch.tensor(X_test)
@@ -50,26 +78,49 @@ def main(argv: list[str] | None = None) -> None:
         "float32 (dense)": (model, torch.float32),
         "bfloat16 weights": (copy.deepcopy(model).to(torch.bfloat16), torch.bfloat16),
         f"pruned {label} + fine-tuned, dense": (pruned, torch.float32),
-        f"pruned {label} + fine-tuned, CSR": (cz.replace_linear(pruned, cz.SparseLinear), torch.float32),
-        "int8 per-channel, dequantised": (cz.replace_linear(model, cz.Int8Linear.from_linear), torch.float32),
+        f"pruned {label} + fine-tuned, CSR": (
+            cz.replace_linear(pruned, cz.SparseLinear),
+            torch.float32,
+        ),
+        "int8 per-channel, dequantised": (
+            cz.replace_linear(model, cz.Int8Linear.from_linear),
+            torch.float32,
+        ),
         "int8 dynamic (PyTorch)": (cz.dynamic_int8(model), torch.float32),
     }
     batches = (1, 32, 360)
-    latency = {b: cz.latencies_ms({n: (m, X[:b].to(dtype)) for n, (m, dtype) in variants.items()}, repeats=args.repeats)
-               for b in batches}
+    latency = {
+        b: cz.latencies_ms(
+            {n: (m, X[:b].to(dtype)) for n, (m, dtype) in variants.items()}, repeats=args.repeats
+        )
+        for b in batches
+    }
     base = cz.serialized_bytes(model)
-    print(f"torch {torch.__version__}, {args.threads} thread(s), median of {args.repeats} forward passes per cell")
-    header = "| variant | size KiB | × smaller | test accuracy | " + " | ".join(f"batch {b} ms" for b in batches) + " |"
+    print(
+        f"torch {torch.__version__}, {args.threads} thread(s), median of {args.repeats} forward "
+        "passes per cell"
+    )
+    header = (
+        "| variant | size KiB | × smaller | test accuracy | "
+        + " | ".join(f"batch {b} ms" for b in batches)
+        + " |"
+    )
     print(header)
     print("|" + "---|" * (4 + len(batches)))
     for name, (m, dtype) in variants.items():
         size = cz.serialized_bytes(m)
-        cells = [f"{size / 1024:.0f}", f"{base / size:.1f}", f"{cz.accuracy(m, X.to(dtype), y_test):.3f}"]
+        cells = [
+            f"{size / 1024:.0f}",
+            f"{base / size:.1f}",
+            f"{cz.accuracy(m, X.to(dtype), y_test):.3f}",
+        ]
         cells += [f"{latency[b][name]:.3f}" for b in batches]
         print(f"| {name} | " + " | ".join(cells) + " |")
     fastest = min(variants, key=lambda n: latency[batches[-1]][n])
-    print(f"fastest at batch {batches[-1]}: {fastest}, "
-          f"{latency[batches[-1]]['float32 (dense)'] / latency[batches[-1]][fastest]:.1f}× float32")
+    print(
+        f"fastest at batch {batches[-1]}: {fastest}, "
+        f"{latency[batches[-1]]['float32 (dense)'] / latency[batches[-1]][fastest]:.1f}× float32"
+    )
 
 
 if __name__ == "__main__":

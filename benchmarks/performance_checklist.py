@@ -1,12 +1,14 @@
-"""Benchmark: chapter 9's performance checklist (the guide's §9.3) on the guide's classifier, with more seeds than
-the notebook and, on request, torch.compile (which the notebook skips on the CPU: compiling takes tens of seconds).
+"""Benchmark: chapter 9's performance checklist (the guide's §9.3) on the guide's classifier, with
+more seeds than the notebook and, on request, torch.compile (which the notebook skips on the CPU:
+compiling takes tens of seconds).
 
-    python benchmarks/performance_checklist.py                  # the course's device, 1 torch thread, 9 seeds
-    python benchmarks/performance_checklist.py --compile        # also compile the trained model and time it
-    python benchmarks/performance_checklist.py --device cpu --seeds 3
+    python benchmarks/performance_checklist.py                  # the course's device, 1 torch
+    thread, 9 seeds python benchmarks/performance_checklist.py --compile        # also compile the
+    trained model and time it python benchmarks/performance_checklist.py --device cpu --seeds 3
 
-Prints one Markdown table: training time (median over seeds, on utils.ch09.performance_checklist.work_clock), test accuracy and
-the verdict of each training step; then inference time, size and accuracy of each compression step.
+Prints one Markdown table: training time (median over seeds, on
+utils.ch09.performance_checklist.work_clock), test accuracy and the verdict of each training step;
+then inference time, size and accuracy of each compression step.
 """
 
 from __future__ import annotations
@@ -17,14 +19,24 @@ import torch
 
 from utils.data import breast_cancer_split
 from utils.device import describe, pick_device
-from utils.ch09.performance_checklist import checklist_markdown, prepare, run_compression_checklist, run_training_checklist, train_setup
+from utils.ch09.performance_checklist import (
+    checklist_markdown,
+    prepare,
+    run_compression_checklist,
+    run_training_checklist,
+    train_setup,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: the course's choice)")
+    parser.add_argument(
+        "--device", default=None, help="cpu, cuda or mps (default: the course's choice)"
+    )
     parser.add_argument("--seeds", type=int, default=9)
-    parser.add_argument("--compile", action="store_true", help="also measure torch.compile on the trained model")
+    parser.add_argument(
+        "--compile", action="store_true", help="also measure torch.compile on the trained model"
+    )
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -33,7 +45,9 @@ def main() -> None:
     rows, final = run_training_checklist(data, device=device, seeds=range(args.seeds))
     model, _, _ = train_setup(final, data, seed=0, device=device)
     _, X_test = prepare(data, final.standardise)
-    rows += run_compression_checklist(model, X_test, data["y_test"], device=device, measure_compile=args.compile)
+    rows += run_compression_checklist(
+        model, X_test, data["y_test"], device=device, measure_compile=args.compile
+    )
     print(f"device: {describe(device)} · torch {torch.__version__} · {args.seeds} seeds")
     print(checklist_markdown(rows))
     print("kept:", ", ".join(r["label"] for r in rows if r["verdict"] == "kept") or "nothing")

@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/widget_redraw.py [--moves 20]
 
-Each control is moved through about `moves` distinct values; each move re-renders the one figure synchronously
-into the image widget (blitted: only the moving artists drawn over the cached background, or, where the widget's
-update asks for it, a full redraw), and the time of the assignment is recorded: wall-clock time, and this
-process's CPU time, which other work on the machine inflates less. `full` counts the moves that drew everything.
+Each control is moved through about `moves` distinct values; each move re-renders the one figure
+synchronously into the image widget (blitted: only the moving artists drawn over the cached
+background, or, where the widget's update asks for it, a full redraw), and the time of the
+assignment is recorded: wall-clock time, and this process's CPU time, which other work on the
+machine inflates less. `full` counts the moves that drew everything.
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ def values_for(control, moves: int) -> list:
     if isinstance(control.value, tuple):  # a range slider: slide the window
         width = control.value[1] - control.value[0]
         starts = np.linspace(control.min, control.max - width, moves)
-        return [(round(float(s) / control.step) * control.step, round(float(s) / control.step) * control.step + width) for s in starts]
+        return [
+            (
+                round(float(s) / control.step) * control.step,
+                round(float(s) / control.step) * control.step + width,
+            )
+            for s in starts
+        ]
     values = np.linspace(control.min, control.max, moves)
     if isinstance(control.value, int):
         values = np.unique(np.round(values).astype(int))
@@ -58,22 +65,39 @@ def measure(plot, moves: int) -> dict[str, tuple[list[float], list[float], int]]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--moves", type=int, default=20)
     args = parser.parse_args()
     start(seed=0)  # the notebooks' set-up: one torch thread, the course's plot style (grid on)
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    print(f"{'widget':<18} {'control':<12} {'moves':>5} {'median ms':>10} {'CPU median':>11} {'max ms':>8} {'full':>5}  target < {TARGET_MS:.0f} ms")
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} "
+        "CPUs"
+    )
+    print(
+        f"{'widget':<18} {'control':<12} {'moves':>5} {'median ms':>10} {'CPU median':>11} "
+        f"{'max ms':>8} {'full':>5}  target < {TARGET_MS:.0f} ms"
+    )
     worst = 0.0
-    for widget_name, build in [("activation widget", activation_widget), ("loss widget", loss_widget)]:
+    for widget_name, build in [
+        ("activation widget", activation_widget),
+        ("loss widget", loss_widget),
+    ]:
         plot = build()
         plot.redraw(full=True)  # warm caches (fonts, glyphs)
         for control, (wall, cpu, full) in measure(plot, args.moves).items():
             median = statistics.median(wall)
             worst = max(worst, median)
             flag = "ok" if median < TARGET_MS else "SLOW"
-            print(f"{widget_name:<18} {control:<12} {len(wall):>5} {median:>10.1f} {statistics.median(cpu):>11.1f} {max(wall):>8.1f} {full:>5}  {flag}")
-    print(f"slowest median: {worst:.1f} ms; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            print(
+                f"{widget_name:<18} {control:<12} {len(wall):>5} {median:>10.1f} "
+                f"{statistics.median(cpu):>11.1f} {max(wall):>8.1f} {full:>5}  {flag}"
+            )
+    print(
+        f"slowest median: {worst:.1f} ms; load average after: "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     return 0
 
 

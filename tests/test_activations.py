@@ -1,4 +1,5 @@
-"""Each activation's NumPy value and derivative agree with torch (value, and autograd for the derivative)."""
+"""Each activation's NumPy value and derivative agree with torch (value, and autograd for the
+derivative)."""
 
 import numpy as np
 import pytest

@@ -1,10 +1,17 @@
-"""The bundled data sets, the stratified split, and the course's one standardisation (training statistics only)."""
+"""The bundled data sets, the stratified split, and the course's one standardisation (training
+statistics only)."""
 
 import numpy as np
 import pytest
 from sklearn.preprocessing import StandardScaler
 
-from utils.data import breast_cancer_arrays, breast_cancer_split, fit_standardiser, standardise_columns, standardise_splits
+from utils.data import (
+    breast_cancer_arrays,
+    breast_cancer_split,
+    fit_standardiser,
+    standardise_columns,
+    standardise_splits,
+)
 
 
 def test_standardise_splits_uses_training_statistics_only_and_agrees_with_scikit_learn():
@@ -13,7 +20,9 @@ def test_standardise_splits_uses_training_statistics_only_and_agrees_with_scikit
     scaler = StandardScaler().fit(a)
     for got, X in zip(standardise_splits(a, b, c), (a, b, c)):
         np.testing.assert_allclose(got, scaler.transform(X), rtol=1e-12)
-    np.testing.assert_array_equal(standardise_splits(a, b, c)[0], standardise_splits(a, b * 100, c - 7)[0])
+    np.testing.assert_array_equal(
+        standardise_splits(a, b, c)[0], standardise_splits(a, b * 100, c - 7)[0]
+    )
     assert len(standardise_splits(a)) == 1 and len(standardise_splits(a, b)) == 2
     mean, std = fit_standardiser(a)
     np.testing.assert_allclose(mean, a.mean(axis=0))

@@ -1,4 +1,5 @@
-"""The gradient checker flags wrong gradients and passes right ones, including at saturation and near kinks."""
+"""The gradient checker flags wrong gradients and passes right ones, including at saturation and
+near kinks."""
 
 import numpy as np
 import pytest
@@ -6,13 +7,20 @@ import torch
 
 from utils.activations import ACTIVATIONS
 from utils.gradcheck import (
-    autograd_gradients, compare_gradients, format_three_way, numerical_derivative, numerical_gradient,
-    relative_error, three_way,
+    autograd_gradients,
+    compare_gradients,
+    format_three_way,
+    numerical_derivative,
+    numerical_gradient,
+    relative_error,
+    three_way,
 )
 
 rng = np.random.default_rng(0)
 ACTIVE = rng.uniform(-3.0, 3.0, size=50)  # where the derivatives are of order 1
-ACTIVE = ACTIVE[np.abs(ACTIVE) > 1e-2]  # and clear of ReLU's kink by far more than the step h = 1e-6
+ACTIVE = ACTIVE[
+    np.abs(ACTIVE) > 1e-2
+]  # and clear of ReLU's kink by far more than the step h = 1e-6
 
 
 def test_numerical_gradient_of_a_quadratic_is_exact_to_rounding():
@@ -47,8 +55,8 @@ def test_right_derivative_passes_in_the_active_region(name):
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "gelu", "silu"])
 def test_right_derivative_passes_in_saturation(name):
-    """Deep in saturation f′ is ~1e-13 or less; the difference quotient keeps no digits there, only the
-    absolute tolerance (far above its round-off) makes the comparison fair."""
+    """Deep in saturation f′ is ~1e-13 or less; the difference quotient keeps no digits there, only
+    the absolute tolerance (far above its round-off) makes the comparison fair."""
     act = ACTIVATIONS[name]
     x = np.array([-30.0, -15.0, 15.0, 30.0])
     assert compare_gradients(act.derivative(x), numerical_derivative(act.value, x)).passed
@@ -64,11 +72,15 @@ def test_right_derivative_passes_just_beside_the_kink(name):
 def test_at_the_kink_itself_the_methods_disagree_honestly():
     relu = ACTIVATIONS["relu"]
     assert numerical_derivative(relu.value, np.array([0.0]))[0] == pytest.approx(0.5)
-    assert not compare_gradients(relu.derivative(np.array([0.0])), numerical_derivative(relu.value, np.array([0.0]))).passed
+    assert not compare_gradients(
+        relu.derivative(np.array([0.0])), numerical_derivative(relu.value, np.array([0.0]))
+    ).passed
 
 
 WRONG_DERIVATIVES = {
-    "sigmoid with a wrong sign inside": lambda x: ACTIVATIONS["sigmoid"].value(x) * (1 + ACTIVATIONS["sigmoid"].value(x)),
+    "sigmoid with a wrong sign inside": lambda x: (
+        ACTIVATIONS["sigmoid"].value(x) * (1 + ACTIVATIONS["sigmoid"].value(x))
+    ),
     "tanh derivative missing the square": lambda x: 1 - np.tanh(x),
     "sigmoid derivative off by a factor of 2": lambda x: 2 * ACTIVATIONS["sigmoid"].derivative(x),
     "relu derivative of the wrong side": lambda x: (x < 0).astype(float),
@@ -88,7 +100,9 @@ TRUE_FUNCTION = {
 @pytest.mark.parametrize("case", list(WRONG_DERIVATIVES))
 def test_wrong_derivative_is_flagged(case):
     act = ACTIVATIONS[TRUE_FUNCTION[case]]
-    check = compare_gradients(WRONG_DERIVATIVES[case](ACTIVE), numerical_derivative(act.value, ACTIVE))
+    check = compare_gradients(
+        WRONG_DERIVATIVES[case](ACTIVE), numerical_derivative(act.value, ACTIVE)
+    )
     assert not check.passed and check.relative_error > 1e-3
 
 

@@ -45,7 +45,9 @@ def test_categorical_cross_entropy_and_its_gradient_with_examples_in_columns():
     Y = np.eye(4)[:, labels]
     value, grad = grad_of(lambda a: F.cross_entropy(a.T, torch.from_numpy(labels)), Z)
     assert losses.categorical_cross_entropy(Z, Y) == pytest.approx(value, rel=1e-13)
-    np.testing.assert_allclose(losses.categorical_cross_entropy_gradient(Z, Y), grad, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(
+        losses.categorical_cross_entropy_gradient(Z, Y), grad, rtol=1e-12, atol=1e-16
+    )
 
 
 def test_softmax_is_stable_and_sums_to_one_per_column():
@@ -59,4 +61,6 @@ def test_softmax_is_stable_and_sums_to_one_per_column():
 def test_two_class_categorical_is_binary():
     z, y = rng.normal(size=(1, 5)), rng.integers(0, 2, size=(1, 5)).astype(float)
     Z, Y = np.vstack([z, np.zeros_like(z)]), np.vstack([y, 1 - y])
-    assert losses.categorical_cross_entropy(Z, Y) == pytest.approx(losses.bce_with_logits(z, y), rel=1e-13)
+    assert losses.categorical_cross_entropy(Z, Y) == pytest.approx(
+        losses.bce_with_logits(z, y), rel=1e-13
+    )

@@ -1,4 +1,5 @@
-"""The guide's MLP and the digits CNN: shapes, parameter counts, Keras initialisation, prediction helper."""
+"""The guide's MLP and the digits CNN: shapes, parameter counts, Keras initialisation, prediction
+helper."""
 
 import math
 
@@ -9,7 +10,9 @@ from utils.models import count_parameters, digits_cnn, guide_mlp, keras_init_, p
 
 def test_guide_mlp_matches_keras_summary():
     model = guide_mlp(30)
-    assert count_parameters(model) == 4097  # Keras' model.summary() for Dense 64 → 32 → 1 on 30 features
+    assert (
+        count_parameters(model) == 4097
+    )  # Keras' model.summary() for Dense 64 → 32 → 1 on 30 features
     assert [m.out_features for m in model if isinstance(m, torch.nn.Linear)] == [64, 32, 1]
     assert model(torch.randn(7, 30)).shape == (7, 1)
 
@@ -22,7 +25,9 @@ def test_keras_initialisation_is_glorot_uniform_with_zero_bias():
         fan_out, fan_in = layer.weight.shape
         limit = math.sqrt(6 / (fan_in + fan_out))
         assert float(weight.abs().max()) <= limit
-        assert float(weight.abs().max()) > 0.9 * limit  # uses the whole range, not torch's smaller default
+        assert (
+            float(weight.abs().max()) > 0.9 * limit
+        )  # uses the whole range, not torch's smaller default
         assert torch.count_nonzero(layer.bias) == 0
 
 

@@ -1,4 +1,5 @@
-"""Parameter counts by formula against torch.nn and transformers (meta device), memory and compute helpers."""
+"""Parameter counts by formula against torch.nn and transformers (meta device), memory and compute
+helpers."""
 
 import pytest
 import torch
@@ -26,10 +27,15 @@ def test_known_totals_and_heads_do_not_change_the_count():
     assert pc.total_parameters(pc.PUBLISHED["GPT-2 small"]) == 124_439_808
     assert pc.total_parameters(pc.PUBLISHED["LLaMA-7B"]) == 6_738_415_616
     small = pc.gpt2_style(1000, 96, 2, 1, 32)
-    assert all(pc.total_parameters(pc.with_overrides(small, n_heads=h)) == pc.total_parameters(small) for h in (2, 3, 4, 8, 12))
+    assert all(
+        pc.total_parameters(pc.with_overrides(small, n_heads=h)) == pc.total_parameters(small)
+        for h in (2, 3, 4, 8, 12)
+    )
     # grouped-query attention does change it: fewer key/value heads, smaller K and V projections
     mistral = pc.PUBLISHED["Mistral-7B"]
-    assert pc.total_parameters(pc.with_overrides(mistral, n_kv_heads=32)) - pc.total_parameters(mistral) == 32 * 2 * 4096 * (4096 - 1024)
+    assert pc.total_parameters(pc.with_overrides(mistral, n_kv_heads=32)) - pc.total_parameters(
+        mistral
+    ) == 32 * 2 * 4096 * (4096 - 1024)
 
 
 def test_breakdown_adds_up_and_models_live_on_meta():
@@ -41,13 +47,16 @@ def test_breakdown_adds_up_and_models_live_on_meta():
     assert all(p.is_meta for p in model.parameters())
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(n_heads=7), "does not divide d_model"),
-    (dict(context=0), "context must be at least 1"),
-    (dict(n_kv_heads=5), "must divide n_heads"),
-    (dict(norm="batchnorm"), "norm must be one of"),
-    (dict(d_model=0), "positive whole number"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(n_heads=7), "does not divide d_model"),
+        (dict(context=0), "context must be at least 1"),
+        (dict(n_kv_heads=5), "must divide n_heads"),
+        (dict(norm="batchnorm"), "norm must be one of"),
+        (dict(d_model=0), "positive whole number"),
+    ],
+)
 def test_bad_configurations_raise_clear_errors(changes, message):
     with pytest.raises(ValueError, match=message):
         pc.with_overrides(pc.PUBLISHED["GPT-2 small"], **changes)
@@ -64,10 +73,14 @@ def test_memory_helpers():
     with pytest.raises(ValueError, match="dtype must be one of"):
         pc.weight_bytes(n, "fp8")
     mixed, full = pc.adam_training_bytes(n, True), pc.adam_training_bytes(n, False)
-    assert sum(mixed.values()) == sum(full.values()) == 16 * n  # mixed precision saves no state memory
+    assert (
+        sum(mixed.values()) == sum(full.values()) == 16 * n
+    )  # mixed precision saves no state memory
     assert mixed["master weights"] == 4 * n and full["master weights"] == 0
     cfg = pc.PUBLISHED["GPT-2 small"]
-    assert pc.activation_bytes(cfg, 2, 512) == 2 * pc.activation_bytes(cfg, 1, 512)  # linear in the batch
+    assert pc.activation_bytes(cfg, 2, 512) == 2 * pc.activation_bytes(
+        cfg, 1, 512
+    )  # linear in the batch
     with pytest.raises(ValueError, match="at least 1"):
         pc.activation_bytes(cfg, 1, 0)
 

@@ -1,5 +1,6 @@
-"""The course's trainer: Keras' validation split, the device from pick_device, determinism, the same numbers with any
-equivalent step, bf16 autocast on the forward pass and loss only (on CPU here, on CUDA where present), augmentation hooks."""
+"""The course's trainer: Keras' validation split, the device from pick_device, determinism, the same
+numbers with any equivalent step, bf16 autocast on the forward pass and loss only (on CPU here, on
+CUDA where present), augmentation hooks."""
 
 import math
 import warnings
@@ -12,8 +13,14 @@ import utils.training
 from utils.data import breast_cancer_split, standardise_splits
 from utils.models import digits_cnn, guide_mlp, predict_proba
 from utils.training import (
-    KERAS_ADAM_EPS, as_tensors, autocast_dtype, batch_loss, keras_validation_split, make_optimizer,
-    train, training_step,
+    KERAS_ADAM_EPS,
+    as_tensors,
+    autocast_dtype,
+    batch_loss,
+    keras_validation_split,
+    make_optimizer,
+    train,
+    training_step,
 )
 
 
@@ -29,7 +36,16 @@ def fit(cancer, seed=0, device="cpu", **kwargs):
     X_fit, y_fit, X_val, y_val = cancer[:4]
     torch.manual_seed(seed)
     model = guide_mlp(X_fit.shape[1])
-    history = train(model, X_fit, y_fit, validation=(X_val, y_val), seed=seed, device=device, progress=False, **kwargs)
+    history = train(
+        model,
+        X_fit,
+        y_fit,
+        validation=(X_val, y_val),
+        seed=seed,
+        device=device,
+        progress=False,
+        **kwargs,
+    )
     return model, history
 
 
@@ -92,24 +108,38 @@ def test_the_textbook_step_gives_the_same_numbers_as_the_built_in_one(cancer):
 
 
 def test_epoch_loss_is_the_mean_over_all_rows():
-    """With a learning rate of 0 the weights never move, so the epoch's loss is the full-data mean loss."""
+    """With a learning rate of 0 the weights never move, so the epoch's loss is the full-data mean
+    loss."""
     torch.manual_seed(0)
     X, y = torch.randn(70, 5), (torch.rand(70) < 0.5).float()
     model = guide_mlp(5)
-    history = train(model, X, y, epochs=2, batch_size=32, device="cpu", progress=False,
-                    optimizer=torch.optim.SGD(model.parameters(), lr=0.0))
+    history = train(
+        model,
+        X,
+        y,
+        epochs=2,
+        batch_size=32,
+        device="cpu",
+        progress=False,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.0),
+    )
     with torch.no_grad():
         full = float(batch_loss(model(X), y.reshape(-1, 1)))
     assert history["loss"] == pytest.approx([full, full], rel=1e-6)
 
 
 def test_bf16_autocast_path_runs_on_cpu_and_a_custom_step_gets_the_same_numbers(cancer):
-    assert autocast_dtype(torch.device("cpu")) is None and autocast_dtype(torch.device("cuda")) == torch.bfloat16
+    assert (
+        autocast_dtype(torch.device("cpu")) is None
+        and autocast_dtype(torch.device("cuda")) == torch.bfloat16
+    )
     (_, built_in), (_, custom) = fit(cancer, amp=True), fit(cancer, amp=True, step=training_step)
     for history in (built_in, custom):
         assert history["dtype"] == "bfloat16"
         assert all(math.isfinite(v) for v in history["loss"]) and history["val_accuracy"][-1] > 0.85
-    assert built_in["loss"] == custom["loss"]  # the same arithmetic: bf16 forward, float32 loss, backward outside
+    assert (
+        built_in["loss"] == custom["loss"]
+    )  # the same arithmetic: bf16 forward, float32 loss, backward outside
 
 
 def test_autocast_reaches_a_custom_steps_forward_pass_but_never_its_backward_or_update(cancer):
@@ -127,10 +157,16 @@ def test_autocast_reaches_a_custom_steps_forward_pass_but_never_its_backward_or_
         return loss.detach()
 
     model = guide_mlp(30)
-    model[0].register_forward_hook(lambda module, args, out: seen.__setitem__("forward", (torch.is_autocast_enabled("cpu"), out.dtype)))
+    model[0].register_forward_hook(
+        lambda module, args, out: seen.__setitem__(
+            "forward", (torch.is_autocast_enabled("cpu"), out.dtype)
+        )
+    )
     train(model, *cancer[:2], epochs=1, amp=True, device="cpu", step=recording_step, progress=False)
     assert seen["forward"] == (True, torch.bfloat16)  # the forward pass runs in bf16
-    assert seen["logits"] == torch.float32  # and hands the loss float32 logits, as autocast's loss would use
+    assert (
+        seen["logits"] == torch.float32
+    )  # and hands the loss float32 logits, as autocast's loss would use
     assert not seen["backward"] and not seen["loss"]
 
 
@@ -143,11 +179,20 @@ def test_multiclass_with_augmentation_calls_the_hook_on_every_batch():
 
     torch.manual_seed(0)
     X, y = torch.rand(100, 1, 8, 8), torch.randint(0, 10, (100,))
-    history = train(digits_cnn(4), X, y, classes=10, epochs=2, batch_size=32, augment=augment,
-                    validation=(X[:20], y[:20]), device="cpu", progress=False)
+    history = train(
+        digits_cnn(4),
+        X,
+        y,
+        classes=10,
+        epochs=2,
+        batch_size=32,
+        augment=augment,
+        validation=(X[:20], y[:20]),
+        device="cpu",
+        progress=False,
+    )
     assert calls == [32, 32, 32, 4] * 2
     assert len(history["val_accuracy"]) == 2 and 0 <= history["val_accuracy"][0] <= 1
-
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs an NVIDIA GPU (CUDA)")

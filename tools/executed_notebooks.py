@@ -1,13 +1,17 @@
-"""The executed solution notebooks that the book renders, recorded while nbval runs them (each notebook runs once).
+"""The executed solution notebooks that the book renders, recorded while nbval runs them (each
+notebook runs once).
 
-nbval reads every kernel message of a cell but keeps only what it compares, and drops widget (comm) messages. conftest.py
-hands each message nbval reads to a `Recorder`, which rebuilds the cell's outputs and the widgets' saved state with
-nbclient's own message handling (the code `jupyter nbconvert --execute` runs), so the notebook written is the one nbclient
-would have written. When every code cell of a solution notebook has passed, the notebook is written to
-`_build/executed/solutions/NAME.ipynb`, stamped with a digest of its cells and the time it was written.
+nbval reads every kernel message of a cell but keeps only what it compares, and drops widget (comm)
+messages. conftest.py hands each message nbval reads to a `Recorder`, which rebuilds the cell's
+outputs and the widgets' saved state with nbclient's own message handling (the code `jupyter
+nbconvert --execute` runs), so the notebook written is the one nbclient would have written. When
+every code cell of a solution notebook has passed, the notebook is written to
+`_build/executed/solutions/NAME.ipynb`, stamped with a digest of its cells and the time it was
+written.
 
-`python -m tools.book` reuses a written notebook while its digest matches the source, and runs the others through
-pytest first (the same recording); the book test of a full run accepts only notebooks this run wrote.
+`python -m tools.book` reuses a written notebook while its digest matches the source, and runs the
+others through pytest first (the same recording); the book test of a full run accepts only notebooks
+this run wrote.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from nbclient.exceptions import CellExecutionComplete
 
 from tools import ROOT
 
-EXECUTED = ROOT / "_build" / "executed"      # executed/solutions/NAME.ipynb; also the book's Sphinx source folder
-DERIVED = ROOT / "_build" / "notebooks"      # what nbval runs (tools.notebook_files writes it)
-STAMP = "course_execution"                   # notebook metadata key: {"source_digest": ..., "executed_at": ...}
+EXECUTED = (
+    ROOT / "_build" / "executed"
+)  # executed/solutions/NAME.ipynb; also the book's Sphinx source folder
+DERIVED = ROOT / "_build" / "notebooks"  # what nbval runs (tools.notebook_files writes it)
+STAMP = "course_execution"  # notebook metadata key: {"source_digest": ..., "executed_at": ...}
 
 
 def cells_digest(nb) -> str:
@@ -38,12 +44,14 @@ def cells_digest(nb) -> str:
 
 
 def source_digest(source: Path) -> str:
-    """The digest of a committed `.md` notebook, as `cells_digest` computes it from the derived `.ipynb`."""
+    """The digest of a committed `.md` notebook, as `cells_digest` computes it from the derived
+    `.ipynb`."""
     return cells_digest(jupytext.read(source))
 
 
 def executed_path(source: str | Path) -> Path:
-    """`solutions/NAME.md` (relative to the repository root) -> `_build/executed/solutions/NAME.ipynb`."""
+    """`solutions/NAME.md` (relative to the repository root) ->
+    `_build/executed/solutions/NAME.ipynb`."""
     return EXECUTED / Path(source).with_suffix(".ipynb")
 
 
@@ -56,7 +64,8 @@ def stamp_of(path: Path) -> dict:
 
 
 def is_fresh(source: str | Path, executed_since: float | None = None) -> bool:
-    """True if `source` has an executed notebook of its current cells (written at or after `executed_since`, if given)."""
+    """True if `source` has an executed notebook of its current cells (written at or after
+    `executed_since`, if given)."""
     stamp = stamp_of(executed_path(source))
     if not stamp or stamp.get("source_digest") != source_digest(ROOT / source):
         return False
@@ -64,7 +73,8 @@ def is_fresh(source: str | Path, executed_since: float | None = None) -> bool:
 
 
 def recorded_folder(notebook: Path) -> Path | None:
-    """Where an nbval notebook's executed form goes, or None if it is not recorded (only solution notebooks are)."""
+    """Where an nbval notebook's executed form goes, or None if it is not recorded (only solution
+    notebooks are)."""
     notebook = Path(notebook).resolve()
     if notebook.parent == (DERIVED / "solutions").resolve():
         return EXECUTED / "solutions"
@@ -72,19 +82,23 @@ def recorded_folder(notebook: Path) -> Path | None:
 
 
 class Recorder:
-    """Rebuilds one notebook's outputs and widget state from the kernel messages nbval reads, as nbclient would."""
+    """Rebuilds one notebook's outputs and widget state from the kernel messages nbval reads, as
+    nbclient would."""
 
     def __init__(self, nb, kernel_client, target: Path, language_info: dict | None = None):
         self.nb = copy.deepcopy(nb)
         self.digest = cells_digest(nb)
         self.target = target
-        self.code_cells = [(index, cell) for index, cell in enumerate(self.nb.cells) if cell.cell_type == "code"]
+        self.code_cells = [
+            (index, cell) for index, cell in enumerate(self.nb.cells) if cell.cell_type == "code"
+        ]
         for _, cell in self.code_cells:
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop("execution", None)
         if language_info:
             self.nb.metadata["language_info"] = language_info
-        # Never started: only its message handling (outputs, clear_output, display updates, comm/widget state and the
+        # Never started: only its message handling (outputs, clear_output, display updates,
+        # comm/widget state and the
         # Output-widget mimic, which answers the kernel as a browser would) is used.
         self.client = NotebookClient(self.nb, record_timing=False, store_widget_state=True)
         self.client.kc = kernel_client
@@ -94,7 +108,8 @@ class Recorder:
         self.error: str | None = None  # why the current cell's outputs could not be recorded
 
     def begin(self, cell_num: int) -> None:
-        """nbval is about to run code cell number `cell_num` (counting code cells only, as nbval does)."""
+        """nbval is about to run code cell number `cell_num` (counting code cells only, as nbval
+        does)."""
         self.current, self.msg_id, self.error = self.code_cells[cell_num], None, None
         self.client.clear_before_next_output = False
 
@@ -103,18 +118,25 @@ class Recorder:
 
     def feed(self, msg: dict) -> None:
         """One iopub message, in the order nbval read it."""
-        if self.current is None or self.msg_id is None or msg["parent_header"].get("msg_id") != self.msg_id:
+        if (
+            self.current is None
+            or self.msg_id is None
+            or msg["parent_header"].get("msg_id") != self.msg_id
+        ):
             return
         index, cell = self.current
         try:
             self.client.process_message(msg, cell, index)
         except CellExecutionComplete:
             pass
-        except Exception as error:  # never break nbval's reading; the cell fails afterwards, saying why
+        except (
+            Exception
+        ) as error:  # never break nbval's reading; the cell fails afterwards, saying why
             self.error = self.error or f"{msg['msg_type']} message: {type(error).__name__}: {error}"
 
     def end(self, cell_num: int, passed: bool) -> Path | None:
-        """The cell is done; once every code cell has passed, write the executed notebook and return its path."""
+        """The cell is done; once every code cell has passed, write the executed notebook and return
+        its path."""
         self.current, self.msg_id = None, None
         if not passed:
             return None

@@ -1,12 +1,16 @@
-"""Generate the learner notebooks in chapters/ from the solution notebooks in solutions/ (the one source).
+"""Generate the learner notebooks in chapters/ from the solution notebooks in solutions/ (the one
+source).
 
 In a solution notebook:
-  * code between `### BEGIN SOLUTION` and `### END SOLUTION` becomes a stub that raises NotImplementedError;
-  * `{solution-start}` / `{solution-end}` markdown cells (they fold the solution in the book) are dropped.
+  * code between `### BEGIN SOLUTION` and `### END SOLUTION` becomes a stub that raises
+    NotImplementedError;
+  * `{solution-start}` / `{solution-end}` markdown cells (they fold the solution in the book) are
+    dropped.
 
-    python -m tools.learner_copies           # write chapters/*.md; refuses to overwrite a file with local edits
-    python -m tools.learner_copies --check   # exit 1 if any chapter has drifted from its solution
-    python -m tools.learner_copies --force 02a_counting   # regenerate only the named chapter(s)
+    python -m tools.learner_copies           # write chapters/*.md; refuses to overwrite a file with
+    local edits python -m tools.learner_copies --check   # exit 1 if any chapter has drifted from
+    its solution python -m tools.learner_copies --force 02a_counting   # regenerate only the named
+    chapter(s)
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import sys
 from pathlib import Path
 
 from tools import ROOT
+
 SOLUTIONS = ROOT / "solutions"
 CHAPTERS = ROOT / "chapters"
 
@@ -28,7 +33,10 @@ GENERATED_NOTE = (
     "% Learners: this file is yours to edit. Maintainers: edit the solution instead.\n"
 )
 # A MyST gate line such as ```{solution-start} ex-label, with its options, up to the closing fence.
-_GATE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution-(?:start|end)\}[^\n]*\n(?:(?!(?P=fence)\s*$).*\n)*?(?P=fence)\s*\n", re.M)
+_GATE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{solution-(?:start|end)\}[^\n]*\n(?:(?!(?P=fence)\s*$).*\n)*?(?P=fence)\s*\n",
+    re.M,
+)
 
 
 class SolutionMarkerError(ValueError):
@@ -56,7 +64,9 @@ def strip_solutions(text: str, name: str = "notebook") -> str:
     if inside:
         raise SolutionMarkerError(f"{name}: {BEGIN} is never closed")
     learner = _GATE.sub("", "".join(out))
-    learner = re.sub(r"(\n\+\+\+[^\n]*\n)(\s*\+\+\+[^\n]*\n)+", r"\1", learner)  # gates leave empty cells behind
+    learner = re.sub(
+        r"(\n\+\+\+[^\n]*\n)(\s*\+\+\+[^\n]*\n)+", r"\1", learner
+    )  # gates leave empty cells behind
     return _insert_note(learner, name)
 
 
@@ -71,7 +81,10 @@ def _insert_note(text: str, name: str) -> str:
 
 def expected_copies() -> dict[Path, str]:
     """Each chapter path mapped to the text it should hold."""
-    return {CHAPTERS / p.name: strip_solutions(p.read_text(encoding="utf-8"), p.name) for p in sorted(SOLUTIONS.glob("*.md"))}
+    return {
+        CHAPTERS / p.name: strip_solutions(p.read_text(encoding="utf-8"), p.name)
+        for p in sorted(SOLUTIONS.glob("*.md"))
+    }
 
 
 def drifted() -> list[str]:
@@ -81,20 +94,26 @@ def drifted() -> list[str]:
         if not path.exists():
             problems.append(f"{path.relative_to(ROOT)} is missing")
         elif path.read_text(encoding="utf-8") != text:
-            problems.append(f"{path.relative_to(ROOT)} differs from what solutions/{path.name} generates")
+            problems.append(
+                f"{path.relative_to(ROOT)} differs from what solutions/{path.name} generates"
+            )
     extra = {p.name for p in CHAPTERS.glob("*.md")} - {p.name for p in SOLUTIONS.glob("*.md")}
     problems += [f"chapters/{name} has no solution notebook" for name in sorted(extra)]
     return problems
 
 
 def _has_local_edits(path: Path) -> bool:
-    """True when git shows the file modified or untracked: someone's work that must not be overwritten."""
-    status = subprocess.run(["git", "status", "--porcelain", "--", str(path)], cwd=ROOT, capture_output=True, text=True)
+    """True when git shows the file modified or untracked: someone's work that must not be
+    overwritten."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
     return status.returncode != 0 or bool(status.stdout.strip())
 
 
 def write_copies(force: bool = False, names: list[str] | None = None) -> int:
-    """Write each chapter that differs from its solution (only `names`, e.g. ["02a_counting"], when given)."""
+    """Write each chapter that differs from its solution (only `names`, e.g. ["02a_counting"], when
+    given)."""
     refused = []
     for path, text in expected_copies().items():
         if names and path.stem not in names:
@@ -116,10 +135,18 @@ def write_copies(force: bool = False, names: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="report drift and exit 1 if any, writing nothing")
-    parser.add_argument("--force", action="store_true", help="overwrite chapter files even if they have local edits")
-    parser.add_argument("names", nargs="*", help="only these notebooks (file stems, e.g. 04a_forward_backward)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="report drift and exit 1 if any, writing nothing"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite chapter files even if they have local edits"
+    )
+    parser.add_argument(
+        "names", nargs="*", help="only these notebooks (file stems, e.g. 04a_forward_backward)"
+    )
     args = parser.parse_args(argv)
     if args.check:
         problems = drifted()

@@ -1,6 +1,8 @@
-"""Find the course's notebooks, and derive their .ipynb form for nbval without touching the learner's files.
+"""Find the course's notebooks, and derive their .ipynb form for nbval without touching the
+learner's files.
 
-    python -m tools.notebook_files _build/notebooks   # writes _build/notebooks/{chapters,solutions}/*.ipynb
+python -m tools.notebook_files _build/notebooks   # writes
+_build/notebooks/{chapters,solutions}/*.ipynb
 """
 
 from __future__ import annotations
@@ -12,19 +14,22 @@ from pathlib import Path
 import jupytext
 
 from tools import ROOT
+
 NOTEBOOK_DIRS = ("chapters", "solutions")
 
 
 def notebook_sources() -> list[Path]:
     """Every notebook's committed text form, relative to the repository root."""
-    return sorted(p.relative_to(ROOT) for folder in NOTEBOOK_DIRS for p in (ROOT / folder).glob("*.md"))
+    return sorted(
+        p.relative_to(ROOT) for folder in NOTEBOOK_DIRS for p in (ROOT / folder).glob("*.md")
+    )
 
 
 def export_ipynb(out_dir: Path) -> list[Path]:
     """Write `<out_dir>/<folder>/<name>.ipynb` from each `.md` source; the sources are only read.
 
-    A target that is already up to date is left alone, and only targets whose source is gone are removed, so two
-    test runs started side by side never delete each other's notebooks.
+    A target that is already up to date is left alone, and only targets whose source is gone are
+    removed, so two test runs started side by side never delete each other's notebooks.
     """
     sources = notebook_sources()
     targets = {out_dir / source.with_suffix(".ipynb") for source in sources}
@@ -38,7 +43,9 @@ def export_ipynb(out_dir: Path) -> list[Path]:
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             partial = target.with_suffix(f".{os.getpid()}.tmp")
             partial.write_text(text, encoding="utf-8")
-            partial.replace(target)  # atomic: a reader sees the old file or the new one, never half of one
+            partial.replace(
+                target
+            )  # atomic: a reader sees the old file or the new one, never half of one
         written.append(target)
     return written
 

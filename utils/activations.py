@@ -1,6 +1,8 @@
-"""Activation functions as plain data: each is a pair {value, derivative} in NumPy, plus torch's own version.
+"""Activation functions as plain data: each is a pair {value, derivative} in NumPy, plus torch's own
+version.
 
-The torch version is independent of the NumPy formulas, so autograd through it checks the hand derivative.
+The torch version is independent of the NumPy formulas, so autograd through it checks the hand
+derivative.
 """
 
 from __future__ import annotations
@@ -99,7 +101,13 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, torch.sigmoid),
     "tanh": Activation("tanh", tanh, tanh_derivative, torch.tanh),
     "relu": Activation("relu", relu, relu_derivative, torch.relu, kinks=(0.0,)),
-    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_derivative, lambda t: F.leaky_relu(t, LEAKY_SLOPE), kinks=(0.0,)),
+    "leaky_relu": Activation(
+        "leaky_relu",
+        leaky_relu,
+        leaky_relu_derivative,
+        lambda t: F.leaky_relu(t, LEAKY_SLOPE),
+        kinks=(0.0,),
+    ),
     "gelu": Activation("gelu", gelu, gelu_derivative, F.gelu),
     "silu": Activation("silu", silu, silu_derivative, F.silu),
 }

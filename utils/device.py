@@ -8,7 +8,8 @@ import torch
 
 
 def pick_device(prefer: str | None = None) -> torch.device:
-    """CUDA if present, else Apple's MPS, else CPU. `prefer` or COURSE_DEVICE=cpu|cuda|mps overrides."""
+    """CUDA if present, else Apple's MPS, else CPU. `prefer` or COURSE_DEVICE=cpu|cuda|mps
+    overrides."""
     choice = (prefer or os.environ.get("COURSE_DEVICE") or "").strip().lower()
     if choice:
         if choice == "cuda" and not torch.cuda.is_available():

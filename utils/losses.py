@@ -31,7 +31,8 @@ def bce_gradient(p: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def bce_with_logits(z: np.ndarray, y: np.ndarray) -> float:
-    """Binary cross-entropy of σ(z), computed from the logit z without overflow: max(z,0) − z·y + log(1 + e^−|z|)."""
+    """Binary cross-entropy of σ(z), computed from the logit z without overflow: max(z,0) − z·y +
+    log(1 + e^−|z|)."""
     z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
     return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
@@ -43,7 +44,8 @@ def bce_logit_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def softmax(Z: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Softmax along `axis` (classes; axis 0 when examples are columns), shifted by the max so exp cannot overflow."""
+    """Softmax along `axis` (classes; axis 0 when examples are columns), shifted by the max so exp
+    cannot overflow."""
     Z = np.asarray(Z, dtype=np.float64)
     e = np.exp(Z - Z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -56,7 +58,8 @@ def log_softmax(Z: np.ndarray, axis: int = 0) -> np.ndarray:
 
 
 def categorical_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> float:
-    """−(1/m) Σ Y·log softmax(Z) for logits Z and one-hot targets Y, both (K classes × m examples)."""
+    """−(1/m) Σ Y·log softmax(Z) for logits Z and one-hot targets Y, both (K classes × m
+    examples)."""
     Z, Y = np.asarray(Z, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     return float(-np.sum(Y * log_softmax(Z, axis=0)) / Z.shape[1])
 

@@ -1,4 +1,5 @@
-"""The networks chapter 5 trains: the guide's Keras MLP ported to torch, and a small CNN for 8×8 digits."""
+"""The networks chapter 5 trains: the guide's Keras MLP ported to torch, and a small CNN for 8×8
+digits."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from torch import nn
 
 
 def keras_init_(module: nn.Module) -> nn.Module:
-    """Initialise like Keras' defaults: Glorot-uniform weights and zero biases (torch's defaults differ)."""
+    """Initialise like Keras' defaults: Glorot-uniform weights and zero biases (torch's defaults
+    differ)."""
     for layer in module.modules():
         if isinstance(layer, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(layer.weight)
@@ -28,8 +30,8 @@ def guide_mlp(n_features: int, hidden: tuple[int, ...] = (64, 32)) -> nn.Sequent
 
 
 def digits_cnn(width: int = 16, n_classes: int = 10) -> nn.Sequential:
-    """A small CNN for 1×8×8 images: 3×3 convolutions of width, 2·width and 2·width channels with ReLU,
-    two 2×2 max-pools (8×8 → 2×2), then a linear layer to the class logits."""
+    """A small CNN for 1×8×8 images: 3×3 convolutions of width, 2·width and 2·width channels with
+    ReLU, two 2×2 max-pools (8×8 → 2×2), then a linear layer to the class logits."""
     return nn.Sequential(
         nn.Conv2d(1, width, kernel_size=3, padding=1),
         nn.ReLU(),
@@ -51,9 +53,16 @@ def count_parameters(model: nn.Module) -> int:
 
 @torch.no_grad()
 def predict_proba(model: nn.Module, X: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
-    """Class probabilities in eval mode, on X's device: sigmoid for one output, softmax for several."""
+    """Class probabilities in eval mode, on X's device: sigmoid for one output, softmax for
+    several."""
     was_training = model.training
     model.eval()
-    outputs = torch.cat([model(X[i : i + batch_size]).float() for i in range(0, len(X), batch_size)])
+    outputs = torch.cat(
+        [model(X[i : i + batch_size]).float() for i in range(0, len(X), batch_size)]
+    )
     model.train(was_training)
-    return torch.sigmoid(outputs).squeeze(1) if outputs.shape[1] == 1 else torch.softmax(outputs, dim=1)
+    return (
+        torch.sigmoid(outputs).squeeze(1)
+        if outputs.shape[1] == 1
+        else torch.softmax(outputs, dim=1)
+    )

@@ -9,7 +9,8 @@ import torch
 
 
 def seed_everything(seed: int = 0) -> np.random.Generator:
-    """Seed Python, NumPy and torch (all devices); return a NumPy Generator to pass around explicitly."""
+    """Seed Python, NumPy and torch (all devices); return a NumPy Generator to pass around
+    explicitly."""
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds CUDA and MPS generators

@@ -1,6 +1,6 @@
-"""The course's trainer: data resident on the device, index batching from a seeded generator, fused Adam,
-optional bf16 autocast (forward pass and loss only), one host sync per epoch. The same code runs on CPU, CUDA
-and MPS; with no device given it uses `utils.device.pick_device()`."""
+"""The course's trainer: data resident on the device, index batching from a seeded generator, fused
+Adam, optional bf16 autocast (forward pass and loss only), one host sync per epoch. The same code
+runs on CPU, CUDA and MPS; with no device given it uses `utils.device.pick_device()`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ KERAS_ADAM_EPS = 1e-7  # Keras' Adam epsilon; torch's default is 1e-8
 
 
 def keras_validation_split(X, y, fraction: float = 0.2):
-    """Split as Keras' `fit(validation_split=...)` does: the LAST `fraction` of the rows, unshuffled.
+    """Split as Keras' `fit(validation_split=...)` does: the LAST `fraction` of the rows,
+    unshuffled.
 
     Returns (X_fit, y_fit, X_val, y_val); the split index is floor(n · (1 − fraction)), as in Keras.
     """
@@ -32,7 +33,8 @@ def keras_validation_split(X, y, fraction: float = 0.2):
 
 
 def as_tensors(X, y, device, *, classes: int = 2):
-    """Float32 features and targets on `device`: targets (n × 1) float for binary, (n,) int64 for several classes."""
+    """Float32 features and targets on `device`: targets (n × 1) float for binary, (n,) int64 for
+    several classes."""
     X = torch.as_tensor(X, dtype=torch.float32, device=device)
     if classes == 2:
         y = torch.as_tensor(y, dtype=torch.float32, device=device).reshape(-1, 1)
@@ -42,7 +44,8 @@ def as_tensors(X, y, device, *, classes: int = 2):
 
 
 def make_optimizer(model: nn.Module, lr: float = 1e-3) -> torch.optim.Adam:
-    """Adam with Keras' epsilon; the fused kernel (one launch for all parameters) where torch has one."""
+    """Adam with Keras' epsilon; the fused kernel (one launch for all parameters) where torch has
+    one."""
     params = list(model.parameters())
     try:
         return torch.optim.Adam(params, lr=lr, eps=KERAS_ADAM_EPS, fused=True)
@@ -51,14 +54,18 @@ def make_optimizer(model: nn.Module, lr: float = 1e-3) -> torch.optim.Adam:
 
 
 def batch_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean loss over the batch: binary cross-entropy on logits for float targets, cross-entropy for class indices."""
+    """Mean loss over the batch: binary cross-entropy on logits for float targets, cross-entropy for
+    class indices."""
     if y.dtype.is_floating_point:
         return F.binary_cross_entropy_with_logits(logits.float(), y)
     return F.cross_entropy(logits.float(), y)
 
 
-def training_step(model: nn.Module, optimizer: torch.optim.Optimizer, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """One optimisation step on one batch; returns the batch's mean loss, detached (no host sync)."""
+def training_step(
+    model: nn.Module, optimizer: torch.optim.Optimizer, X: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
+    """One optimisation step on one batch; returns the batch's mean loss, detached (no host
+    sync)."""
     optimizer.zero_grad(set_to_none=True)
     loss = batch_loss(model(X), y)
     loss.backward()
@@ -67,8 +74,9 @@ def training_step(model: nn.Module, optimizer: torch.optim.Optimizer, X: torch.T
 
 
 def _fast_step(model: nn.Module, cast: Callable) -> Callable:
-    """`training_step` with the same arithmetic and less Python per step (gradients dropped directly);
-    only the forward pass and the loss run under `cast()`; backward and the update run outside it, as PyTorch advises."""
+    """`training_step` with the same arithmetic and less Python per step (gradients dropped
+    directly); only the forward pass and the loss run under `cast()`; backward and the update run
+    outside it, as PyTorch advises."""
     params = [p for p in model.parameters() if p.requires_grad]
 
     def step(model, optimizer, X, y):
@@ -84,8 +92,9 @@ def _fast_step(model: nn.Module, cast: Callable) -> Callable:
 
 
 class _AutocastForward(nn.Module):
-    """`model` whose forward pass runs under `cast()` and returns float32 outputs, handed to a custom training step:
-    its loss is then computed in float32 (as autocast computes losses), and its backward and update run outside autocast."""
+    """`model` whose forward pass runs under `cast()` and returns float32 outputs, handed to a
+    custom training step: its loss is then computed in float32 (as autocast computes losses), and
+    its backward and update run outside autocast."""
 
     def __init__(self, model: nn.Module, cast: Callable):
         super().__init__()
@@ -131,11 +140,12 @@ def train(
 ) -> dict:
     """Train `model` with mini-batches of shuffled rows (reshuffled every epoch, as Keras does).
 
-    Data go to `device` once; batches are index slices of a permutation drawn from a generator seeded
-    with `seed`; losses accumulate on the device and reach the host once per epoch. `augment(xb, gen)`
-    transforms each training batch on the device. `step(model, optimizer, xb, yb)` replaces the built-in
-    step (same arithmetic as `training_step`); under autocast it receives the model wrapped so that only the forward
-    pass is cast. `device=None` means `pick_device()`. Returns a history dict (per-epoch lists and timings).
+    Data go to `device` once; batches are index slices of a permutation drawn from a generator
+    seeded with `seed`; losses accumulate on the device and reach the host once per epoch.
+    `augment(xb, gen)` transforms each training batch on the device. `step(model, optimizer, xb,
+    yb)` replaces the built-in step (same arithmetic as `training_step`); under autocast it receives
+    the model wrapped so that only the forward pass is cast. `device=None` means `pick_device()`.
+    Returns a history dict (per-epoch lists and timings).
     """
     device = pick_device() if device is None else torch.device(device)
     model.to(device)
@@ -150,13 +160,23 @@ def train(
 
     n = len(X)
     sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
-    weights = torch.tensor(sizes, dtype=torch.float32, device=device) / n  # batch means → epoch mean
+    weights = (
+        torch.tensor(sizes, dtype=torch.float32, device=device) / n
+    )  # batch means → epoch mean
     if step is None:
         step, step_model = _fast_step(model, cast), model
-    else:  # a custom step: autocast reaches its forward pass (and so its loss's inputs), never its backward
+    # a custom step: autocast reaches its forward pass (and so its loss's inputs), never its
+    # backward
+    else:
         step_model = _AutocastForward(model, cast) if dtype is not None else model
-    history: dict = {"loss": [], "val_loss": [], "val_accuracy": [], "device": device.type,
-                     "dtype": str(dtype or torch.float32).removeprefix("torch."), "steps": epochs * len(sizes)}
+    history: dict = {
+        "loss": [],
+        "val_loss": [],
+        "val_accuracy": [],
+        "device": device.type,
+        "dtype": str(dtype or torch.float32).removeprefix("torch."),
+        "steps": epochs * len(sizes),
+    }
     started = time.perf_counter()
     bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress)
     for _ in bar:
@@ -179,7 +199,9 @@ def train(
         if validation is not None:
             history["val_loss"].append(values[1])
             history["val_accuracy"].append(values[2])
-            bar.set_postfix(loss=f"{values[0]:.4f}", val_loss=f"{values[1]:.4f}", val_acc=f"{values[2]:.3f}")
+            bar.set_postfix(
+                loss=f"{values[0]:.4f}", val_loss=f"{values[1]:.4f}", val_acc=f"{values[2]:.3f}"
+            )
         else:
             bar.set_postfix(loss=f"{values[0]:.4f}")
     if device.type == "cuda":

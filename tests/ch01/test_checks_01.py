@@ -1,5 +1,6 @@
-"""Chapter 1's checks: alternative right answers pass (in place, einsum, float32, torch, scikit-learn), an untouched
-stub is "not attempted", each catalogued wrong answer gets its own message, and the fallback is the plain reference."""
+"""Chapter 1's checks: alternative right answers pass (in place, einsum, float32, torch,
+scikit-learn), an untouched stub is "not attempted", each catalogued wrong answer gets its own
+message, and the fallback is the plain reference."""
 
 import numpy as np
 import pytest
@@ -19,7 +20,8 @@ def stub(*args):
     raise NotImplementedError("Exercise not attempted yet: replace this line with your code.")
 
 
-# ---- right answers, written as different learners would --------------------------------------------------------
+# ---- right answers, written as different learners would
+# --------------------------------------------------------
 
 
 def standardise_in_place(X):
@@ -68,16 +70,28 @@ RIGHT = {
     "mse": [
         ("in place (d = y_hat; d -= y)", mse_in_place),
         ("einsum, other order (y − ŷ)", mse_einsum),
-        ("float32", lambda y_hat, y: np.mean((y_hat.astype(np.float32) - y.astype(np.float32)) ** 2)),
+        (
+            "float32",
+            lambda y_hat, y: np.mean((y_hat.astype(np.float32) - y.astype(np.float32)) ** 2),
+        ),
         ("sum / size", lambda y_hat, y: np.square(y_hat - y).sum() / y.size),
-        ("torch, a 0-d tensor", lambda y_hat, y: F.mse_loss(torch.from_numpy(y_hat), torch.from_numpy(y))),
-        ("torch .item()", lambda y_hat, y: F.mse_loss(torch.from_numpy(y_hat), torch.from_numpy(y)).item()),
+        (
+            "torch, a 0-d tensor",
+            lambda y_hat, y: F.mse_loss(torch.from_numpy(y_hat), torch.from_numpy(y)),
+        ),
+        (
+            "torch .item()",
+            lambda y_hat, y: F.mse_loss(torch.from_numpy(y_hat), torch.from_numpy(y)).item(),
+        ),
     ],
 }
 
 
-@pytest.mark.parametrize("exercise, name, fn", [(e, n, f) for e, answers in RIGHT.items() for n, f in answers],
-                         ids=[f"{e}: {n}" for e, answers in RIGHT.items() for n, _ in answers])
+@pytest.mark.parametrize(
+    "exercise, name, fn",
+    [(e, n, f) for e, answers in RIGHT.items() for n, f in answers],
+    ids=[f"{e}: {n}" for e, answers in RIGHT.items() for n, _ in answers],
+)
 def test_right_answer_passes(exercise, name, fn):
     result = CHECKS[exercise](fn, strict=False)
     assert result.passed, result.message
@@ -101,34 +115,155 @@ def test_fallback_is_the_plain_reference(capsys):
     assert "reference implementation" in capsys.readouterr().out
 
 
-# ---- the catalogue of wrong answers -----------------------------------------------------------------------------
+# ---- the catalogue of wrong answers
+# -----------------------------------------------------------------------------
 
 WRONG = [
     # exercise, wrong answer, learner function, status, kind, phrase
-    ("standardise", "rows, axis=1 with keepdims", lambda X: (X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True), "failed", "rows", "each ROW"),
-    ("standardise", "rows, axis=1 without keepdims", lambda X: (X - X.mean(1)) / X.std(1), "error", None, "could not be broadcast"),
-    ("standardise", "one mean and std for the whole array", lambda X: (X - X.mean()) / X.std(), "failed", "whole array", "whole array"),
-    ("standardise", "sample std (ddof=1)", lambda X: (X - X.mean(0)) / X.std(0, ddof=1), "failed", "ddof", "ddof=1"),
-    ("standardise", "centred, not scaled", lambda X: X - X.mean(0), "failed", "not scaled", "centred but not scaled"),
-    ("standardise", "scaled, not centred", lambda X: X / X.std(0), "failed", "not centred", "not centred"),
-    ("standardise", "divided by the variance", lambda X: (X - X.mean(0)) / X.var(0), "failed", "variance", "variance"),
-    ("standardise", "transposed", lambda X: standardise_columns(X).T, "failed", "transposed", "transposed"),
-    ("standardise", "inf: divided by a zero std", lambda X: (X - X.mean(0)) / (X.std(0) * 0), "failed", "nan", "inf"),
+    (
+        "standardise",
+        "rows, axis=1 with keepdims",
+        lambda X: (X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True),
+        "failed",
+        "rows",
+        "each ROW",
+    ),
+    (
+        "standardise",
+        "rows, axis=1 without keepdims",
+        lambda X: (X - X.mean(1)) / X.std(1),
+        "error",
+        None,
+        "could not be broadcast",
+    ),
+    (
+        "standardise",
+        "one mean and std for the whole array",
+        lambda X: (X - X.mean()) / X.std(),
+        "failed",
+        "whole array",
+        "whole array",
+    ),
+    (
+        "standardise",
+        "sample std (ddof=1)",
+        lambda X: (X - X.mean(0)) / X.std(0, ddof=1),
+        "failed",
+        "ddof",
+        "ddof=1",
+    ),
+    (
+        "standardise",
+        "centred, not scaled",
+        lambda X: X - X.mean(0),
+        "failed",
+        "not scaled",
+        "centred but not scaled",
+    ),
+    (
+        "standardise",
+        "scaled, not centred",
+        lambda X: X / X.std(0),
+        "failed",
+        "not centred",
+        "not centred",
+    ),
+    (
+        "standardise",
+        "divided by the variance",
+        lambda X: (X - X.mean(0)) / X.var(0),
+        "failed",
+        "variance",
+        "variance",
+    ),
+    (
+        "standardise",
+        "transposed",
+        lambda X: standardise_columns(X).T,
+        "failed",
+        "transposed",
+        "transposed",
+    ),
+    (
+        "standardise",
+        "inf: divided by a zero std",
+        lambda X: (X - X.mean(0)) / (X.std(0) * 0),
+        "failed",
+        "nan",
+        "inf",
+    ),
     ("standardise", "no return", lambda X: None, "failed", "none", "return"),
-
-    ("mse", "sum, not mean", lambda y_hat, y: np.sum((y_hat - y) ** 2), "failed", "batch-mean", "8× too large"),
-    ("mse", "RMSE", lambda y_hat, y: np.sqrt(np.mean((y_hat - y) ** 2)), "failed", "root", "square root"),
-    ("mse", "mean absolute error", lambda y_hat, y: np.mean(np.abs(y_hat - y)), "failed", "absolute", "mean absolute error"),
-    ("mse", "square of the mean difference", lambda y_hat, y: np.mean(y_hat - y) ** 2, "failed", "square of the mean", "squared the mean"),
-    ("mse", "mean over axis 0 only", lambda y_hat, y: np.mean((y_hat - y) ** 2, axis=0), "failed", "axis 0 only", "axis 0 only"),
-    ("mse", "½ of the MSE", lambda y_hat, y: 0.5 * np.mean((y_hat - y) ** 2), "failed", "factor", "factor of 2"),
-    ("mse", "wrong sign", lambda y_hat, y: -np.mean((y_hat - y) ** 2), "failed", "sign", "Wrong sign"),
+    (
+        "mse",
+        "sum, not mean",
+        lambda y_hat, y: np.sum((y_hat - y) ** 2),
+        "failed",
+        "batch-mean",
+        "8× too large",
+    ),
+    (
+        "mse",
+        "RMSE",
+        lambda y_hat, y: np.sqrt(np.mean((y_hat - y) ** 2)),
+        "failed",
+        "root",
+        "square root",
+    ),
+    (
+        "mse",
+        "mean absolute error",
+        lambda y_hat, y: np.mean(np.abs(y_hat - y)),
+        "failed",
+        "absolute",
+        "mean absolute error",
+    ),
+    (
+        "mse",
+        "square of the mean difference",
+        lambda y_hat, y: np.mean(y_hat - y) ** 2,
+        "failed",
+        "square of the mean",
+        "squared the mean",
+    ),
+    (
+        "mse",
+        "mean over axis 0 only",
+        lambda y_hat, y: np.mean((y_hat - y) ** 2, axis=0),
+        "failed",
+        "axis 0 only",
+        "axis 0 only",
+    ),
+    (
+        "mse",
+        "½ of the MSE",
+        lambda y_hat, y: 0.5 * np.mean((y_hat - y) ** 2),
+        "failed",
+        "factor",
+        "factor of 2",
+    ),
+    (
+        "mse",
+        "wrong sign",
+        lambda y_hat, y: -np.mean((y_hat - y) ** 2),
+        "failed",
+        "sign",
+        "Wrong sign",
+    ),
     ("mse", "NaN", lambda y_hat, y: np.mean((y_hat - y) ** 2) * np.nan, "failed", "nan", "NaN"),
-    ("mse", "broadcast (8, 1) against (8,)", lambda y_hat, y: np.mean((y_hat - y.ravel()) ** 2), "failed", "values", "relative error"),
+    (
+        "mse",
+        "broadcast (8, 1) against (8,)",
+        lambda y_hat, y: np.mean((y_hat - y.ravel()) ** 2),
+        "failed",
+        "values",
+        "relative error",
+    ),
 ]
 
 
-@pytest.mark.parametrize("exercise, name, fn, status, kind, phrase", WRONG, ids=[f"{w[0]}: {w[1]}" for w in WRONG])
+@pytest.mark.parametrize(
+    "exercise, name, fn, status, kind, phrase", WRONG, ids=[f"{w[0]}: {w[1]}" for w in WRONG]
+)
 def test_wrong_answer_is_named(exercise, name, fn, status, kind, phrase):
     with np.errstate(all="ignore"):
         result = CHECKS[exercise](fn, strict=False)
@@ -140,11 +275,17 @@ def test_wrong_answer_is_named(exercise, name, fn, status, kind, phrase):
 
 
 def test_a_named_mistake_quotes_its_relative_error():
-    result = check_mean_squared_error(lambda y_hat, y: np.sqrt(np.mean((y_hat - y) ** 2)), strict=False)
+    result = check_mean_squared_error(
+        lambda y_hat, y: np.sqrt(np.mean((y_hat - y) ** 2)), strict=False
+    )
     assert "Relative error" in result.message
 
 
 @pytest.mark.answer_key_watch
 def test_calling_the_reference_is_named_as_the_answer_key():
     result = check_mean_squared_error(lambda y_hat, y: mse(y_hat, y), strict=False)
-    assert result.status == "failed" and "utils.losses.mse" in result.message and "reference answer" in result.message
+    assert (
+        result.status == "failed"
+        and "utils.losses.mse" in result.message
+        and "reference answer" in result.message
+    )

@@ -13,9 +13,17 @@ rng = np.random.default_rng(0)
 
 @pytest.mark.parametrize("causal", [True, False])
 def test_forward_matches_torch_sdpa(causal):
-    Q, K, V = rng.normal(size=(2, 3, 6, 4)), rng.normal(size=(2, 3, 6, 4)), rng.normal(size=(2, 3, 6, 5))
-    expected = F.scaled_dot_product_attention(*(torch.from_numpy(x) for x in (Q, K, V)), is_causal=causal).numpy()
-    np.testing.assert_allclose(att.attention(Q, K, V, causal=causal), expected, rtol=1e-12, atol=1e-12)
+    Q, K, V = (
+        rng.normal(size=(2, 3, 6, 4)),
+        rng.normal(size=(2, 3, 6, 4)),
+        rng.normal(size=(2, 3, 6, 5)),
+    )
+    expected = F.scaled_dot_product_attention(
+        *(torch.from_numpy(x) for x in (Q, K, V)), is_causal=causal
+    ).numpy()
+    np.testing.assert_allclose(
+        att.attention(Q, K, V, causal=causal), expected, rtol=1e-12, atol=1e-12
+    )
 
 
 def test_weights_are_causal_rows_summing_to_one():
@@ -33,26 +41,43 @@ def test_softmax_is_stable():
 @pytest.mark.parametrize("causal", [True, False])
 def test_backward_three_ways(causal):
     T, d_k, d_v = 5, 3, 4
-    Q, K, V, G = rng.normal(size=(T, d_k)), rng.normal(size=(T, d_k)), rng.normal(size=(T, d_v)), rng.normal(size=(T, d_v))
+    Q, K, V, G = (
+        rng.normal(size=(T, d_k)),
+        rng.normal(size=(T, d_k)),
+        rng.normal(size=(T, d_v)),
+        rng.normal(size=(T, d_v)),
+    )
     hand = att.attention_backward(G, Q, K, V, causal=causal)
     loss = lambda Q_, K_, V_: float(np.sum(G * att.attention(Q_, K_, V_, causal=causal)))
-    finite = [numerical_gradient(lambda x: loss(x, K, V), Q.copy()), numerical_gradient(lambda x: loss(Q, x, V), K.copy()),
-              numerical_gradient(lambda x: loss(Q, K, x), V.copy())]
+    finite = [
+        numerical_gradient(lambda x: loss(x, K, V), Q.copy()),
+        numerical_gradient(lambda x: loss(Q, x, V), K.copy()),
+        numerical_gradient(lambda x: loss(Q, K, x), V.copy()),
+    ]
     auto = autograd_gradients(
-        lambda q, k, v: (torch.from_numpy(G) * F.scaled_dot_product_attention(q, k, v, is_causal=causal)).sum(), Q, K, V)
+        lambda q, k, v: (
+            torch.from_numpy(G) * F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        ).sum(),
+        Q,
+        K,
+        V,
+    )
     for name, h, f, a in zip(("dQ", "dK", "dV"), hand, finite, auto):
         row = three_way(name, h, f, a)
         assert row.passed, (name, row)
         assert row.vs_autograd.relative_error < 1e-12
 
 
-@pytest.mark.parametrize("shapes, message", [
-    (((0, 4), (0, 4), (0, 4)), "at least 1 token"),
-    (((3, 4), (3, 5), (3, 2)), "same feature size"),
-    (((3, 4), (3, 4), (2, 4)), "one row per key"),
-    (((3, 4), (5, 4), (5, 4)), "as many queries as keys"),
-    (((4,), (4,), (4,)), "at least 2 axes"),
-])
+@pytest.mark.parametrize(
+    "shapes, message",
+    [
+        (((0, 4), (0, 4), (0, 4)), "at least 1 token"),
+        (((3, 4), (3, 5), (3, 2)), "same feature size"),
+        (((3, 4), (3, 4), (2, 4)), "one row per key"),
+        (((3, 4), (5, 4), (5, 4)), "as many queries as keys"),
+        (((4,), (4,), (4,)), "at least 2 axes"),
+    ],
+)
 def test_bad_shapes_raise_clear_errors(shapes, message):
     with pytest.raises(ValueError, match=message):
         att.attention(*(np.ones(s) for s in shapes))

@@ -1,5 +1,5 @@
-"""Chapter 2's checks: each catalogued wrong answer is named, right answers written other ways pass (in place, einsum,
-float32, another order), and a stub is reported as not attempted."""
+"""Chapter 2's checks: each catalogued wrong answer is named, right answers written other ways pass
+(in place, einsum, float32, another order), and a stub is reported as not attempted."""
 
 import numpy as np
 import pytest
@@ -38,10 +38,14 @@ CHECKS_AND_MISTAKES = [
     (checks_02b.check_attention_backward, checks_02b.BACKWARD_MISTAKES),
     (checks_02b.check_next_token_batch, checks_02b.BATCH_MISTAKES),
 ]
-CATALOGUE = [(check, kind, fn) for check, mistakes in CHECKS_AND_MISTAKES for kind, fn, _ in mistakes]
+CATALOGUE = [
+    (check, kind, fn) for check, mistakes in CHECKS_AND_MISTAKES for kind, fn, _ in mistakes
+]
 
 
-@pytest.mark.parametrize("check, kind, fn", CATALOGUE, ids=[f"{c.__name__}-{k}" for c, k, _ in CATALOGUE])
+@pytest.mark.parametrize(
+    "check, kind, fn", CATALOGUE, ids=[f"{c.__name__}-{k}" for c, k, _ in CATALOGUE]
+)
 def test_every_catalogued_mistake_is_named(check, kind, fn):
     assert_named(check(fn, strict=False), kind)
 
@@ -63,33 +67,54 @@ def parameters_by_parts(V, d, L, T, ff):
 def parameters_with_torch(V, d, L, T, ff):
     """Another right answer: build the layers on the meta device and count."""
     with torch.device("meta"):
-        block = torch.nn.ModuleList([torch.nn.Linear(d, 3 * d), torch.nn.Linear(d, d), torch.nn.Linear(d, ff),
-                                     torch.nn.Linear(ff, d), torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)])
-        rest = torch.nn.ModuleList([torch.nn.Embedding(V, d), torch.nn.Embedding(T, d), torch.nn.LayerNorm(d)])
+        block = torch.nn.ModuleList(
+            [
+                torch.nn.Linear(d, 3 * d),
+                torch.nn.Linear(d, d),
+                torch.nn.Linear(d, ff),
+                torch.nn.Linear(ff, d),
+                torch.nn.LayerNorm(d),
+                torch.nn.LayerNorm(d),
+            ]
+        )
+        rest = torch.nn.ModuleList(
+            [torch.nn.Embedding(V, d), torch.nn.Embedding(T, d), torch.nn.LayerNorm(d)]
+        )
     count = lambda m: sum(p.numel() for p in m.parameters())
     return np.int64(L * count(block) + count(rest))
 
 
-@pytest.mark.parametrize("fn", [parameters_by_parts, parameters_with_torch, lambda *a: float(parameters_by_parts(*a))])
+@pytest.mark.parametrize(
+    "fn", [parameters_by_parts, parameters_with_torch, lambda *a: float(parameters_by_parts(*a))]
+)
 def test_parameter_formula_right_answers_pass(fn):
     assert_passes(checks_02a.check_parameter_formula(fn, strict=False))
 
 
 def test_parameter_formula_unknown_error_gives_the_difference_and_a_checklist():
-    result = checks_02a.check_parameter_formula(lambda *a: parameters_by_parts(*a) + 1, strict=False)
+    result = checks_02a.check_parameter_formula(
+        lambda *a: parameters_by_parts(*a) + 1, strict=False
+    )
     assert_named(result, "values", "off by +1")
     assert "one by one" in result.message
-    assert_named(checks_02a.check_parameter_formula(lambda *a: parameters_by_parts(*a) + 0.5, strict=False), "type", "whole number")
+    assert_named(
+        checks_02a.check_parameter_formula(lambda *a: parameters_by_parts(*a) + 0.5, strict=False),
+        "type",
+        "whole number",
+    )
 
 
 # ---------------------------------------------------------------- 2.2 Adam memory
 
 
-@pytest.mark.parametrize("fn", [
-    lambda n: (2 * n, 2 * n, 4 * n, 8 * n),
-    lambda n: [n * 2.0, n * 2.0, n * 4.0, n * 4.0 + n * 4.0],  # a list, the moments as m + v
-    lambda n: tuple(np.array([2, 2, 4, 8], dtype=np.int64) * n),
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda n: (2 * n, 2 * n, 4 * n, 8 * n),
+        lambda n: [n * 2.0, n * 2.0, n * 4.0, n * 4.0 + n * 4.0],  # a list, the moments as m + v
+        lambda n: tuple(np.array([2, 2, 4, 8], dtype=np.int64) * n),
+    ],
+)
 def test_adam_memory_right_answers_pass(fn):
     assert_passes(checks_02a.check_adam_memory(fn, strict=False))
 
@@ -102,11 +127,14 @@ def test_adam_memory_wrong_part_is_named_by_part():
 # ---------------------------------------------------------------- 2.3 days of training
 
 
-@pytest.mark.parametrize("fn", [
-    lambda N, D, g, p, u: 6 * N * D / (g * p * u) / 86400,
-    lambda N, D, g, p, u: (6 * N * D / g) / (p * u) / 3600 / 24,
-    lambda N, D, g, p, u: np.float32(6 * N * D / (g * p * u * 86400)),
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda N, D, g, p, u: 6 * N * D / (g * p * u) / 86400,
+        lambda N, D, g, p, u: (6 * N * D / g) / (p * u) / 3600 / 24,
+        lambda N, D, g, p, u: np.float32(6 * N * D / (g * p * u * 86400)),
+    ],
+)
 def test_training_days_right_answers_pass(fn):
     assert_passes(checks_02a.check_training_days(fn, strict=False))
 
@@ -143,10 +171,14 @@ def attention_float32(Q, K, V):
 
 def attention_torch(Q, K, V):
     q, k, v = (torch.from_numpy(x) for x in (Q, K, V))
-    return torch.nn.functional.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True)[0]
+    return torch.nn.functional.scaled_dot_product_attention(
+        q[None], k[None], v[None], is_causal=True
+    )[0]
 
 
-@pytest.mark.parametrize("fn", [attention_loop, attention_einsum_in_place, attention_float32, attention_torch])
+@pytest.mark.parametrize(
+    "fn", [attention_loop, attention_einsum_in_place, attention_float32, attention_torch]
+)
 def test_causal_attention_right_answers_pass(fn):
     assert_passes(checks_02b.check_causal_attention(fn, strict=False))
 
@@ -159,10 +191,14 @@ def test_causal_attention_masked_diagonal_and_overflow_are_diagnosed():
             P = np.exp(S - S.max(-1, keepdims=True))
             return (P / P.sum(-1, keepdims=True)) @ V
 
-    assert_named(checks_02b.check_causal_attention(diagonal_masked, strict=False), "diagonal", "ITSELF")
+    assert_named(
+        checks_02b.check_causal_attention(diagonal_masked, strict=False), "diagonal", "ITSELF"
+    )
 
     def naive_softmax(Q, K, V):
-        S = np.where(np.tril(np.ones((len(Q), len(K)), bool)), Q @ K.T / np.sqrt(Q.shape[-1]), -np.inf)
+        S = np.where(
+            np.tril(np.ones((len(Q), len(K)), bool)), Q @ K.T / np.sqrt(Q.shape[-1]), -np.inf
+        )
         with np.errstate(over="ignore", invalid="ignore"):
             return (np.exp(S) / np.exp(S).sum(-1, keepdims=True)) @ V
 
@@ -186,13 +222,18 @@ def backward_by_hand(dO, Q, K, V):
 
 def backward_autograd(dO, Q, K, V):
     q, k, v = (torch.tensor(x, requires_grad=True) for x in (Q, K, V))
-    out = torch.nn.functional.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True)[0]
+    out = torch.nn.functional.scaled_dot_product_attention(
+        q[None], k[None], v[None], is_causal=True
+    )[0]
     out.backward(torch.from_numpy(dO))
     return q.grad, k.grad, v.grad
 
 
 def backward_float32(dO, Q, K, V):
-    return tuple(g.astype(np.float32) for g in backward_by_hand(*(x.astype(np.float32) for x in (dO, Q, K, V))))
+    return tuple(
+        g.astype(np.float32)
+        for g in backward_by_hand(*(x.astype(np.float32) for x in (dO, Q, K, V)))
+    )
 
 
 @pytest.mark.parametrize("fn", [backward_by_hand, backward_autograd, backward_float32])
@@ -224,14 +265,18 @@ def test_next_token_batch_right_answers_pass(fn):
 # ---------------------------------------------------------------- fallbacks and the answer key
 
 
-@pytest.mark.parametrize("check, reference", [
-    (checks_02a.check_parameter_formula, checks_02a.gpt_parameters),
-    (checks_02a.check_adam_memory, checks_02a.adam_mixed_precision_bytes),
-    (checks_02a.check_training_days, checks_02a.training_days),
-    (checks_02b.check_causal_attention, att.causal_attention),
-    (checks_02b.check_attention_backward, att.causal_attention_backward),
-    (checks_02b.check_next_token_batch, next_token_batch),
-], ids=lambda x: getattr(x, "__name__", ""))
+@pytest.mark.parametrize(
+    "check, reference",
+    [
+        (checks_02a.check_parameter_formula, checks_02a.gpt_parameters),
+        (checks_02a.check_adam_memory, checks_02a.adam_mixed_precision_bytes),
+        (checks_02a.check_training_days, checks_02a.training_days),
+        (checks_02b.check_causal_attention, att.causal_attention),
+        (checks_02b.check_attention_backward, att.causal_attention_backward),
+        (checks_02b.check_next_token_batch, next_token_batch),
+    ],
+    ids=lambda x: getattr(x, "__name__", ""),
+)
 def test_unsolved_exercises_fall_back_to_the_plain_reference(check, reference, capsys):
     result = check(stub, strict=False)
     assert choose_implementation(result, stub) is reference
@@ -243,10 +288,16 @@ def test_calling_the_course_functions_is_called_the_answer_key():
     from utils.ch02 import attention
     from utils import param_count
 
-    result = checks_02b.check_causal_attention(lambda Q, K, V: attention.attention(Q, K, V), strict=False)
+    result = checks_02b.check_causal_attention(
+        lambda Q, K, V: attention.attention(Q, K, V), strict=False
+    )
     assert result.status == "failed" and "answer" in result.message
     result = checks_02a.check_parameter_formula(
-        lambda V, d, L, T, ff: param_count.total_parameters(param_count.gpt2_style(V, d, L, 1, T, ff)), strict=False)
+        lambda V, d, L, T, ff: param_count.total_parameters(
+            param_count.gpt2_style(V, d, L, 1, T, ff)
+        ),
+        strict=False,
+    )
     assert result.status == "failed" and "answer" in result.message
 
 

@@ -1,5 +1,5 @@
-"""The small GPT: its count equals the formula, its logits equal transformers' GPT-2 with the same weights, it is
-causal, and its data, batching, training and FLOP helpers do what they say."""
+"""The small GPT: its count equals the formula, its logits equal transformers' GPT-2 with the same
+weights, it is causal, and its data, batching, training and FLOP helpers do what they say."""
 
 import numpy as np
 import pytest
@@ -11,7 +11,8 @@ from utils.param_count import PUBLISHED, total_parameters, transformer_training_
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
-    """One torch thread, as the notebooks use: on a busy 2-core machine two threads make small models far slower."""
+    """One torch thread, as the notebooks use: on a busy 2-core machine two threads make small
+    models far slower."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -101,7 +102,18 @@ def test_training_lowers_the_held_out_loss_and_is_reproducible():
     for _ in range(2):
         torch.manual_seed(0)
         m = gpt.GPT(gpt.tiny_config(20, context=16, d_model=32, n_layers=1, n_heads=2))
-        runs.append(gpt.train_lm(m, tokens[:1000], tokens[1000:], steps=60, batch_size=8, eval_every=20, eval_windows=8, progress=False))
+        runs.append(
+            gpt.train_lm(
+                m,
+                tokens[:1000],
+                tokens[1000:],
+                steps=60,
+                batch_size=8,
+                eval_every=20,
+                eval_windows=8,
+                progress=False,
+            )
+        )
     history = runs[0]
     assert history["val_loss"][-1] < 0.5 * history["val_loss"][0]
     assert history["step"] == [0, 20, 40, 60] and len(history["train_loss"]) == 3
@@ -117,5 +129,7 @@ def test_generate_extends_the_prompt(model):
 
 
 def test_flop_counter_equals_the_exact_formula(model):
-    assert gpt.measured_training_flops(model, 4) == transformer_training_flops(model.cfg, 4, model.cfg.context)
+    assert gpt.measured_training_flops(model, 4) == transformer_training_flops(
+        model.cfg, 4, model.cfg.context
+    )
     assert all(p.grad is None for p in model.parameters())

@@ -1,5 +1,5 @@
-"""Chapter 3's checks: each catalogued wrong answer is named, several right answers pass (one of them in place),
-a stub is reported as not attempted, and the fallback is the teaching reference."""
+"""Chapter 3's checks: each catalogued wrong answer is named, several right answers pass (one of
+them in place), a stub is reported as not attempted, and the fallback is the teaching reference."""
 
 import numpy as np
 import pytest
@@ -19,6 +19,7 @@ def stub(*args):
 
 
 # ---------------------------------------------------------------- Exercise 3.1, the split
+
 
 def split_in_file_order(y, vf, tf, seed):
     n = len(y)
@@ -59,17 +60,28 @@ def split_masks(y, vf, tf, seed):
 SPLIT_MISTAKES = [
     ("rows in file order", split_in_file_order, "stratification", "file order"),
     ("shuffled, not stratified", split_shuffled_not_stratified, "stratification", "Not stratified"),
-    ("val fraction taken of the rest", split_val_fraction_of_rest, "sizes", "fractions of ALL rows"),
+    (
+        "val fraction taken of the rest",
+        split_val_fraction_of_rest,
+        "sizes",
+        "fractions of ALL rows",
+    ),
     ("overlapping parts", split_overlapping, "overlap", "must not overlap"),
     ("rows dropped", split_missing_rows, "coverage", "exactly one split"),
     ("boolean masks", split_masks, "type", "boolean mask"),
-    ("two parts only", lambda y, vf, tf, s: stratified_split(y, vf, tf, s)[:2], "structure", "three index arrays"),
+    (
+        "two parts only",
+        lambda y, vf, tf, s: stratified_split(y, vf, tf, s)[:2],
+        "structure",
+        "three index arrays",
+    ),
     ("None", lambda y, vf, tf, s: None, "none", "return"),
 ]
 
 
 def assert_mistake_named(result, kind, phrase):
-    """A catalogued wrong answer fails, with the expected diagnosis and words a learner can act on."""
+    """A catalogued wrong answer fails, with the expected diagnosis and words a learner can act
+    on."""
     assert result.status == "failed"
     assert result.verdict.kind == kind, result.message
     assert phrase in result.message
@@ -79,7 +91,9 @@ def check_split(fn):
     return checks_03a.check_split(fn, strict=False)
 
 
-@pytest.mark.parametrize("name, fn, kind, phrase", SPLIT_MISTAKES, ids=[m[0] for m in SPLIT_MISTAKES])
+@pytest.mark.parametrize(
+    "name, fn, kind, phrase", SPLIT_MISTAKES, ids=[m[0] for m in SPLIT_MISTAKES]
+)
 def test_split_mistakes_are_named(name, fn, kind, phrase):
     result = check_split(fn)
     assert_mistake_named(result, kind, phrase)
@@ -89,7 +103,9 @@ def split_notebook_solution(y, val_fraction, test_fraction, seed):
     y = np.asarray(y)
     rows = np.arange(len(y))
     rest, test = train_test_split(rows, test_size=test_fraction, stratify=y, random_state=seed)
-    train, val = train_test_split(rest, test_size=val_fraction / (1 - test_fraction), stratify=y[rest], random_state=seed)
+    train, val = train_test_split(
+        rest, test_size=val_fraction / (1 - test_fraction), stratify=y[rest], random_state=seed
+    )
     return train, val, test
 
 
@@ -97,19 +113,24 @@ def split_validation_first(y, vf, tf, seed):
     """Another order: the validation part is cut off first."""
     rows = np.arange(len(y))
     rest, val = train_test_split(rows, test_size=vf, stratify=y, random_state=seed + 7)
-    train, test = train_test_split(rest, test_size=tf / (1 - vf), stratify=y[rest], random_state=seed + 7)
+    train, test = train_test_split(
+        rest, test_size=tf / (1 - vf), stratify=y[rest], random_state=seed + 7
+    )
     return train, val, test
 
 
 def split_stratified_shuffle_split(y, vf, tf, seed):
     rows = np.arange(len(y))
     rest, test = next(StratifiedShuffleSplit(1, test_size=tf, random_state=seed).split(rows, y))
-    train, val = next(StratifiedShuffleSplit(1, test_size=vf / (1 - tf), random_state=seed).split(rest, y[rest]))
+    train, val = next(
+        StratifiedShuffleSplit(1, test_size=vf / (1 - tf), random_state=seed).split(rest, y[rest])
+    )
     return rest[train], rest[val], test
 
 
 def split_by_hand_marking_labels_in_place(y, vf, tf, seed):
-    """Class by class with NumPy (one rounding per class), then marks the test rows in y itself: an in-place edit."""
+    """Class by class with NumPy (one rounding per class), then marks the test rows in y itself: an
+    in-place edit."""
     generator = np.random.default_rng(seed)
     parts = ([], [], [])
     for label in np.unique(y):
@@ -123,8 +144,15 @@ def split_by_hand_marking_labels_in_place(y, vf, tf, seed):
     return train, val, test
 
 
-@pytest.mark.parametrize("fn", [split_notebook_solution, split_validation_first, split_stratified_shuffle_split,
-                                split_by_hand_marking_labels_in_place])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        split_notebook_solution,
+        split_validation_first,
+        split_stratified_shuffle_split,
+        split_by_hand_marking_labels_in_place,
+    ],
+)
 def test_other_valid_stratified_splits_pass(fn):
     result = check_split(fn)
     assert result.passed, result.message
@@ -140,7 +168,8 @@ def test_split_stub_is_not_attempted_and_the_fallback_is_the_reference():
     assert result.status == "not attempted" and result.reference is stratified_split
 
 
-# ---------------------------------------------------------------- Exercise 3.2, leak-free standardisation
+# ---------------------------------------------------------------- Exercise 3.2, leak-free
+# standardisation
 
 
 def leak(a, b, c):
@@ -154,7 +183,9 @@ def per_split(a, b, c):
 
 
 def rows_not_columns(a, b, c):
-    return tuple((X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True) for X in (a, b, c))
+    return tuple(
+        (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True) for X in (a, b, c)
+    )
 
 
 def sample_std(a, b, c):
@@ -188,7 +219,12 @@ STANDARDISE_MISTAKES = [
     ("sample std, ddof=1", sample_std, "ddof", "ddof=0"),
     ("centred, not scaled", centred_only, "not scaled", "divide by the training std"),
     ("division by zero", nan_when_constant, "nan", "In Z_val"),
-    ("two arrays returned", lambda a, b, c: standardise_splits(a, b, c)[:2], "structure", "Z_train, Z_val, Z_test"),
+    (
+        "two arrays returned",
+        lambda a, b, c: standardise_splits(a, b, c)[:2],
+        "structure",
+        "Z_train, Z_val, Z_test",
+    ),
 ]
 
 
@@ -196,7 +232,9 @@ def check_standardise(fn):
     return checks_03a.check_standardise_splits(fn, strict=False)
 
 
-@pytest.mark.parametrize("name, fn, kind, phrase", STANDARDISE_MISTAKES, ids=[m[0] for m in STANDARDISE_MISTAKES])
+@pytest.mark.parametrize(
+    "name, fn, kind, phrase", STANDARDISE_MISTAKES, ids=[m[0] for m in STANDARDISE_MISTAKES]
+)
 def test_standardise_mistakes_are_named(name, fn, kind, phrase):
     result = check_standardise(fn)
     assert_mistake_named(result, kind, phrase)
@@ -220,8 +258,15 @@ def standardise_in_another_order(X_train, X_val, X_test):
     return tuple(X / sigma - mu / sigma for X in (X_train, X_val, X_test))
 
 
-@pytest.mark.parametrize("fn", [standardise_notebook_solution, standardise_with_scikit_learn, standardise_in_another_order,
-                                edits_inputs_in_place])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        standardise_notebook_solution,
+        standardise_with_scikit_learn,
+        standardise_in_another_order,
+        edits_inputs_in_place,
+    ],
+)
 def test_right_standardisations_pass(fn):
     result = check_standardise(fn)
     assert result.passed, result.message
@@ -229,10 +274,16 @@ def test_right_standardisations_pass(fn):
 
 def test_a_float32_answer_is_told_that_the_check_works_in_float64():
     def in_float32(X_train, X_val, X_test):
-        return standardise_notebook_solution(*(X.astype(np.float32) for X in (X_train, X_val, X_test)))
+        return standardise_notebook_solution(
+            *(X.astype(np.float32) for X in (X_train, X_val, X_test))
+        )
 
     result = check_standardise(in_float32)
-    assert result.verdict.kind == "precision" and "float32" in result.message and "rtol=1e-09" in result.message
+    assert (
+        result.verdict.kind == "precision"
+        and "float32" in result.message
+        and "rtol=1e-09" in result.message
+    )
 
 
 def test_standardise_notes_an_in_place_answer_and_falls_back_to_the_reference():
@@ -241,7 +292,8 @@ def test_standardise_notes_an_in_place_answer_and_falls_back_to_the_reference():
     assert result.status == "not attempted" and result.reference is standardise_splits
 
 
-# ---------------------------------------------------------------- Exercise 3.3, one epoch of mini-batch SGD
+# ---------------------------------------------------------------- Exercise 3.3, one epoch of
+# mini-batch SGD
 
 
 def _epoch(params, X, y, batches, lr, sign=-1.0):
@@ -309,11 +361,21 @@ EPOCH_MISTAKES = [
     ("gradient ascent", epoch_ascent, "sign", "UP the gradient"),
     ("order ignored", epoch_file_order, "order ignored", "ignore `order`"),
     ("last batch dropped", epoch_drops_last, "last batch dropped", "last, smaller batch"),
-    ("return inside the loop", epoch_return_in_loop, "one batch", "`return` indented inside the loop"),
+    (
+        "return inside the loop",
+        epoch_return_in_loop,
+        "one batch",
+        "`return` indented inside the loop",
+    ),
     ("one full-batch step", epoch_full_batch, "full batch", "full-batch"),
     ("update never assigned", epoch_no_assignment, "no update", "did not change"),
     ("sum over the batch instead of mean", epoch_sum_not_mean, "batch sum", "already averages"),
-    ("learning rate scaled by 0.9", lambda p, X, y, o, bs, lr: numpy_mlp.sgd_epoch(p, X, y, o, bs, 0.9 * lr), "values", "In W"),
+    (
+        "learning rate scaled by 0.9",
+        lambda p, X, y, o, bs, lr: numpy_mlp.sgd_epoch(p, X, y, o, bs, 0.9 * lr),
+        "values",
+        "In W",
+    ),
     ("a list instead of a dict", epoch_list_not_dict, "structure", "Return a dict"),
 ]
 
@@ -322,7 +384,9 @@ def check_epoch(fn):
     return checks_03b.check_sgd_epoch(fn, strict=False)
 
 
-@pytest.mark.parametrize("name, fn, kind, phrase", EPOCH_MISTAKES, ids=[m[0] for m in EPOCH_MISTAKES])
+@pytest.mark.parametrize(
+    "name, fn, kind, phrase", EPOCH_MISTAKES, ids=[m[0] for m in EPOCH_MISTAKES]
+)
 def test_epoch_mistakes_are_named(name, fn, kind, phrase):
     result = check_epoch(fn)
     assert_mistake_named(result, kind, phrase)
@@ -361,6 +425,7 @@ def test_epoch_in_place_is_noted_and_stub_falls_back_to_the_reference():
 
 # ---------------------------------------------------------------- Exercise 3.4, early stopping
 
+
 def stop_one_based(losses, patience):
     best, stop = early_stopping(losses, patience)
     return best + 1, stop + 1
@@ -376,7 +441,9 @@ def stop_with_greater(losses, patience):  # `>` where `>=` was meant: one epoch 
     return best, len(losses) - 1
 
 
-def stop_counter_off_by_one(losses, patience):  # counter starts at 1 after the best: one epoch early
+def stop_counter_off_by_one(
+    losses, patience
+):  # counter starts at 1 after the best: one epoch early
     best, best_loss, waited = 0, float("inf"), 0
     for epoch, loss in enumerate(losses):
         if loss < best_loss:
@@ -410,11 +477,26 @@ def stop_ties_reset(losses, patience):
 STOPPING_MISTAKES = [
     ("epochs counted from 1", stop_one_based, "one-based", "counted from 1"),
     ("one epoch late (> for >=)", stop_with_greater, "too late", "one epoch too late"),
-    ("one epoch early (counter off by one)", stop_counter_off_by_one, "too early", "one epoch too early"),
+    (
+        "one epoch early (counter off by one)",
+        stop_counter_off_by_one,
+        "too early",
+        "one epoch too early",
+    ),
     ("best chosen with hindsight", stop_with_hindsight, "look-ahead", "WHOLE list"),
-    ("stop epoch returned as best", stop_returns_stop_twice, "last as best", "stopping epoch as the best"),
+    (
+        "stop epoch returned as best",
+        stop_returns_stop_twice,
+        "last as best",
+        "stopping epoch as the best",
+    ),
     ("a tie resets the patience", stop_ties_reset, "ties improve", "strictly lower"),
-    ("never stops", lambda losses, p: (int(np.argmin(losses)), len(losses) - 1), "never stops", "never stop early"),
+    (
+        "never stops",
+        lambda losses, p: (int(np.argmin(losses)), len(losses) - 1),
+        "never stops",
+        "never stop early",
+    ),
     ("a single number", lambda losses, p: early_stopping(losses, p)[0], "structure", "pair"),
     ("not whole numbers", lambda losses, p: (1.5, 2.5), "type", "whole numbers"),
     ("just wrong", lambda losses, p: (0, 0), "values", "best epoch: yours 0"),
@@ -425,7 +507,9 @@ def check_stopping(fn):
     return checks_03b.check_early_stopping(fn, strict=False)
 
 
-@pytest.mark.parametrize("name, fn, kind, phrase", STOPPING_MISTAKES, ids=[m[0] for m in STOPPING_MISTAKES])
+@pytest.mark.parametrize(
+    "name, fn, kind, phrase", STOPPING_MISTAKES, ids=[m[0] for m in STOPPING_MISTAKES]
+)
 def test_stopping_mistakes_are_named(name, fn, kind, phrase):
     result = check_stopping(fn)
     assert_mistake_named(result, kind, phrase)
@@ -467,7 +551,10 @@ def stop_consuming_the_list_in_place(val_losses, patience):
     return [best, epoch]
 
 
-@pytest.mark.parametrize("fn", [stop_notebook_solution, stop_with_a_counter_and_numpy_ints, stop_consuming_the_list_in_place])
+@pytest.mark.parametrize(
+    "fn",
+    [stop_notebook_solution, stop_with_a_counter_and_numpy_ints, stop_consuming_the_list_in_place],
+)
 def test_right_early_stoppings_pass(fn):
     result = check_stopping(fn)
     assert result.passed, result.message
@@ -488,4 +575,8 @@ def test_a_split_that_ignores_its_seed_is_told_to_pass_it_on():
         return train, val, test
 
     result = checks_03a.check_split(unseeded, strict=False)
-    assert result.status == "failed" and result.verdict.kind == "seed" and "random_state=seed" in result.message
+    assert (
+        result.status == "failed"
+        and result.verdict.kind == "seed"
+        and "random_state=seed" in result.message
+    )

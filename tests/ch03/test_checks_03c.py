@@ -1,6 +1,6 @@
-"""Notebook 03c's checks name each catalogued wrong answer (Adam without bias correction, clipping per array,
-dropout without scaling, batch norm without its mean terms, ...), pass several right answers (in place,
-float32, another order), and report a stub as not attempted."""
+"""Notebook 03c's checks name each catalogued wrong answer (Adam without bias correction, clipping
+per array, dropout without scaling, batch norm without its mean terms, ...), pass several right
+answers (in place, float32, another order), and report a stub as not attempted."""
 
 import numpy as np
 import pytest
@@ -51,7 +51,9 @@ def adam_step_size_form(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
     return p - step_size * m / (np.sqrt(v) / np.sqrt(1 - beta2**t) + eps), m, v
 
 
-@pytest.mark.parametrize("fn", [adam_plain, adam_in_place, adam_float32, adam_step_size_form, adam_update])
+@pytest.mark.parametrize(
+    "fn", [adam_plain, adam_in_place, adam_float32, adam_step_size_form, adam_update]
+)
 def test_right_adam_steps_pass(fn):
     assert ch.check_adam_step(fn, strict=False).passed
 
@@ -83,16 +85,23 @@ def adam_uphill(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return p + (p - new_p), m, v
 
 
-@pytest.mark.parametrize("fn, kind, phrase", [
-    (adam_no_correction, "no bias correction", "1 − β1ᵗ"),
-    (adam_only_m_corrected, "second moment not corrected", "Correct v as well"),
-    (lambda p, g, m, v, t, **k: adam_plain(p, g, m, v, t + 1, **k), "t off by one", "t + 1"),
-    (adam_eps_inside, "eps inside the root", "outside"),
-    (adam_hard_coded, "arguments ignored", "arguments"),
-    (lambda p, g, m, v, t, **k: (adam_plain(p, g, m, v, t, **k)[0], m, v), "old moments returned", "OLD m and v"),
-    (adam_uphill, "sign flipped", "wrong sign"),
-    (lambda *a, **k: None, "none", "return"),
-])
+@pytest.mark.parametrize(
+    "fn, kind, phrase",
+    [
+        (adam_no_correction, "no bias correction", "1 − β1ᵗ"),
+        (adam_only_m_corrected, "second moment not corrected", "Correct v as well"),
+        (lambda p, g, m, v, t, **k: adam_plain(p, g, m, v, t + 1, **k), "t off by one", "t + 1"),
+        (adam_eps_inside, "eps inside the root", "outside"),
+        (adam_hard_coded, "arguments ignored", "arguments"),
+        (
+            lambda p, g, m, v, t, **k: (adam_plain(p, g, m, v, t, **k)[0], m, v),
+            "old moments returned",
+            "OLD m and v",
+        ),
+        (adam_uphill, "sign flipped", "wrong sign"),
+        (lambda *a, **k: None, "none", "return"),
+    ],
+)
 def test_wrong_adam_steps_are_named(fn, kind, phrase):
     assert_named(ch.check_adam_step(fn, strict=False), kind, phrase)
 
@@ -123,14 +132,29 @@ def test_right_clipping_passes(fn):
     assert ch.check_clip_by_global_norm(fn, strict=False).passed
 
 
-@pytest.mark.parametrize("fn, kind, phrase", [
-    (lambda grads, c: [g * min(1.0, c / np.linalg.norm(g)) for g in grads], "per array", "GLOBAL"),
-    (lambda grads, c: [g * c / np.sqrt(sum(np.sum(x**2) for x in grads)) for g in grads], "always rescaled", "only ever shrinks"),
-    (lambda grads, c: [np.clip(g, -c, c) for g in grads], "element-wise", "clip_grad_value_"),
-    (lambda grads, c: [g * min(1.0, c / sum(np.sum(x**2) for x in grads)) for g in grads], "norm not square-rooted", "ROOT"),
-    (lambda grads, c: grads, "unchanged", "unchanged"),
-    (lambda grads, c: 3.0, "structure", "list of arrays"),
-])
+@pytest.mark.parametrize(
+    "fn, kind, phrase",
+    [
+        (
+            lambda grads, c: [g * min(1.0, c / np.linalg.norm(g)) for g in grads],
+            "per array",
+            "GLOBAL",
+        ),
+        (
+            lambda grads, c: [g * c / np.sqrt(sum(np.sum(x**2) for x in grads)) for g in grads],
+            "always rescaled",
+            "only ever shrinks",
+        ),
+        (lambda grads, c: [np.clip(g, -c, c) for g in grads], "element-wise", "clip_grad_value_"),
+        (
+            lambda grads, c: [g * min(1.0, c / sum(np.sum(x**2) for x in grads)) for g in grads],
+            "norm not square-rooted",
+            "ROOT",
+        ),
+        (lambda grads, c: grads, "unchanged", "unchanged"),
+        (lambda grads, c: 3.0, "structure", "list of arrays"),
+    ],
+)
 def test_wrong_clipping_is_named(fn, kind, phrase):
     assert_named(ch.check_clip_by_global_norm(fn, strict=False), kind, phrase)
 
@@ -161,21 +185,54 @@ def dropout_drop_mask(A, p, U, training):
     return np.where(dropped, 0.0, A) / (1 - p)
 
 
-@pytest.mark.parametrize("fn", [dropout_where, dropout_in_place, dropout_float32, dropout_drop_mask, dropout])
+@pytest.mark.parametrize(
+    "fn", [dropout_where, dropout_in_place, dropout_float32, dropout_drop_mask, dropout]
+)
 def test_right_dropout_passes(fn):
     assert ch.check_dropout(fn, strict=False).passed
 
 
-@pytest.mark.parametrize("fn, kind, phrase", [
-    (lambda A, p, U, training: A * (U >= p) if training else A, "no scaling", "1 − p"),
-    (lambda A, p, U, training: A * (U >= p) * (1 - p) if training else A, "scaled by 1 − p", "Divide by it instead"),
-    (lambda A, p, U, training: A * (U < p) / (1 - p) if training else A, "mask inverted", "U ≥ p"),
-    (lambda A, p, U, training: A * (U < 1 - p) / (1 - p) if training else A, "keep where U < 1 − p", "stated rule"),
-    (lambda A, p, U, training: A * (U >= p) / (1 - p), "dropout in evaluation", "training=False"),
-    (lambda A, p, U, training: A * (U >= p) / (1 - p) if training else A / (1 - p), "scaled in evaluation", "TRAINING only"),
-    (lambda A, p, U, training: np.where(U <= p, 0, A / (1 - p)) if training else A, "U = p dropped", "U >= p"),
-    (lambda A, p, U, training: A * (U > p) / (1 - p) if training else A, "U = p dropped", "strictly"),
-])
+@pytest.mark.parametrize(
+    "fn, kind, phrase",
+    [
+        (lambda A, p, U, training: A * (U >= p) if training else A, "no scaling", "1 − p"),
+        (
+            lambda A, p, U, training: A * (U >= p) * (1 - p) if training else A,
+            "scaled by 1 − p",
+            "Divide by it instead",
+        ),
+        (
+            lambda A, p, U, training: A * (U < p) / (1 - p) if training else A,
+            "mask inverted",
+            "U ≥ p",
+        ),
+        (
+            lambda A, p, U, training: A * (U < 1 - p) / (1 - p) if training else A,
+            "keep where U < 1 − p",
+            "stated rule",
+        ),
+        (
+            lambda A, p, U, training: A * (U >= p) / (1 - p),
+            "dropout in evaluation",
+            "training=False",
+        ),
+        (
+            lambda A, p, U, training: A * (U >= p) / (1 - p) if training else A / (1 - p),
+            "scaled in evaluation",
+            "TRAINING only",
+        ),
+        (
+            lambda A, p, U, training: np.where(U <= p, 0, A / (1 - p)) if training else A,
+            "U = p dropped",
+            "U >= p",
+        ),
+        (
+            lambda A, p, U, training: A * (U > p) / (1 - p) if training else A,
+            "U = p dropped",
+            "strictly",
+        ),
+    ],
+)
 def test_wrong_dropout_is_named(fn, kind, phrase):
     assert_named(ch.check_dropout(fn, strict=False), kind, phrase)
 
@@ -221,7 +278,11 @@ def bn_layer_axis(dY, X, gamma, eps=1e-5):
     sigma = np.sqrt(X.var(axis=1, keepdims=True) + eps)
     x_hat = (X - X.mean(axis=1, keepdims=True)) / sigma
     dx_hat = dY * gamma
-    dX = (dx_hat - dx_hat.mean(axis=1, keepdims=True) - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True)) / sigma
+    dX = (
+        dx_hat
+        - dx_hat.mean(axis=1, keepdims=True)
+        - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True)
+    ) / sigma
     return dX, (dY * x_hat).sum(axis=0), dY.sum(axis=0)
 
 
@@ -233,16 +294,40 @@ def bn_unbiased(dY, X, gamma, eps=1e-5):
     return dX, (dY * x_hat).sum(axis=0), dY.sum(axis=0)
 
 
-@pytest.mark.parametrize("fn, kind, phrase", [
-    (bn_no_mean_terms, "mean terms missing", "mean terms are missing"),
-    (lambda dY, X, g, eps=1e-5: (bn_compact(dY, X, g, eps)[0] + (dY * g).mean(axis=0) / np.sqrt(X.var(axis=0) + eps),) + bn_compact(dY, X, g, eps)[1:],
-     "mean path missing", "through the mean"),
-    (lambda dY, X, g, eps=1e-5: bn_compact(dY, X, np.ones_like(g), eps)[:1] + bn_compact(dY, X, g, eps)[1:], "γ missing in dX", "γ"),
-    (bn_layer_axis, "feature axis", "layer norm"),
-    (lambda dY, X, g, eps=1e-5: bn_compact(dY, X, g, eps)[:1] + (dY.sum(axis=0), dY.sum(axis=0)), "dγ without x̂", "x̂"),
-    (lambda dY, X, g, eps=1e-5: bn_compact(dY, X, g, eps)[:2], "structure", "tuple of 3"),
-    (bn_unbiased, "unbiased variance", "ddof=1"),
-])
+@pytest.mark.parametrize(
+    "fn, kind, phrase",
+    [
+        (bn_no_mean_terms, "mean terms missing", "mean terms are missing"),
+        (
+            lambda dY, X, g, eps=1e-5: (
+                (
+                    bn_compact(dY, X, g, eps)[0]
+                    + (dY * g).mean(axis=0) / np.sqrt(X.var(axis=0) + eps),
+                )
+                + bn_compact(dY, X, g, eps)[1:]
+            ),
+            "mean path missing",
+            "through the mean",
+        ),
+        (
+            lambda dY, X, g, eps=1e-5: (
+                bn_compact(dY, X, np.ones_like(g), eps)[:1] + bn_compact(dY, X, g, eps)[1:]
+            ),
+            "γ missing in dX",
+            "γ",
+        ),
+        (bn_layer_axis, "feature axis", "layer norm"),
+        (
+            lambda dY, X, g, eps=1e-5: (
+                bn_compact(dY, X, g, eps)[:1] + (dY.sum(axis=0), dY.sum(axis=0))
+            ),
+            "dγ without x̂",
+            "x̂",
+        ),
+        (lambda dY, X, g, eps=1e-5: bn_compact(dY, X, g, eps)[:2], "structure", "tuple of 3"),
+        (bn_unbiased, "unbiased variance", "ddof=1"),
+    ],
+)
 def test_wrong_batchnorm_backward_is_named(fn, kind, phrase):
     assert_named(ch.check_batchnorm_backward(fn, strict=False), kind, phrase)
 
@@ -254,34 +339,62 @@ def test_batchnorm_without_the_variance_path_is_named():
         x_hat = (X - X.mean(axis=0)) / sigma
         return (dx_hat - dx_hat.mean(axis=0)) / sigma, (dY * x_hat).sum(axis=0), dY.sum(axis=0)
 
-    assert_named(ch.check_batchnorm_backward(no_variance_path, strict=False), "variance path missing", "variance")
+    assert_named(
+        ch.check_batchnorm_backward(no_variance_path, strict=False),
+        "variance path missing",
+        "variance",
+    )
 
 
 # ---------------------------------------------------------------- common behaviour
 
 
-@pytest.mark.parametrize("check, reference", [(ch.check_adam_step, adam_update), (ch.check_clip_by_global_norm, clip_by_global_norm), (ch.check_dropout, dropout), (ch.check_batchnorm_backward, batchnorm_backward)])
+@pytest.mark.parametrize(
+    "check, reference",
+    [
+        (ch.check_adam_step, adam_update),
+        (ch.check_clip_by_global_norm, clip_by_global_norm),
+        (ch.check_dropout, dropout),
+        (ch.check_batchnorm_backward, batchnorm_backward),
+    ],
+)
 def test_a_stub_is_not_attempted(check, reference):
     result = check(stub, strict=False)
     assert result.status == "not attempted" and result.reference is reference
 
 
 @pytest.mark.answer_key_watch
-@pytest.mark.parametrize("check, learner, name", [
-    (ch.check_adam_step, lambda *a, **k: adam_update(*a, **k), "adam_update"),
-    (ch.check_clip_by_global_norm, lambda g, c: clip_by_global_norm(g, c), "clip_by_global_norm"),
-    (ch.check_dropout, lambda *a: dropout(*a), "dropout"),
-    (ch.check_batchnorm_backward, lambda *a: batchnorm_backward(*a), "batchnorm_backward"),
-])
+@pytest.mark.parametrize(
+    "check, learner, name",
+    [
+        (ch.check_adam_step, lambda *a, **k: adam_update(*a, **k), "adam_update"),
+        (
+            ch.check_clip_by_global_norm,
+            lambda g, c: clip_by_global_norm(g, c),
+            "clip_by_global_norm",
+        ),
+        (ch.check_dropout, lambda *a: dropout(*a), "dropout"),
+        (ch.check_batchnorm_backward, lambda *a: batchnorm_backward(*a), "batchnorm_backward"),
+    ],
+)
 def test_calling_the_reference_is_named_as_the_answer_key(check, learner, name):
     result = check(learner, strict=False)
-    assert result.status == "failed" and name in result.message and "reference answer" in result.message, result.message
+    assert (
+        result.status == "failed"
+        and name in result.message
+        and "reference answer" in result.message
+    ), result.message
 
 
 @pytest.mark.answer_key_watch
-@pytest.mark.parametrize("check, learner", [
-    (ch.check_adam_step, adam_plain), (ch.check_clip_by_global_norm, clip_plain), (ch.check_dropout, dropout_where),
-    (ch.check_batchnorm_backward, bn_compact),
-])
+@pytest.mark.parametrize(
+    "check, learner",
+    [
+        (ch.check_adam_step, adam_plain),
+        (ch.check_clip_by_global_norm, clip_plain),
+        (ch.check_dropout, dropout_where),
+        (ch.check_batchnorm_backward, bn_compact),
+    ],
+)
 def test_a_right_answer_is_not_mistaken_for_the_answer_key(check, learner):
     assert check(learner, strict=False).passed

@@ -22,7 +22,9 @@ def test_xavier_with_tanh_gain_is_stable_for_tanh():
 
 
 def test_reproducible():
-    np.testing.assert_array_equal(activation_stds("he", depth=3, seed=4), activation_stds("he", depth=3, seed=4))
+    np.testing.assert_array_equal(
+        activation_stds("he", depth=3, seed=4), activation_stds("he", depth=3, seed=4)
+    )
 
 
 def test_init_variances():

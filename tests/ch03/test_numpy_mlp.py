@@ -1,4 +1,5 @@
-"""The hand-written NumPy network must agree with torch in float64: loss, gradients, SGD and Adam."""
+"""The hand-written NumPy network must agree with torch in float64: loss, gradients, SGD and
+Adam."""
 
 import numpy as np
 import torch
@@ -28,7 +29,11 @@ def _problem(seed=0, n=40, sizes=(5, 7, 4, 1)):
 
 def test_init_shapes_and_scale():
     params = numpy_mlp.init_params([300, 200, 1], np.random.default_rng(0))
-    assert params["W1"].shape == (200, 300) and params["b1"].shape == (200,) and params["W2"].shape == (1, 200)
+    assert (
+        params["W1"].shape == (200, 300)
+        and params["b1"].shape == (200,)
+        and params["W2"].shape == (1, 200)
+    )
     assert abs(params["W1"].std() - np.sqrt(2 / 300)) < 0.01 * np.sqrt(2 / 300) * 5
 
 
@@ -36,7 +41,9 @@ def test_loss_and_gradients_match_autograd():
     params, X, y = _problem()
     loss, grads = numpy_mlp.loss_and_grads(params, X, y)
     model = _torch_copy(params)
-    loss_t = nn.functional.binary_cross_entropy_with_logits(model(torch.from_numpy(X)).squeeze(1), torch.from_numpy(y))
+    loss_t = nn.functional.binary_cross_entropy_with_logits(
+        model(torch.from_numpy(X)).squeeze(1), torch.from_numpy(y)
+    )
     loss_t.backward()
     assert abs(loss - loss_t.item()) < 1e-14
     linears = [m for m in model if isinstance(m, nn.Linear)]
@@ -55,7 +62,9 @@ def _run_torch(model, optimiser, X, y, orders, batch_size):
     for order in orders:
         for s in range(0, len(order), batch_size):
             rows = torch.from_numpy(order[s : s + batch_size])
-            loss = nn.functional.binary_cross_entropy_with_logits(model(X[rows]).squeeze(1), y[rows])
+            loss = nn.functional.binary_cross_entropy_with_logits(
+                model(X[rows]).squeeze(1), y[rows]
+            )
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -65,7 +74,10 @@ def _run_torch(model, optimiser, X, y, orders, batch_size):
 
 def _gap(params, model):
     linears = [m for m in model if isinstance(m, nn.Linear)]
-    return max(np.abs(params[f"W{l}"] - m.weight.detach().numpy()).max() for l, m in enumerate(linears, start=1))
+    return max(
+        np.abs(params[f"W{l}"] - m.weight.detach().numpy()).max()
+        for l, m in enumerate(linears, start=1)
+    )
 
 
 def test_sgd_epochs_match_torch_sgd():
@@ -96,6 +108,8 @@ def test_sgd_epoch_does_not_edit_its_input_and_lowers_the_loss():
         new = numpy_mlp.sgd_epoch(new, X, y, order, 8, 0.1)
     for k in params:
         np.testing.assert_array_equal(params[k], before[k])
-    assert numpy_mlp.bce_with_logits(numpy_mlp.forward(new, X)[0], y) < numpy_mlp.bce_with_logits(numpy_mlp.forward(params, X)[0], y)
+    assert numpy_mlp.bce_with_logits(numpy_mlp.forward(new, X)[0], y) < numpy_mlp.bce_with_logits(
+        numpy_mlp.forward(params, X)[0], y
+    )
     p = numpy_mlp.predict_proba(new, X)
     assert p.shape == (len(X),) and ((p > 0) & (p < 1)).all()

@@ -10,18 +10,39 @@ from utils.ch03 import optimisers as O
 
 rng = np.random.default_rng(0)
 PARAMS = {"W": rng.normal(size=(3, 4)), "b": rng.normal(size=4)}
-GRADS = [{k: rng.normal(size=v.shape) * scale for k, v in PARAMS.items()} for scale in np.geomspace(1e-3, 10, 25)]
+GRADS = [
+    {k: rng.normal(size=v.shape) * scale for k, v in PARAMS.items()}
+    for scale in np.geomspace(1e-3, 10, 25)
+]
 
 PAIRS = {
     "SGD": (lambda p: O.SGD(p, lr=0.1), lambda t: torch.optim.SGD(t, lr=0.1)),
-    "SGD + weight decay": (lambda p: O.SGD(p, lr=0.1, weight_decay=0.05), lambda t: torch.optim.SGD(t, lr=0.1, weight_decay=0.05)),
-    "momentum": (lambda p: O.SGD(p, lr=0.05, momentum=0.9), lambda t: torch.optim.SGD(t, lr=0.05, momentum=0.9)),
+    "SGD + weight decay": (
+        lambda p: O.SGD(p, lr=0.1, weight_decay=0.05),
+        lambda t: torch.optim.SGD(t, lr=0.1, weight_decay=0.05),
+    ),
+    "momentum": (
+        lambda p: O.SGD(p, lr=0.05, momentum=0.9),
+        lambda t: torch.optim.SGD(t, lr=0.05, momentum=0.9),
+    ),
     "RMSProp": (lambda p: O.RMSProp(p, lr=1e-2), lambda t: torch.optim.RMSprop(t, lr=1e-2)),
-    "RMSProp, alpha and eps": (lambda p: O.RMSProp(p, lr=1e-3, alpha=0.9, eps=1e-6), lambda t: torch.optim.RMSprop(t, lr=1e-3, alpha=0.9, eps=1e-6)),
+    "RMSProp, alpha and eps": (
+        lambda p: O.RMSProp(p, lr=1e-3, alpha=0.9, eps=1e-6),
+        lambda t: torch.optim.RMSprop(t, lr=1e-3, alpha=0.9, eps=1e-6),
+    ),
     "Adam": (lambda p: O.Adam(p, lr=1e-2), lambda t: torch.optim.Adam(t, lr=1e-2)),
-    "Adam, betas": (lambda p: O.Adam(p, lr=1e-2, betas=(0.8, 0.99), eps=1e-6), lambda t: torch.optim.Adam(t, lr=1e-2, betas=(0.8, 0.99), eps=1e-6)),
-    "Adam + L2": (lambda p: O.Adam(p, lr=1e-2, weight_decay=0.1), lambda t: torch.optim.Adam(t, lr=1e-2, weight_decay=0.1)),
-    "AdamW": (lambda p: O.AdamW(p, lr=1e-2, weight_decay=0.1), lambda t: torch.optim.AdamW(t, lr=1e-2, weight_decay=0.1)),
+    "Adam, betas": (
+        lambda p: O.Adam(p, lr=1e-2, betas=(0.8, 0.99), eps=1e-6),
+        lambda t: torch.optim.Adam(t, lr=1e-2, betas=(0.8, 0.99), eps=1e-6),
+    ),
+    "Adam + L2": (
+        lambda p: O.Adam(p, lr=1e-2, weight_decay=0.1),
+        lambda t: torch.optim.Adam(t, lr=1e-2, weight_decay=0.1),
+    ),
+    "AdamW": (
+        lambda p: O.AdamW(p, lr=1e-2, weight_decay=0.1),
+        lambda t: torch.optim.AdamW(t, lr=1e-2, weight_decay=0.1),
+    ),
 }
 
 
@@ -45,7 +66,12 @@ def test_each_step_matches_torch_optim(name):
 def test_step_leaves_its_inputs_unchanged():
     params = {k: v.copy() for k, v in PARAMS.items()}
     grads = {k: v.copy() for k, v in GRADS[0].items()}
-    for optimiser in (O.SGD(params, 0.1, momentum=0.9), O.RMSProp(params), O.Adam(params), O.AdamW(params)):
+    for optimiser in (
+        O.SGD(params, 0.1, momentum=0.9),
+        O.RMSProp(params),
+        O.Adam(params),
+        O.AdamW(params),
+    ):
         optimiser.step(params, grads)
         for k in PARAMS:
             np.testing.assert_array_equal(params[k], PARAMS[k])
@@ -74,20 +100,31 @@ def test_adamw_decays_every_weight_by_the_same_factor_and_adam_l2_does_not():
 
     free = run(O.Adam(start, lr=0.01))
     adamw = run(O.AdamW(start, lr=0.01, weight_decay=1.0))
-    adam_l2_small, adam_l2_large = run(O.Adam(start, lr=0.01, weight_decay=1e-4)), run(O.Adam(start, lr=0.01, weight_decay=1.0))
+    adam_l2_small, adam_l2_large = (
+        run(O.Adam(start, lr=0.01, weight_decay=1e-4)),
+        run(O.Adam(start, lr=0.01, weight_decay=1.0)),
+    )
     assert free[1] == 1.0
     assert adamw[1] == pytest.approx(0.99**200, rel=1e-12)
     assert abs(adam_l2_small[1]) < 0.05 and abs(adam_l2_large[1]) < 0.05  # driven to 0 whatever λ
-    assert (free[0] - adam_l2_large[0]) < 0.5 * (free[0] - adamw[0])  # the busy weight decays much less
+    assert (free[0] - adam_l2_large[0]) < 0.5 * (
+        free[0] - adamw[0]
+    )  # the busy weight decays much less
 
 
 def test_warmup_cosine_matches_torch_schedulers():
     total, warmup, peak, floor = 120, 12, 0.3, 0.01
     holder = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=peak)
-    schedule = torch.optim.lr_scheduler.SequentialLR(holder, [
-        torch.optim.lr_scheduler.LinearLR(holder, start_factor=1 / warmup, end_factor=1.0, total_iters=warmup - 1),
-        torch.optim.lr_scheduler.CosineAnnealingLR(holder, T_max=total - warmup, eta_min=floor),
-    ], milestones=[warmup])
+    schedule = torch.optim.lr_scheduler.SequentialLR(
+        holder,
+        [
+            torch.optim.lr_scheduler.LinearLR(
+                holder, start_factor=1 / warmup, end_factor=1.0, total_iters=warmup - 1
+            ),
+            torch.optim.lr_scheduler.CosineAnnealingLR(holder, T_max=total - warmup, eta_min=floor),
+        ],
+        milestones=[warmup],
+    )
     theirs = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

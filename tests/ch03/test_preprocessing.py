@@ -1,11 +1,19 @@
 import numpy as np
 from utils.data import breast_cancer_arrays
-from utils.ch03.preprocessing import add_missing_and_outliers, fit_cleaner, prepared_breast_cancer, stratified_split
+from utils.ch03.preprocessing import (
+    add_missing_and_outliers,
+    fit_cleaner,
+    prepared_breast_cancer,
+    stratified_split,
+)
 
 
 def test_dirt_is_seeded_documented_and_disjoint():
     X = np.arange(1.0, 1001.0).reshape(100, 10)
-    a, b = add_missing_and_outliers(X, 0.05, 0.02, 10.0, seed=3), add_missing_and_outliers(X, 0.05, 0.02, 10.0, seed=3)
+    a, b = (
+        add_missing_and_outliers(X, 0.05, 0.02, 10.0, seed=3),
+        add_missing_and_outliers(X, 0.05, 0.02, 10.0, seed=3),
+    )
     np.testing.assert_array_equal(a.missing, b.missing)
     assert a.missing.sum() == 50 and a.outliers.sum() == 20 and not (a.missing & a.outliers).any()
     assert np.isnan(a.X[a.missing]).all()
@@ -47,10 +55,16 @@ def test_cleaner_catches_most_injected_outliers_in_the_biopsy_data():
 
 def test_prepared_breast_cancer_is_reproducible_and_clean():
     d1, d2 = prepared_breast_cancer(seed=0), prepared_breast_cancer(seed=0)
-    assert d1["X_train"].shape == (341, 30) and d1["X_val"].shape == (114, 30) and d1["X_test"].shape == (114, 30)
+    assert (
+        d1["X_train"].shape == (341, 30)
+        and d1["X_val"].shape == (114, 30)
+        and d1["X_test"].shape == (114, 30)
+    )
     np.testing.assert_array_equal(d1["X_test"], d2["X_test"])
     assert not np.isnan(d1["X_train"]).any()
     np.testing.assert_allclose(d1["X_train"].mean(axis=0), 0, atol=1e-12)
     assert np.isnan(d1["raw_test"]).any()
-    cleaned_test = d1["cleaner"].transform(d1["raw_test"])  # what a deployed model does with the saved statistics
+    cleaned_test = d1["cleaner"].transform(
+        d1["raw_test"]
+    )  # what a deployed model does with the saved statistics
     np.testing.assert_allclose((cleaned_test - d1["mean"]) / d1["std"], d1["X_test"], rtol=1e-12)

@@ -51,10 +51,13 @@ def test_l2_gradient_is_the_derivative_of_the_penalty():
     params = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
     grads = l2_gradient(params, 0.3)
     for name in params:
+
         def penalty_of(v, name=name):
             return l2_penalty({**params, name: v}, 0.3)
 
-        np.testing.assert_allclose(grads[name], numerical_gradient(penalty_of, params[name].copy()), rtol=1e-7)
+        np.testing.assert_allclose(
+            grads[name], numerical_gradient(penalty_of, params[name].copy()), rtol=1e-7
+        )
 
 
 def test_l2_in_the_loss_equals_torchs_sgd_weight_decay():

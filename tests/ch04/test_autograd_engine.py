@@ -7,7 +7,20 @@ import pytest
 import torch
 
 from utils.ch04 import autograd_engine as engine
-from utils.ch04.autograd_engine import HalfSquaredErrorFunction, LinearFunction, SigmoidFunction, Value, as_values, data_of, graph_table, grads_of, hand_net_loss, topological_order, using_rules, zero_grad
+from utils.ch04.autograd_engine import (
+    HalfSquaredErrorFunction,
+    LinearFunction,
+    SigmoidFunction,
+    Value,
+    as_values,
+    data_of,
+    graph_table,
+    grads_of,
+    hand_net_loss,
+    topological_order,
+    using_rules,
+    zero_grad,
+)
 from utils.ch04.backprop import initial_parameters, net_backward, net_loss
 
 EXPRESSIONS = {
@@ -32,10 +45,14 @@ def test_gradients_match_torch_autograd(name, point):
     out = f(a, b)
     out.backward()
     ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point)
-    expected = f(ta, tb)  # torch tensors have the same methods: .exp(), .log(), .tanh(), .relu(), .sigmoid()
+    expected = f(
+        ta, tb
+    )  # torch tensors have the same methods: .exp(), .log(), .tanh(), .relu(), .sigmoid()
     expected.backward()
     assert out.data == pytest.approx(expected.item(), rel=1e-13)
-    np.testing.assert_allclose([a.grad, b.grad], [ta.grad.item(), tb.grad.item()], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        [a.grad, b.grad], [ta.grad.item(), tb.grad.item()], rtol=1e-12, atol=1e-15
+    )
 
 
 def test_fan_out_gradients_add_up():
@@ -132,14 +149,22 @@ def test_graph_table_lists_every_node_with_its_inputs():
 
 
 def _double(*shape, seed=0):
-    return torch.randn(*shape, dtype=torch.float64, generator=torch.Generator().manual_seed(seed), requires_grad=True)
+    return torch.randn(
+        *shape,
+        dtype=torch.float64,
+        generator=torch.Generator().manual_seed(seed),
+        requires_grad=True,
+    )
 
 
-@pytest.mark.parametrize("function, inputs", [
-    (LinearFunction, lambda: (_double(4, 3), _double(3, 5, seed=1), _double(4, 1, seed=2))),
-    (SigmoidFunction, lambda: (_double(4, 5),)),
-    (HalfSquaredErrorFunction, lambda: (_double(2, 5), _double(2, 5, seed=1))),
-])
+@pytest.mark.parametrize(
+    "function, inputs",
+    [
+        (LinearFunction, lambda: (_double(4, 3), _double(3, 5, seed=1), _double(4, 1, seed=2))),
+        (SigmoidFunction, lambda: (_double(4, 5),)),
+        (HalfSquaredErrorFunction, lambda: (_double(2, 5), _double(2, 5, seed=1))),
+    ],
+)
 def test_hand_written_functions_pass_gradcheck(function, inputs):
     assert torch.autograd.gradcheck(function.apply, inputs())
 

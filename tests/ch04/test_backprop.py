@@ -4,7 +4,20 @@ import numpy as np
 import pytest
 import torch
 
-from utils.ch04.backprop import LAYER_SIZES, PARAMETER_NAMES, gradient_descent_step, half_squared_error, initial_parameters, linear_backward, linear_forward, net_backward, net_forward, net_loss, relu_backward, sigmoid_backward
+from utils.ch04.backprop import (
+    LAYER_SIZES,
+    PARAMETER_NAMES,
+    gradient_descent_step,
+    half_squared_error,
+    initial_parameters,
+    linear_backward,
+    linear_forward,
+    net_backward,
+    net_forward,
+    net_loss,
+    relu_backward,
+    sigmoid_backward,
+)
 
 rng = np.random.default_rng(1)
 
@@ -25,7 +38,12 @@ def test_linear_forward_matches_nn_linear_with_examples_in_columns():
 
 @pytest.mark.parametrize("n, n_prev, m", [(3, 4, 5), (4, 4, 1), (1, 6, 9)])
 def test_linear_backward_matches_autograd(n, n_prev, m):
-    W, b, A, G = rng.normal(size=(n, n_prev)), rng.normal(size=(n, 1)), rng.normal(size=(n_prev, m)), rng.normal(size=(n, m))
+    W, b, A, G = (
+        rng.normal(size=(n, n_prev)),
+        rng.normal(size=(n, 1)),
+        rng.normal(size=(n_prev, m)),
+        rng.normal(size=(n, m)),
+    )
     Wt, bt, At = t(W), t(b), t(A)
     (torch.from_numpy(G) * (Wt @ At + bt)).sum().backward()
     dW, db, dA = linear_backward(G, A, W)
@@ -35,7 +53,9 @@ def test_linear_backward_matches_autograd(n, n_prev, m):
     np.testing.assert_allclose(dA, At.grad.numpy(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("backward, torch_fn", [(sigmoid_backward, torch.sigmoid), (relu_backward, torch.relu)])
+@pytest.mark.parametrize(
+    "backward, torch_fn", [(sigmoid_backward, torch.sigmoid), (relu_backward, torch.relu)]
+)
 def test_activation_backward_matches_autograd(backward, torch_fn):
     Z, dA = rng.normal(0, 3, size=(4, 7)), rng.normal(size=(4, 7))
     Zt = t(Z)
@@ -64,7 +84,11 @@ def test_net_forward_loss_and_backward_match_torch(m):
 def test_net_forward_shapes_and_saturated_inputs_stay_finite():
     params = initial_parameters(rng)
     cache = net_forward(rng.normal(0, 1000, size=(3, 4)), **params)
-    assert cache["Z1"].shape == (4, 4) and cache["A1"].shape == (4, 4) and cache["y_hat"].shape == (2, 4)
+    assert (
+        cache["Z1"].shape == (4, 4)
+        and cache["A1"].shape == (4, 4)
+        and cache["y_hat"].shape == (2, 4)
+    )
     grads = net_backward(rng.normal(0, 1000, size=(3, 4)), rng.normal(size=(2, 4)), **params)
     assert all(np.all(np.isfinite(g)) for g in grads)
 
@@ -72,7 +96,12 @@ def test_net_forward_shapes_and_saturated_inputs_stay_finite():
 def test_initial_parameters_shapes():
     params = initial_parameters(np.random.default_rng(0))
     n0, n1, n2 = LAYER_SIZES
-    assert {k: v.shape for k, v in params.items()} == {"W1": (n1, n0), "b1": (n1, 1), "W2": (n2, n1), "b2": (n2, 1)}
+    assert {k: v.shape for k, v in params.items()} == {
+        "W1": (n1, n0),
+        "b1": (n1, 1),
+        "W2": (n2, n1),
+        "b2": (n2, 1),
+    }
     assert sum(v.size for v in params.values()) == 26
 
 

@@ -1,5 +1,5 @@
-"""Notebook 04d's checks name each catalogued wrong rule or sort, pass several right ones, report a stub as not
-attempted, and fall back to the engine's own rules."""
+"""Notebook 04d's checks name each catalogued wrong rule or sort, pass several right ones, report a
+stub as not attempted, and fall back to the engine's own rules."""
 
 import math
 
@@ -64,13 +64,16 @@ def test_right_multiply_rules_pass(rule):
     assert ch.check_mul_backward(rule, strict=False).passed
 
 
-@pytest.mark.parametrize("rule, kind, phrase", [
-    (mul_overwrite, "overwrite", "+="),
-    (mul_swapped, "swapped", "OWN value"),
-    (mul_no_chain, "no chain", "out.grad"),
-    (mul_only_a, "one input", "b needs one too"),
-    (mul_returns, "unchanged", "in place"),
-])
+@pytest.mark.parametrize(
+    "rule, kind, phrase",
+    [
+        (mul_overwrite, "overwrite", "+="),
+        (mul_swapped, "swapped", "OWN value"),
+        (mul_no_chain, "no chain", "out.grad"),
+        (mul_only_a, "one input", "b needs one too"),
+        (mul_returns, "unchanged", "in place"),
+    ],
+)
 def test_wrong_multiply_rules_are_named(rule, kind, phrase):
     assert_named(ch.check_mul_backward(rule, strict=False), kind, phrase)
 
@@ -91,13 +94,28 @@ def test_right_tanh_rules_pass(rule):
     assert ch.check_tanh_backward(rule, strict=False).passed
 
 
-@pytest.mark.parametrize("rule, kind, phrase", [
-    (lambda x, out: setattr(x, "grad", x.grad + (1 - x.data**2) * out.grad), "input not output", "out.data"),
-    (lambda x, out: setattr(x, "grad", x.grad + (1 - out.data) * out.grad), "no square", "square"),
-    (lambda x, out: setattr(x, "grad", x.grad + (out.data**2 - 1) * out.grad), "sign", "positive"),
-    (lambda x, out: setattr(x, "grad", (1 - out.data**2) * out.grad), "overwrite", "+="),
-    (lambda x, out: setattr(x, "grad", x.grad + (1 - out.data**2)), "no chain", "out.grad"),
-])
+@pytest.mark.parametrize(
+    "rule, kind, phrase",
+    [
+        (
+            lambda x, out: setattr(x, "grad", x.grad + (1 - x.data**2) * out.grad),
+            "input not output",
+            "out.data",
+        ),
+        (
+            lambda x, out: setattr(x, "grad", x.grad + (1 - out.data) * out.grad),
+            "no square",
+            "square",
+        ),
+        (
+            lambda x, out: setattr(x, "grad", x.grad + (out.data**2 - 1) * out.grad),
+            "sign",
+            "positive",
+        ),
+        (lambda x, out: setattr(x, "grad", (1 - out.data**2) * out.grad), "overwrite", "+="),
+        (lambda x, out: setattr(x, "grad", x.grad + (1 - out.data**2)), "no chain", "out.grad"),
+    ],
+)
 def test_wrong_tanh_rules_are_named(rule, kind, phrase):
     assert_named(ch.check_tanh_backward(rule, strict=False), kind, phrase)
 
@@ -118,17 +136,33 @@ def test_right_pow_rules_pass(rule):
     assert ch.check_pow_backward(rule, strict=False).passed
 
 
-@pytest.mark.parametrize("rule, kind, phrase", [
-    (lambda x, n, out: setattr(x, "grad", x.grad + n * x.data**n * out.grad), "exponent not lowered", "n − 1"),
-    (lambda x, n, out: setattr(x, "grad", x.grad + x.data ** (n - 1) * out.grad), "factor n missing", "factor n"),
-    (lambda x, n, out: setattr(x, "grad", n * x.data ** (n - 1) * out.grad), "overwrite", "+="),
-    (lambda x, n, out: setattr(x, "grad", x.grad + n * x.data ** (n - 1)), "no chain", "out.grad"),
-])
+@pytest.mark.parametrize(
+    "rule, kind, phrase",
+    [
+        (
+            lambda x, n, out: setattr(x, "grad", x.grad + n * x.data**n * out.grad),
+            "exponent not lowered",
+            "n − 1",
+        ),
+        (
+            lambda x, n, out: setattr(x, "grad", x.grad + x.data ** (n - 1) * out.grad),
+            "factor n missing",
+            "factor n",
+        ),
+        (lambda x, n, out: setattr(x, "grad", n * x.data ** (n - 1) * out.grad), "overwrite", "+="),
+        (
+            lambda x, n, out: setattr(x, "grad", x.grad + n * x.data ** (n - 1)),
+            "no chain",
+            "out.grad",
+        ),
+    ],
+)
 def test_wrong_pow_rules_are_named(rule, kind, phrase):
     assert_named(ch.check_pow_backward(rule, strict=False), kind, phrase)
 
 
-# ---------------------------------------------------------------- Exercise 4.12: the topological sort
+# ---------------------------------------------------------------- Exercise 4.12: the topological
+# sort
 
 
 def sort_recursive(root):
@@ -218,15 +252,18 @@ def test_right_sorts_pass(sort):
     assert ch.check_topological_order(sort, strict=False).passed
 
 
-@pytest.mark.parametrize("sort, kind, phrase", [
-    (sort_without_visited, "duplicates", "visited"),
-    (sort_by_value, "missing", "Value objects themselves"),
-    (lambda root: sort_recursive(root)[::-1], "reversed", "root last"),
-    (sort_pre_order, "reversed", "pre-order"),
-    (lambda root: sort_recursive(root)[1:], "missing", "missing"),
-    (lambda root: None, "none", "return"),
-    (lambda root: [node.data for node in sort_recursive(root)], "type", "Value nodes"),
-])
+@pytest.mark.parametrize(
+    "sort, kind, phrase",
+    [
+        (sort_without_visited, "duplicates", "visited"),
+        (sort_by_value, "missing", "Value objects themselves"),
+        (lambda root: sort_recursive(root)[::-1], "reversed", "root last"),
+        (sort_pre_order, "reversed", "pre-order"),
+        (lambda root: sort_recursive(root)[1:], "missing", "missing"),
+        (lambda root: None, "none", "return"),
+        (lambda root: [node.data for node in sort_recursive(root)], "type", "Value nodes"),
+    ],
+)
 def test_wrong_sorts_are_named(sort, kind, phrase):
     assert_named(ch.check_topological_order(sort, strict=False), kind, phrase)
 
@@ -243,10 +280,15 @@ def test_a_node_before_its_input_is_named():
 # ---------------------------------------------------------------- common behaviour
 
 
-@pytest.mark.parametrize("check, reference", [
-    (ch.check_mul_backward, engine.mul_backward), (ch.check_tanh_backward, engine.tanh_backward),
-    (ch.check_pow_backward, engine.pow_backward), (ch.check_topological_order, engine.topological_order),
-])
+@pytest.mark.parametrize(
+    "check, reference",
+    [
+        (ch.check_mul_backward, engine.mul_backward),
+        (ch.check_tanh_backward, engine.tanh_backward),
+        (ch.check_pow_backward, engine.pow_backward),
+        (ch.check_topological_order, engine.topological_order),
+    ],
+)
 def test_a_stub_is_not_attempted_and_falls_back_to_the_engine(check, reference):
     result = check(stub, strict=False)
     assert result.status == "not attempted"
@@ -258,31 +300,52 @@ def test_a_rule_that_raises_is_reported_with_its_line():
         a.grad += b.value * out.grad
 
     result = ch.check_mul_backward(broken, strict=False)
-    assert result.status == "error" and "AttributeError" in result.message and "b.value" in result.message
+    assert (
+        result.status == "error"
+        and "AttributeError" in result.message
+        and "b.value" in result.message
+    )
 
 
 @pytest.mark.answer_key_watch
-@pytest.mark.parametrize("check, learner, name", [
-    (ch.check_mul_backward, lambda a, b, out: engine.mul_backward(a, b, out), "mul_backward"),
-    (ch.check_tanh_backward, lambda x, out: engine.tanh_backward(x, out), "tanh_backward"),
-    (ch.check_pow_backward, lambda x, n, out: engine.pow_backward(x, n, out), "pow_backward"),
-    (ch.check_topological_order, lambda root: engine.topological_order(root), "topological_order"),
-])
+@pytest.mark.parametrize(
+    "check, learner, name",
+    [
+        (ch.check_mul_backward, lambda a, b, out: engine.mul_backward(a, b, out), "mul_backward"),
+        (ch.check_tanh_backward, lambda x, out: engine.tanh_backward(x, out), "tanh_backward"),
+        (ch.check_pow_backward, lambda x, n, out: engine.pow_backward(x, n, out), "pow_backward"),
+        (
+            ch.check_topological_order,
+            lambda root: engine.topological_order(root),
+            "topological_order",
+        ),
+    ],
+)
 def test_calling_the_engine_is_named_as_the_answer_key(check, learner, name):
     result = check(learner, strict=False)
-    assert result.status == "failed" and name in result.message and "reference answer" in result.message, result.message
+    assert (
+        result.status == "failed"
+        and name in result.message
+        and "reference answer" in result.message
+    ), result.message
 
 
 @pytest.mark.answer_key_watch
-@pytest.mark.parametrize("check, learner", [
-    (ch.check_mul_backward, mul_right), (ch.check_tanh_backward, tanh_right), (ch.check_pow_backward, pow_right),
-    (ch.check_topological_order, sort_recursive),
-])
+@pytest.mark.parametrize(
+    "check, learner",
+    [
+        (ch.check_mul_backward, mul_right),
+        (ch.check_tanh_backward, tanh_right),
+        (ch.check_pow_backward, pow_right),
+        (ch.check_topological_order, sort_recursive),
+    ],
+)
 def test_a_right_answer_is_not_mistaken_for_the_answer_key(check, learner):
     assert check(learner, strict=False).passed
 
 
-# ---------------------------------------------------------------- gradients that are Values, float32, sets
+# ---------------------------------------------------------------- gradients that are Values,
+# float32, sets
 
 
 def mul_with_value(a, b, out):
@@ -298,11 +361,14 @@ def pow_with_value(x, n, out):
     x.grad += n * x ** (n - 1) * out.grad
 
 
-@pytest.mark.parametrize("check, rule, name", [
-    (ch.check_mul_backward, mul_with_value, "a.grad"),
-    (ch.check_tanh_backward, tanh_with_value, "x.grad"),
-    (ch.check_pow_backward, pow_with_value, "x.grad"),
-])
+@pytest.mark.parametrize(
+    "check, rule, name",
+    [
+        (ch.check_mul_backward, mul_with_value, "a.grad"),
+        (ch.check_tanh_backward, tanh_with_value, "x.grad"),
+        (ch.check_pow_backward, pow_with_value, "x.grad"),
+    ],
+)
 def test_arithmetic_with_a_value_is_told_to_use_data(check, rule, name):
     result = check(rule, strict=False)
     assert_named(result, "not a number", ".data")
@@ -326,9 +392,14 @@ def pow_float32(x, n, out):
     x.grad += f32(np.float32(n) * np.float32(x.data) ** np.float32(n - 1) * np.float32(out.grad))
 
 
-@pytest.mark.parametrize("check, rule", [
-    (ch.check_mul_backward, mul_float32), (ch.check_tanh_backward, tanh_float32), (ch.check_pow_backward, pow_float32),
-])
+@pytest.mark.parametrize(
+    "check, rule",
+    [
+        (ch.check_mul_backward, mul_float32),
+        (ch.check_tanh_backward, tanh_float32),
+        (ch.check_pow_backward, pow_float32),
+    ],
+)
 def test_float32_arithmetic_passes_within_the_stated_tolerance(check, rule):
     result = check(rule, strict=False)
     assert result.passed, result.message

@@ -26,7 +26,9 @@ def test_same_seed_same_result_and_each_image_moves_differently():
 
 def test_values_stay_within_the_input_range_and_shape_is_kept():
     x = images()
-    y = random_affine(x, torch.Generator().manual_seed(2), max_degrees=30, max_shift=2, max_scale=0.2)
+    y = random_affine(
+        x, torch.Generator().manual_seed(2), max_degrees=30, max_shift=2, max_scale=0.2
+    )
     assert y.shape == x.shape and y.dtype == x.dtype and y.device == x.device
     assert float(y.min()) >= 0.0 and float(y.max()) <= 1.0 + 1e-6
 
@@ -42,11 +44,14 @@ def test_a_one_pixel_shift_moves_the_centre_of_mass_by_at_most_one_pixel():
 
 
 def test_the_random_numbers_come_from_the_generator_only():
-    """affine_grid and grid_sample draw nothing: the global RNG is untouched, and the generator advances."""
+    """affine_grid and grid_sample draw nothing: the global RNG is untouched, and the generator
+    advances."""
     x, generator = images(), torch.Generator().manual_seed(4)
     global_state, generator_state = torch.get_rng_state(), generator.get_state()
     random_affine(x, generator)
-    assert torch.equal(torch.get_rng_state(), global_state) and not torch.equal(generator.get_state(), generator_state)
+    assert torch.equal(torch.get_rng_state(), global_state) and not torch.equal(
+        generator.get_state(), generator_state
+    )
 
 
 def test_a_batch_without_the_channel_axis_is_refused_with_advice():

@@ -1,5 +1,6 @@
-"""Chapter 5's checks: each catalogued wrong answer gets its message, several right answers pass (one of them in
-place), a stub is reported as not attempted, and the fallback is the teaching reference."""
+"""Chapter 5's checks: each catalogued wrong answer gets its message, several right answers pass
+(one of them in place), a stub is reported as not attempted, and the fallback is the teaching
+reference."""
 
 import numpy as np
 import pytest
@@ -9,7 +10,6 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_score, r
 
 from utils.ch05.checkpoint import load_checkpoint, save_checkpoint
 from utils.ch05 import checks_05a
-from utils.checks import step_harness
 from utils.ch05.checks_05a import checkpoint_outcome, compare_metrics
 from utils.checks.step_harness import small_network, step_outcome
 from utils.ch05.evaluation import threshold_metrics
@@ -136,7 +136,9 @@ STEP_CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("wrong, status, kind, phrase", STEP_CATALOGUE, ids=[c[0].__name__ for c in STEP_CATALOGUE])
+@pytest.mark.parametrize(
+    "wrong, status, kind, phrase", STEP_CATALOGUE, ids=[c[0].__name__ for c in STEP_CATALOGUE]
+)
 def test_training_step_check_names_the_mistake(wrong, status, kind, phrase):
     result = check_step(wrong)
     assert result.status == status, result.message
@@ -165,7 +167,8 @@ def step_zeroing_gradients_in_place(model, optimizer, X, y):
 
 
 def step_clearing_afterwards_from_probabilities(model, optimizer, X, y):
-    """Another order: zero_grad after the update (the gradients start empty); the loss from σ(z), not from z."""
+    """Another order: zero_grad after the update (the gradients start empty); the loss from σ(z),
+    not from z."""
     loss = F.binary_cross_entropy(torch.sigmoid(model(X)), y)
     loss.backward()
     optimizer.step()
@@ -176,14 +179,23 @@ def step_clearing_afterwards_from_probabilities(model, optimizer, X, y):
 def step_returning_the_attached_loss(model, optimizer, X, y):
     optimizer.zero_grad(set_to_none=False)
     logits = model(X)
-    loss = torch.mean(torch.clamp(logits, min=0) - logits * y + torch.log1p(torch.exp(-logits.abs())))
+    loss = torch.mean(
+        torch.clamp(logits, min=0) - logits * y + torch.log1p(torch.exp(-logits.abs()))
+    )
     loss.backward()
     optimizer.step()
     return loss.detach()
 
 
-@pytest.mark.parametrize("fn", [step_notebook_solution, step_zeroing_gradients_in_place,
-                                step_clearing_afterwards_from_probabilities, step_returning_the_attached_loss])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        step_notebook_solution,
+        step_zeroing_gradients_in_place,
+        step_clearing_afterwards_from_probabilities,
+        step_returning_the_attached_loss,
+    ],
+)
 def test_right_training_steps_pass(fn):
     result = check_step(fn)
     assert result.passed, result.message
@@ -198,7 +210,8 @@ def test_training_step_stub_is_not_attempted_and_falls_back_to_the_step():
 
 
 def test_adam_reading_its_step_count_is_not_blamed_on_the_learner():
-    """torch's own Adam calls .item() internally; only the learner's own code counts as a host sync."""
+    """torch's own Adam calls .item() internally; only the learner's own code counts as a host
+    sync."""
     outcome = step_outcome(step_notebook_solution, "adam", steps=3)
     assert outcome.syncs == ()
     assert step_outcome(returns_item, "adam", steps=2).syncs == ("item",)
@@ -274,7 +287,9 @@ METRIC_CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("wrong, kind, phrase", METRIC_CATALOGUE, ids=[c[0].__name__ for c in METRIC_CATALOGUE])
+@pytest.mark.parametrize(
+    "wrong, kind, phrase", METRIC_CATALOGUE, ids=[c[0].__name__ for c in METRIC_CATALOGUE]
+)
 def test_metrics_check_names_the_mistake(wrong, kind, phrase):
     result = check_metrics(wrong)
     assert result.status == "failed", result.message
@@ -287,7 +302,11 @@ def metrics_notebook_solution(p, y, threshold=0.5):
     predicted = p > threshold
     positive = y == 1
     true_positives = np.sum(predicted & positive)
-    return float(np.mean(predicted == positive)), float(true_positives / np.sum(predicted)), float(true_positives / np.sum(positive))
+    return (
+        float(np.mean(predicted == positive)),
+        float(true_positives / np.sum(predicted)),
+        float(true_positives / np.sum(positive)),
+    )
 
 
 def metrics_with_scikit_learn(p, y, threshold=0.5):
@@ -296,14 +315,21 @@ def metrics_with_scikit_learn(p, y, threshold=0.5):
 
 
 def metrics_from_the_confusion_matrix_shifting_p_in_place(p, y, threshold=0.5):
-    """Subtracts the threshold from p in place (the caller's array changes), then counts from the confusion matrix."""
+    """Subtracts the threshold from p in place (the caller's array changes), then counts from the
+    confusion matrix."""
     p -= threshold
     (tn, fp), (fn, tp) = confusion_matrix(y, p > 0, labels=[0, 1])
     return (tp + tn) / (tn + fp + fn + tp), tp / (tp + fp), tp / (tp + fn)
 
 
-@pytest.mark.parametrize("fn", [metrics_notebook_solution, metrics_with_scikit_learn,
-                                metrics_from_the_confusion_matrix_shifting_p_in_place])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        metrics_notebook_solution,
+        metrics_with_scikit_learn,
+        metrics_from_the_confusion_matrix_shifting_p_in_place,
+    ],
+)
 def test_right_metrics_pass(fn):
     result = check_metrics(fn)
     assert result.passed, result.message
@@ -327,7 +353,8 @@ def test_compare_metrics():
     assert compare_metrics((0.5, np.array([0.25, 0.25]), 1.0), (0.5, 0.25, 1.0)).kind == "shape"
 
 
-# ---------------------------------------------------------------- Exercise 5.3: save and load a checkpoint
+# ---------------------------------------------------------------- Exercise 5.3: save and load a
+# checkpoint
 
 
 def check_checkpoint(save, load):
@@ -335,7 +362,9 @@ def check_checkpoint(save, load):
 
 
 def save_notebook_solution(path, model, optimizer, epoch):
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, path)
+    torch.save(
+        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, path
+    )
 
 
 def load_notebook_solution(path, model, optimizer):
@@ -347,11 +376,19 @@ def load_notebook_solution(path, model, optimizer):
 
 def save_through_a_file_handle(path, model, optimizer, epoch):
     with open(path, "wb") as file:
-        torch.save({"epoch": torch.tensor(epoch), "optimizer": optimizer.state_dict(), "model": model.state_dict()}, file)
+        torch.save(
+            {
+                "epoch": torch.tensor(epoch),
+                "optimizer": optimizer.state_dict(),
+                "model": model.state_dict(),
+            },
+            file,
+        )
 
 
 def load_copying_weights_in_place(path, model, optimizer):
-    """torch.load with its default (weights_only=True since torch 2.6); weights copied into the parameters in place."""
+    """torch.load with its default (weights_only=True since torch 2.6); weights copied into the
+    parameters in place."""
     state = torch.load(path, map_location="cpu")
     with torch.no_grad():
         for name, parameter in model.named_parameters():
@@ -397,16 +434,62 @@ def load_unsafely(path, model, optimizer):
 
 # (name, save, load, status, kind or None, phrase)
 CHECKPOINT_CATALOGUE = [
-    ("optimizer state not saved", save_model_only, load_model_only, "failed", "saved file", "'optimizer' (optimizer.state_dict())"),
-    ("whole model pickled", save_whole_model, load_notebook_solution, "error", None, "UnpicklingError"),
-    ("epoch not returned", save_notebook_solution, load_without_returning, "failed", "none", "In epoch"),
-    ("model state not restored", save_notebook_solution, load_forgets_the_model, "failed", "values", "its weights did not come back"),
-    ("epoch off by one", save_notebook_solution, load_epoch_off_by_one, "failed", "values", "yours 4 vs expected 3"),
-    ("weights_only=False", save_notebook_solution, load_unsafely, "failed", "unsafe load", "weights_only=True"),
+    (
+        "optimizer state not saved",
+        save_model_only,
+        load_model_only,
+        "failed",
+        "saved file",
+        "'optimizer' (optimizer.state_dict())",
+    ),
+    (
+        "whole model pickled",
+        save_whole_model,
+        load_notebook_solution,
+        "error",
+        None,
+        "UnpicklingError",
+    ),
+    (
+        "epoch not returned",
+        save_notebook_solution,
+        load_without_returning,
+        "failed",
+        "none",
+        "In epoch",
+    ),
+    (
+        "model state not restored",
+        save_notebook_solution,
+        load_forgets_the_model,
+        "failed",
+        "values",
+        "its weights did not come back",
+    ),
+    (
+        "epoch off by one",
+        save_notebook_solution,
+        load_epoch_off_by_one,
+        "failed",
+        "values",
+        "yours 4 vs expected 3",
+    ),
+    (
+        "weights_only=False",
+        save_notebook_solution,
+        load_unsafely,
+        "failed",
+        "unsafe load",
+        "weights_only=True",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, save, load, status, kind, phrase", CHECKPOINT_CATALOGUE, ids=[c[0] for c in CHECKPOINT_CATALOGUE])
+@pytest.mark.parametrize(
+    "name, save, load, status, kind, phrase",
+    CHECKPOINT_CATALOGUE,
+    ids=[c[0] for c in CHECKPOINT_CATALOGUE],
+)
 def test_checkpoint_check_names_the_mistake(name, save, load, status, kind, phrase):
     result = check_checkpoint(save, load)
     assert result.status == status, result.message
@@ -415,8 +498,13 @@ def test_checkpoint_check_names_the_mistake(name, save, load, status, kind, phra
     assert phrase in result.message
 
 
-@pytest.mark.parametrize("save, load", [(save_notebook_solution, load_notebook_solution),
-                                        (save_through_a_file_handle, load_copying_weights_in_place)])
+@pytest.mark.parametrize(
+    "save, load",
+    [
+        (save_notebook_solution, load_notebook_solution),
+        (save_through_a_file_handle, load_copying_weights_in_place),
+    ],
+)
 def test_right_checkpoints_pass(save, load):
     result = check_checkpoint(save, load)
     assert result.passed, result.message
@@ -428,7 +516,10 @@ def test_checkpoint_stub_is_not_attempted_and_falls_back_to_the_pair():
 
     assert check_checkpoint(stub, load_checkpoint).status == "not attempted"
     result = check_checkpoint(save_checkpoint, stub)
-    assert result.status == "not attempted" and result.reference == (save_checkpoint, load_checkpoint)
+    assert result.status == "not attempted" and result.reference == (
+        save_checkpoint,
+        load_checkpoint,
+    )
 
 
 # ---------------------------------------------------------------- the harness
@@ -443,13 +534,17 @@ def test_there_is_one_seeded_small_network():
 def test_step_outcome_reports_parameter_change_and_losses():
     outcome = step_outcome(training_step, "adam", steps=3, batch_size=8, seed=0)
     assert outcome.change.ndim == 1 and np.any(outcome.change) and outcome.losses.shape == (3,)
-    assert np.array_equal(outcome.change, step_outcome(training_step, "adam", steps=3, batch_size=8, seed=0).change)
+    assert np.array_equal(
+        outcome.change, step_outcome(training_step, "adam", steps=3, batch_size=8, seed=0).change
+    )
 
 
 def test_checkpoint_outcome_is_deterministic_and_the_reference_refuses_the_trap():
     a = checkpoint_outcome(save_checkpoint, load_checkpoint, seed=0)
     b = checkpoint_outcome(save_checkpoint, load_checkpoint, seed=0)
-    assert np.array_equal(a.predictions, b.predictions) and np.array_equal(a.parameters, b.parameters)
+    assert np.array_equal(a.predictions, b.predictions) and np.array_equal(
+        a.parameters, b.parameters
+    )
     assert a.epoch == 3 and not a.ran_code_from_file
     assert checkpoint_outcome(save_checkpoint, load_unsafely, seed=0).ran_code_from_file
 
@@ -463,14 +558,20 @@ def test_a_step_returning_the_loss_with_its_graph_is_told_to_detach():
         return loss
 
     result = check_step(step)
-    assert result.status == "failed" and result.verdict.kind == "attached" and "loss.detach()" in result.message
+    assert (
+        result.status == "failed"
+        and result.verdict.kind == "attached"
+        and "loss.detach()" in result.message
+    )
 
 
 def _pickle_save(path, model, optimizer, epoch):
     import pickle
 
     with open(path, "wb") as file:
-        pickle.dump({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, file)
+        pickle.dump(
+            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, file
+        )
 
 
 def _pickle_load(path, model, optimizer):
@@ -490,7 +591,14 @@ def test_plain_pickle_is_caught_by_the_trap_any_unpickler_runs():
 
 def test_a_checkpoint_with_other_keys_is_told_the_keys():
     def save(path, model, optimizer, epoch):
-        torch.save({"model_state": model.state_dict(), "optim_state": optimizer.state_dict(), "epoch": epoch}, path)
+        torch.save(
+            {
+                "model_state": model.state_dict(),
+                "optim_state": optimizer.state_dict(),
+                "epoch": epoch,
+            },
+            path,
+        )
 
     def load(path, model, optimizer):
         state = torch.load(path, weights_only=True)
@@ -499,4 +607,6 @@ def test_a_checkpoint_with_other_keys_is_told_the_keys():
         return state["epoch"]
 
     result = checks_05a.check_checkpoint(save, load, strict=False)
-    assert result.verdict.kind == "saved file" and "epoch, model_state, optim_state" in result.message
+    assert (
+        result.verdict.kind == "saved file" and "epoch, model_state, optim_state" in result.message
+    )

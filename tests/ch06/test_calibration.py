@@ -22,7 +22,11 @@ def test_platt_scale_agrees_with_an_unregularised_logistic_regression():
     z = rng.normal(0, 1.5, 2000)
     y = (rng.random(len(z)) < expit(2 * z + 0.5)).astype(int)
     new = np.linspace(-3, 3, 7)
-    sklearn = LogisticRegression(C=1e8, tol=1e-12, max_iter=10_000).fit(z[:, None], y).predict_proba(new[:, None])[:, 1]
+    sklearn = (
+        LogisticRegression(C=1e8, tol=1e-12, max_iter=10_000)
+        .fit(z[:, None], y)
+        .predict_proba(new[:, None])[:, 1]
+    )
     np.testing.assert_allclose(platt_scale(z, y, new), sklearn, atol=1e-5)
 
 

@@ -1,5 +1,5 @@
-"""Chapter 6's checks: each catalogued wrong answer is named, several right answers pass (one of them in place),
-a stub is reported as not attempted, and the fallback is the teaching reference."""
+"""Chapter 6's checks: each catalogued wrong answer is named, several right answers pass (one of
+them in place), a stub is reported as not attempted, and the fallback is the teaching reference."""
 
 import re
 from collections import Counter
@@ -27,7 +27,8 @@ def stub(*args):
 
 
 def assert_named(result, kind, phrase):
-    """A catalogued wrong answer fails, with the expected diagnosis and words a learner can act on."""
+    """A catalogued wrong answer fails, with the expected diagnosis and words a learner can act
+    on."""
     assert result.status == "failed", result.message
     assert result.verdict.kind == kind, result.message
     assert phrase in result.message, result.message
@@ -69,7 +70,9 @@ def dedup_overwriting_the_labels_in_place(texts, labels):
     return keep
 
 
-@pytest.mark.parametrize("fn", [deduplicate, dedup_with_a_dict, dedup_with_numpy, dedup_overwriting_the_labels_in_place])
+@pytest.mark.parametrize(
+    "fn", [deduplicate, dedup_with_a_dict, dedup_with_numpy, dedup_overwriting_the_labels_in_place]
+)
 def test_right_deduplications_pass(fn):
     result = checks_06a.check_deduplicate(fn, strict=False)
     assert result.passed, result.message
@@ -77,8 +80,18 @@ def test_right_deduplications_pass(fn):
 
 DEDUP_CATALOGUE = [
     ("last occurrence", lambda t, y: checks_06a._keep_last(t, y), "last occurrence", "LAST copy"),
-    ("conflicts kept", lambda t, y: checks_06a._keep_conflicts(t, y), "conflicts kept", "BOTH labels"),
-    ("singletons", lambda t, y: checks_06a._singletons_only(t, y), "singletons only", "first copy too"),
+    (
+        "conflicts kept",
+        lambda t, y: checks_06a._keep_conflicts(t, y),
+        "conflicts kept",
+        "BOTH labels",
+    ),
+    (
+        "singletons",
+        lambda t, y: checks_06a._singletons_only(t, y),
+        "singletons only",
+        "first copy too",
+    ),
     ("unsorted", lambda t, y: deduplicate(t, y)[::-1], "order", "sorted"),
     ("texts", lambda t, y: [t[i] for i in deduplicate(t, y)], "type", "texts themselves"),
     ("mask", lambda t, y: np.isin(np.arange(len(t)), deduplicate(t, y)), "type", "boolean mask"),
@@ -87,7 +100,9 @@ DEDUP_CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("name, wrong, kind, phrase", DEDUP_CATALOGUE, ids=[c[0] for c in DEDUP_CATALOGUE])
+@pytest.mark.parametrize(
+    "name, wrong, kind, phrase", DEDUP_CATALOGUE, ids=[c[0] for c in DEDUP_CATALOGUE]
+)
 def test_deduplicate_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(checks_06a.check_deduplicate(wrong, strict=False), kind, phrase)
 
@@ -106,11 +121,18 @@ def compared_after(normalise):
     return dedup
 
 
-NORMALISED = [("strip", str.strip), ("lower", str.lower), ("punctuation removed", lambda t: re.sub(r"[^\w]", "", t)),
-              ("spaces removed", lambda t: t.replace(" ", "")), ("all three", lambda t: re.sub(r"\W+", "", t.strip().lower()))]
+NORMALISED = [
+    ("strip", str.strip),
+    ("lower", str.lower),
+    ("punctuation removed", lambda t: re.sub(r"[^\w]", "", t)),
+    ("spaces removed", lambda t: t.replace(" ", "")),
+    ("all three", lambda t: re.sub(r"\W+", "", t.strip().lower())),
+]
 
 
-@pytest.mark.parametrize("normalise", [n for _, n in NORMALISED], ids=[name for name, _ in NORMALISED])
+@pytest.mark.parametrize(
+    "normalise", [n for _, n in NORMALISED], ids=[name for name, _ in NORMALISED]
+)
 def test_deduplicate_check_names_normalised_comparison(normalise):
     result = checks_06a.check_deduplicate(compared_after(normalise), strict=False)
     assert_named(result, "normalised", "differ only in spaces, letter case or punctuation")
@@ -126,7 +148,8 @@ def test_deduplicate_stub_is_not_attempted_and_falls_back_to_the_reference():
     assert result.status == "not attempted" and result.reference is deduplicate
 
 
-# ---------------------------------------------------------------- Exercise 6.2: per-image standardisation
+# ---------------------------------------------------------------- Exercise 6.2: per-image
+# standardisation
 
 
 def standardise_sample_std(x, eps=1e-3):
@@ -145,10 +168,20 @@ def standardise_with_numpy(x, eps=1e-3):
     a = x.numpy().astype(np.float64)
     mean = a.mean(axis=(1, 2, 3), keepdims=True)
     std = a.std(axis=(1, 2, 3), keepdims=True)
-    return torch.from_numpy((a - mean) / (std + eps)).to(x.dtype)  # back to the input's dtype, for the float32 CNN
+    return torch.from_numpy((a - mean) / (std + eps)).to(
+        x.dtype
+    )  # back to the input's dtype, for the float32 CNN
 
 
-@pytest.mark.parametrize("fn", [standardise_images, standardise_sample_std, standardise_flattened_in_place, standardise_with_numpy])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        standardise_images,
+        standardise_sample_std,
+        standardise_flattened_in_place,
+        standardise_with_numpy,
+    ],
+)
 def test_right_standardisations_pass(fn):
     result = checks_06a.check_standardise_images(fn, strict=False)
     assert result.passed, result.message
@@ -167,13 +200,25 @@ STANDARDISE_CATALOGUE = [
     ("min-max", checks_06a._min_max, "min-max", "min–max"),
     ("per channel", checks_06a._per_channel, "per channel", "CHANNEL"),
     ("no eps", no_eps, "nan", "blank image"),
-    ("a NumPy array", lambda x, eps=1e-3: standardise_images(x, eps).numpy(), "type", "return a torch tensor"),
-    ("float64", lambda x, eps=1e-3: standardise_images(x.double(), eps), "dtype", "refuses a float64 input"),
+    (
+        "a NumPy array",
+        lambda x, eps=1e-3: standardise_images(x, eps).numpy(),
+        "type",
+        "return a torch tensor",
+    ),
+    (
+        "float64",
+        lambda x, eps=1e-3: standardise_images(x.double(), eps),
+        "dtype",
+        "refuses a float64 input",
+    ),
     ("nothing returned", lambda x, eps=1e-3: None, "none", "return"),
 ]
 
 
-@pytest.mark.parametrize("name, wrong, kind, phrase", STANDARDISE_CATALOGUE, ids=[c[0] for c in STANDARDISE_CATALOGUE])
+@pytest.mark.parametrize(
+    "name, wrong, kind, phrase", STANDARDISE_CATALOGUE, ids=[c[0] for c in STANDARDISE_CATALOGUE]
+)
 def test_standardise_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(checks_06a.check_standardise_images(wrong, strict=False), kind, phrase)
 
@@ -208,22 +253,36 @@ def precision_in_float32(scores, seen, relevant, k):
     return torch.tensor(relevant).gather(1, top).float().mean().item()
 
 
-@pytest.mark.parametrize("fn", [precision_at_k, precision_with_a_loop, precision_with_torch_topk_in_place, precision_in_float32])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        precision_at_k,
+        precision_with_a_loop,
+        precision_with_torch_topk_in_place,
+        precision_in_float32,
+    ],
+)
 def test_right_precisions_pass(fn):
     result = checks_06b.check_precision_at_k(fn, strict=False)
     assert result.passed, result.message
 
 
-PRECISION_CATALOGUE = [(kind, fn, kind, message.split(".")[0][:30]) for kind, fn, message in checks_06b.PRECISION_MISTAKES]
+PRECISION_CATALOGUE = [
+    (kind, fn, kind, message.split(".")[0][:30])
+    for kind, fn, message in checks_06b.PRECISION_MISTAKES
+]
 
 
-@pytest.mark.parametrize("name, wrong, kind, phrase", PRECISION_CATALOGUE, ids=[c[0] for c in PRECISION_CATALOGUE])
+@pytest.mark.parametrize(
+    "name, wrong, kind, phrase", PRECISION_CATALOGUE, ids=[c[0] for c in PRECISION_CATALOGUE]
+)
 def test_precision_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(checks_06b.check_precision_at_k(wrong, strict=False), kind, phrase)
 
 
 def test_precision_check_fails_one_wrong_item():
-    """The tolerance (rtol 1e-6) still catches the smallest wrong answer: one item swapped in one user's top k."""
+    """The tolerance (rtol 1e-6) still catches the smallest wrong answer: one item swapped in one
+    user's top k."""
 
     def one_item_off(scores, seen, relevant, k):
         ranked = np.where(seen, -np.inf, scores)
@@ -241,18 +300,25 @@ def test_precision_stub_and_none():
     assert_named(checks_06b.check_precision_at_k(lambda *a: None, strict=False), "none", "return")
 
 
-# ---------------------------------------------------------------- Exercise 6.4: the threshold chosen by cost
+# ---------------------------------------------------------------- Exercise 6.4: the threshold
+# chosen by cost
 
 
 def threshold_by_brute_force(p, y, cost_false_alarm, cost_missed_fraud):
     candidates = np.r_[np.unique(p), np.inf]
-    costs = [np.sum((p >= t) & (y == 0)) * cost_false_alarm + np.sum((p < t) & (y == 1)) * cost_missed_fraud
-             for t in candidates]
-    return candidates[int(np.argmin(costs))]  # the HIGHEST threshold of equal cost, unlike the reference
+    costs = [
+        np.sum((p >= t) & (y == 0)) * cost_false_alarm
+        + np.sum((p < t) & (y == 1)) * cost_missed_fraud
+        for t in candidates
+    ]
+    return candidates[
+        int(np.argmin(costs))
+    ]  # the HIGHEST threshold of equal cost, unlike the reference
 
 
 def threshold_midway(p, y, cost_false_alarm, cost_missed_fraud):
-    """A threshold between two scores (any value in that gap flags the same rows), sorting p in place."""
+    """A threshold between two scores (any value in that gap flags the same rows), sorting p in
+    place."""
     best = threshold_by_brute_force(p, y, cost_false_alarm, cost_missed_fraud)
     p.sort()
     below = p[p < best]
@@ -267,14 +333,18 @@ def test_right_thresholds_pass(fn):
 
 def threshold_strictly_above(p, y, cfa, cmf):
     candidates = np.r_[-np.inf, np.unique(p)]
-    costs = [np.sum((p > t) & (y == 0)) * cfa + np.sum((p <= t) & (y == 1)) * cmf for t in candidates]
+    costs = [
+        np.sum((p > t) & (y == 0)) * cfa + np.sum((p <= t) & (y == 1)) * cmf for t in candidates
+    ]
     return candidates[int(np.argmin(costs))]
 
 
 def threshold_among_scores_only(p, y, cfa, cmf):
     """Forgets the candidate np.inf, so it can never flag nothing."""
     candidates = np.unique(p)
-    costs = [np.sum((p >= t) & (y == 0)) * cfa + np.sum((p < t) & (y == 1)) * cmf for t in candidates]
+    costs = [
+        np.sum((p >= t) & (y == 0)) * cfa + np.sum((p < t) & (y == 1)) * cmf for t in candidates
+    ]
     return candidates[int(np.argmin(costs))]
 
 
@@ -299,20 +369,47 @@ def alarm_term_dropped(p, y, cfa, cmf):
 
 COST_CATALOGUE = [
     ("np.inf missing", threshold_among_scores_only, "flag nothing", "np.inf"),
-    ("missed-fraud term dropped", missed_term_dropped, "missed-fraud term missing", "cost_missed_fraud term is missing"),
-    ("missed-fraud term dropped, last tie", missed_term_dropped_last_tie, "missed-fraud term missing", "cost_missed_fraud term is missing"),
-    ("false-alarm term dropped", alarm_term_dropped, "false-alarm term missing", "cost_false_alarm term is missing"),
+    (
+        "missed-fraud term dropped",
+        missed_term_dropped,
+        "missed-fraud term missing",
+        "cost_missed_fraud term is missing",
+    ),
+    (
+        "missed-fraud term dropped, last tie",
+        missed_term_dropped_last_tie,
+        "missed-fraud term missing",
+        "cost_missed_fraud term is missing",
+    ),
+    (
+        "false-alarm term dropped",
+        alarm_term_dropped,
+        "false-alarm term missing",
+        "cost_false_alarm term is missing",
+    ),
     ("swapped costs", lambda p, y, a, m: cost_threshold(p, y, m, a), "swapped costs", "swapped"),
-    ("accuracy", lambda p, y, a, m: cost_threshold(p, y, 1.0, 1.0), "accuracy", "NUMBER of mistakes"),
+    (
+        "accuracy",
+        lambda p, y, a, m: cost_threshold(p, y, 1.0, 1.0),
+        "accuracy",
+        "NUMBER of mistakes",
+    ),
     ("default 0.5", lambda p, y, a, m: 0.5, "default 0.5", "default threshold"),
     ("p > t rule", threshold_strictly_above, "rule", "p ≥ threshold"),
-    ("cost returned", lambda p, y, a, m: total_cost(p, y, cost_threshold(p, y, a, m), a, m), "cost returned", "lowest cost"),
+    (
+        "cost returned",
+        lambda p, y, a, m: total_cost(p, y, cost_threshold(p, y, a, m), a, m),
+        "cost returned",
+        "lowest cost",
+    ),
     ("an array", lambda p, y, a, m: np.array([0.1, 0.2]), "type", "one number"),
     ("nothing returned", lambda p, y, a, m: None, "none", "return"),
 ]
 
 
-@pytest.mark.parametrize("name, wrong, kind, phrase", COST_CATALOGUE, ids=[c[0] for c in COST_CATALOGUE])
+@pytest.mark.parametrize(
+    "name, wrong, kind, phrase", COST_CATALOGUE, ids=[c[0] for c in COST_CATALOGUE]
+)
 def test_cost_threshold_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(checks_06b.check_cost_threshold(wrong, strict=False), kind, phrase)
 
@@ -337,7 +434,9 @@ def test_cost_threshold_stub_is_not_attempted():
 
 
 def platt_with_scikit_learn_default(z_cal, y_cal, z_new):
-    model = LogisticRegression().fit(np.reshape(z_cal, (-1, 1)), y_cal)  # C = 1: a little regularisation
+    model = LogisticRegression().fit(
+        np.reshape(z_cal, (-1, 1)), y_cal
+    )  # C = 1: a little regularisation
     return model.predict_proba(np.reshape(z_new, (-1, 1)))[:, 1]
 
 
@@ -346,7 +445,12 @@ def platt_with_scipy_minimize(z_cal, y_cal, z_new):
         q = expit(theta[0] * z_cal + theta[1])
         return -np.sum(y_cal * np.log(q + 1e-300) + (1 - y_cal) * np.log(1 - q + 1e-300))
 
-    a, b = minimize(loss, [1.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}).x
+    a, b = minimize(
+        loss,
+        [1.0, 0.0],
+        method="Nelder-Mead",
+        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000},
+    ).x
     return expit(a * z_new + b)
 
 
@@ -363,19 +467,33 @@ def platt_with_torch_lbfgs_float32(z_cal, y_cal, z_new):
         return loss
 
     optimizer.step(closure)
-    return torch.sigmoid(theta[0].detach() * torch.tensor(z_new, dtype=torch.float32) + theta[1].detach())
+    return torch.sigmoid(
+        theta[0].detach() * torch.tensor(z_new, dtype=torch.float32) + theta[1].detach()
+    )
 
 
-@pytest.mark.parametrize("fn", [platt_scale, platt_with_scikit_learn_default, platt_with_scipy_minimize, platt_with_torch_lbfgs_float32])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        platt_scale,
+        platt_with_scikit_learn_default,
+        platt_with_scipy_minimize,
+        platt_with_torch_lbfgs_float32,
+    ],
+)
 def test_right_platt_scalings_pass(fn):
     result = checks_06c.check_platt_scale(fn, strict=False)
     assert result.passed, result.message
 
 
-PLATT_CATALOGUE = [(kind, fn, kind, message.split(".")[0][:25]) for kind, fn, message in checks_06c.PLATT_MISTAKES]
+PLATT_CATALOGUE = [
+    (kind, fn, kind, message.split(".")[0][:25]) for kind, fn, message in checks_06c.PLATT_MISTAKES
+]
 
 
-@pytest.mark.parametrize("name, wrong, kind, phrase", PLATT_CATALOGUE, ids=[c[0] for c in PLATT_CATALOGUE])
+@pytest.mark.parametrize(
+    "name, wrong, kind, phrase", PLATT_CATALOGUE, ids=[c[0] for c in PLATT_CATALOGUE]
+)
 def test_platt_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(checks_06c.check_platt_scale(wrong, strict=False), kind, phrase)
 
@@ -393,7 +511,9 @@ def bkt_by_joint_probabilities(p_know, correct, slip, guess, learn):
     c = np.asarray(correct, float)
     likelihood_known = c * (1 - slip) + (1 - c) * slip
     likelihood_unknown = c * guess + (1 - c) * (1 - guess)
-    posterior = p_know * likelihood_known / (p_know * likelihood_known + (1 - p_know) * likelihood_unknown)
+    posterior = (
+        p_know * likelihood_known / (p_know * likelihood_known + (1 - p_know) * likelihood_unknown)
+    )
     return 1 - (1 - posterior) * (1 - learn)
 
 
@@ -420,16 +540,22 @@ def bkt_in_place(p_know, correct, slip, guess, learn):
     return out
 
 
-@pytest.mark.parametrize("fn", [bkt_update, bkt_by_joint_probabilities, bkt_in_float32, bkt_in_place])
+@pytest.mark.parametrize(
+    "fn", [bkt_update, bkt_by_joint_probabilities, bkt_in_float32, bkt_in_place]
+)
 def test_right_bkt_updates_pass(fn):
     result = checks_06c.check_bkt_update(fn, strict=False)
     assert result.passed, result.message
 
 
-BKT_CATALOGUE = [(kind, fn, kind, message.split(".")[0][:25]) for kind, fn, message in checks_06c.BKT_MISTAKES]
+BKT_CATALOGUE = [
+    (kind, fn, kind, message.split(".")[0][:25]) for kind, fn, message in checks_06c.BKT_MISTAKES
+]
 
 
-@pytest.mark.parametrize("name, wrong, kind, phrase", BKT_CATALOGUE, ids=[c[0] for c in BKT_CATALOGUE])
+@pytest.mark.parametrize(
+    "name, wrong, kind, phrase", BKT_CATALOGUE, ids=[c[0] for c in BKT_CATALOGUE]
+)
 def test_bkt_check_names_the_mistake(name, wrong, kind, phrase):
     assert_named(checks_06c.check_bkt_update(wrong, strict=False), kind, phrase)
 

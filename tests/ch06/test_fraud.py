@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from utils.ch06.fraud import FEATURES, cost_threshold, simulate_transactions, time_ordered_split, total_cost
+from utils.ch06.fraud import (
+    FEATURES,
+    cost_threshold,
+    simulate_transactions,
+    time_ordered_split,
+    total_cost,
+)
 
 
 def test_simulated_transactions_have_the_stated_fraud_rate_and_overlapping_features():

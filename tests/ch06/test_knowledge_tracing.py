@@ -4,7 +4,19 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
-from utils.ch06.knowledge_tracing import PARAMS, SKILLS, KnowledgeTracer, bkt_predict, bkt_trace, bkt_update, history_features, least_known_policy, predict_tracer, simulate_practice, train_tracer
+from utils.ch06.knowledge_tracing import (
+    PARAMS,
+    SKILLS,
+    KnowledgeTracer,
+    bkt_predict,
+    bkt_trace,
+    bkt_update,
+    history_features,
+    least_known_policy,
+    predict_tracer,
+    simulate_practice,
+    train_tracer,
+)
 
 
 def test_simulated_answers_follow_slip_and_guess():
@@ -40,7 +52,9 @@ def test_history_features_count_earlier_answers_only():
     correct = np.array([[1, 0, 1, 1]])
     f = history_features(skills, correct, n_skills=2)
     assert f.shape == (1, 4, 5)
-    np.testing.assert_allclose(np.expm1(f[0, 3, 2:4]), [1, 1])  # one right, one wrong on skill 0 before step 3
+    np.testing.assert_allclose(
+        np.expm1(f[0, 3, 2:4]), [1, 1]
+    )  # one right, one wrong on skill 0 before step 3
     np.testing.assert_allclose(f[0, 3, 4], 2 / 3)
     np.testing.assert_allclose(f[0, 0, 4], 0.5)
 
@@ -54,7 +68,9 @@ def test_tracer_is_causal_and_learns():
     C2 = C[:4].clone()
     C2[:, 10:] = 1 - C2[:, 10:]
     torch.testing.assert_close(model(S[:4], C2)[:, :11], logits[:, :11])
-    losses = train_tracer(model, practice.skills[:240], practice.correct[:240], epochs=15, progress=False)
+    losses = train_tracer(
+        model, practice.skills[:240], practice.correct[:240], epochs=15, progress=False
+    )
     assert losses[-1] < losses[0]
     p = predict_tracer(model, practice.skills[240:], practice.correct[240:])
     assert roc_auc_score(practice.correct[240:].ravel(), p.ravel()) > 0.7

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from utils.ch06.recommendation import MatrixFactorisation, fit_matrix_factorisation, precision_at_k, rmse, simulate_ratings
+from utils.ch06.recommendation import (
+    MatrixFactorisation,
+    fit_matrix_factorisation,
+    precision_at_k,
+    rmse,
+    simulate_ratings,
+)
 
 
 def test_simulated_ratings_are_whole_stars_distinct_per_user_and_seeded():
@@ -37,12 +43,21 @@ def test_matrix_factorisation_beats_the_bias_model_which_beats_the_global_mean()
     fit = ~test
     args = (data.users[fit], data.items[fit], data.ratings[fit], data.n_users, data.n_items)
     bias, _ = fit_matrix_factorisation(*args, rank=0, steps=150, progress=False)
-    mf, history = fit_matrix_factorisation(*args, rank=3, reg=0.1, steps=150, progress=False,
-                                           validation=(data.users[test], data.items[test], data.ratings[test]))
+    mf, history = fit_matrix_factorisation(
+        *args,
+        rank=3,
+        reg=0.1,
+        steps=150,
+        progress=False,
+        validation=(data.users[test], data.items[test], data.ratings[test]),
+    )
     u, i, r = data.users[test], data.items[test], data.ratings[test]
     with torch.no_grad():
-        errors = [rmse(np.full(len(r), data.ratings[fit].mean()), r), rmse(bias(torch.tensor(u), torch.tensor(i)), r),
-                  rmse(mf(torch.tensor(u), torch.tensor(i)), r)]
+        errors = [
+            rmse(np.full(len(r), data.ratings[fit].mean()), r),
+            rmse(bias(torch.tensor(u), torch.tensor(i)), r),
+            rmse(mf(torch.tensor(u), torch.tensor(i)), r),
+        ]
     assert errors[0] > errors[1] > errors[2]
     assert len(history["val_rmse"]) == 150 and history["train_rmse"][-1] < history["train_rmse"][0]
 

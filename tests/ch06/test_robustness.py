@@ -15,9 +15,13 @@ def test_standardise_images_gives_each_image_mean_0_and_std_near_1():
 
 def test_standardised_images_ignore_a_gain_and_a_blank_image_stays_finite():
     x = torch.rand(3, 1, 25, 25) * 0.5
-    torch.testing.assert_close(standardise_images(x * 0.3), standardise_images(x), atol=0.01, rtol=0.03)
+    torch.testing.assert_close(
+        standardise_images(x * 0.3), standardise_images(x), atol=0.01, rtol=0.03
+    )
     blank = torch.full((1, 1, 4, 4), 0.7)
-    torch.testing.assert_close(standardise_images(blank), torch.zeros_like(blank), atol=1e-3, rtol=0)
+    torch.testing.assert_close(
+        standardise_images(blank), torch.zeros_like(blank), atol=1e-3, rtol=0
+    )
 
 
 def test_standardise_images_needs_a_batch_of_images():

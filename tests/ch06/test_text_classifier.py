@@ -1,9 +1,18 @@
-"""The n-gram bag classifier: n-grams, vocabulary from training texts, EmbeddingBag inputs, and it learns."""
+"""The n-gram bag classifier: n-grams, vocabulary from training texts, EmbeddingBag inputs, and it
+learns."""
 
 import numpy as np
 import torch
 
-from utils.ch06.text_classifier import UNKNOWN, NgramBagClassifier, build_vocabulary, char_ngrams, encode, predict_ngram_bag, train_ngram_bag
+from utils.ch06.text_classifier import (
+    UNKNOWN,
+    NgramBagClassifier,
+    build_vocabulary,
+    char_ngrams,
+    encode,
+    predict_ngram_bag,
+    train_ngram_bag,
+)
 
 
 def test_char_ngrams_lists_unigrams_then_bigrams():
@@ -39,6 +48,8 @@ def test_the_classifier_learns_a_separable_toy_task():
     ids, offsets = encode(texts, vocabulary)
     torch.manual_seed(0)
     model = NgramBagClassifier(len(vocabulary) + 1, dim=8)
-    losses = train_ngram_bag(model, ids, offsets, labels, epochs=15, batch_size=16, lr=5e-2, progress=False)
+    losses = train_ngram_bag(
+        model, ids, offsets, labels, epochs=15, batch_size=16, lr=5e-2, progress=False
+    )
     assert losses[-1] < losses[0] / 3
     assert np.mean((predict_ngram_bag(model, ids, offsets) > 0.5) == labels) == 1.0

@@ -1,6 +1,5 @@
-"""Chapter 7's checks name each catalogued wrong answer, pass right answers written other ways, and report a stub
-as not attempted."""
-
+"""Chapter 7's checks name each catalogued wrong answer, pass right answers written other ways, and
+report a stub as not attempted."""
 
 import numpy as np
 import pytest
@@ -11,7 +10,6 @@ from utils.ch07.keras_port import torch_state_from_keras
 from utils.ch07.tensorboard_logs import log_epoch
 
 # ---------------------------------------------------------------- Exercise 7.1: log one epoch
-
 
 
 def check_log(fn):
@@ -81,7 +79,9 @@ LOG_CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("wrong, status, kind, phrase", LOG_CATALOGUE, ids=[c[0].__name__ for c in LOG_CATALOGUE])
+@pytest.mark.parametrize(
+    "wrong, status, kind, phrase", LOG_CATALOGUE, ids=[c[0].__name__ for c in LOG_CATALOGUE]
+)
 def test_log_check_names_the_mistake(wrong, status, kind, phrase):
     result = check_log(wrong)
     assert result.status == status, result.message
@@ -100,8 +100,8 @@ def test_log_check_passes_right_answers_and_reports_a_stub():
     assert check_log(stub).status == "not attempted"
 
 
-# ---------------------------------------------------------------- Exercise 7.2: Keras weights into the torch port
-
+# ---------------------------------------------------------------- Exercise 7.2: Keras weights into
+# the torch port
 
 
 def check_state(fn):
@@ -109,8 +109,13 @@ def check_state(fn):
 
 
 def with_numpy_transpose(weights):
-    return {f"{2 * i}.{part}": torch.from_numpy(np.ascontiguousarray(np.transpose(w) if part == "weight" else w))
-            for i in range(len(weights) // 2) for part, w in (("weight", weights[2 * i]), ("bias", weights[2 * i + 1]))}
+    return {
+        f"{2 * i}.{part}": torch.from_numpy(
+            np.ascontiguousarray(np.transpose(w) if part == "weight" else w)
+        )
+        for i in range(len(weights) // 2)
+        for part, w in (("weight", weights[2 * i]), ("bias", weights[2 * i + 1]))
+    }
 
 
 def with_permute(weights):
@@ -123,8 +128,11 @@ def with_permute(weights):
 
 
 def not_transposed(weights):
-    return {f"{2 * i}.{part}": torch.as_tensor(weights[2 * i + (part == "bias")])
-            for i in range(len(weights) // 2) for part in ("weight", "bias")}
+    return {
+        f"{2 * i}.{part}": torch.as_tensor(weights[2 * i + (part == "bias")])
+        for i in range(len(weights) // 2)
+        for part in ("weight", "bias")
+    }
 
 
 def square_not_transposed(weights):
@@ -136,8 +144,14 @@ def square_not_transposed(weights):
 
 
 def consecutive_keys(weights):
-    return {f"{i}.{part}": v for i in range(len(weights) // 2)
-            for part, v in (("weight", torch.as_tensor(weights[2 * i]).T), ("bias", torch.as_tensor(weights[2 * i + 1])))}
+    return {
+        f"{i}.{part}": v
+        for i in range(len(weights) // 2)
+        for part, v in (
+            ("weight", torch.as_tensor(weights[2 * i]).T),
+            ("bias", torch.as_tensor(weights[2 * i + 1])),
+        )
+    }
 
 
 def numpy_values(weights):
@@ -155,7 +169,8 @@ def layers_reversed(weights):
 
 
 def reshaped_not_transposed(weights):
-    """reshape gives the right shape, but keeps the kernel's memory order: the numbers are scrambled."""
+    """reshape gives the right shape, but keeps the kernel's memory order: the numbers are
+    scrambled."""
     state = with_permute(weights)
     for i, kernel in enumerate(weights[0::2]):
         state[f"{2 * i}.weight"] = torch.as_tensor(kernel).reshape(kernel.shape[1], kernel.shape[0])
@@ -191,7 +206,9 @@ STATE_CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("wrong, kind, phrase", STATE_CATALOGUE, ids=[c[0].__name__ for c in STATE_CATALOGUE])
+@pytest.mark.parametrize(
+    "wrong, kind, phrase", STATE_CATALOGUE, ids=[c[0].__name__ for c in STATE_CATALOGUE]
+)
 def test_state_check_names_the_mistake(wrong, kind, phrase):
     result = check_state(wrong)
     assert result.status == "failed", result.message

@@ -1,12 +1,19 @@
-"""The Keras port helpers: the backends Keras ships, weights carried into guide_mlp, Keras' Adam written out, and
-(with Keras itself on the torch backend) the two frameworks agreeing from the same start."""
+"""The Keras port helpers: the backends Keras ships, weights carried into guide_mlp, Keras' Adam
+written out, and (with Keras itself on the torch backend) the two frameworks agreeing from the same
+start."""
 
 import numpy as np
 import pytest
 import torch
 
 from utils.ch07.checks_07 import keras_weights
-from utils.ch07.keras_port import KerasAdam, keras_backends, load_keras, torch_state_from_keras, train_in_order
+from utils.ch07.keras_port import (
+    KerasAdam,
+    keras_backends,
+    load_keras,
+    torch_state_from_keras,
+    train_in_order,
+)
 from utils.models import guide_mlp
 
 
@@ -27,7 +34,11 @@ def test_state_from_keras_transposes_each_kernel_and_loads():
     model = guide_mlp(30)
     model.load_state_dict(state)
     x = np.random.default_rng(1).normal(size=(5, 30)).astype(np.float32)
-    expected = np.maximum(np.maximum(x @ weights[0] + weights[1], 0) @ weights[2] + weights[3], 0) @ weights[4] + weights[5]
+    expected = (
+        np.maximum(np.maximum(x @ weights[0] + weights[1], 0) @ weights[2] + weights[3], 0)
+        @ weights[4]
+        + weights[5]
+    )
     assert np.allclose(model(torch.from_numpy(x)).detach().numpy(), expected, atol=1e-4)
 
 
@@ -60,8 +71,12 @@ def test_keras_adam_differs_from_torch_adam_only_where_epsilon_matters():
 
     ours = lambda ps: KerasAdam(ps, lr=1e-3, eps=1e-7)
     theirs = lambda ps: torch.optim.Adam(ps, lr=1e-3, eps=1e-7)
-    assert torch.allclose(run(ours, 1.0), run(theirs, 1.0), atol=1e-8)  # large gradients: ε negligible in both
-    assert not torch.allclose(run(ours, 1e-7), run(theirs, 1e-7), atol=1e-6)  # tiny gradients: ε decides
+    assert torch.allclose(
+        run(ours, 1.0), run(theirs, 1.0), atol=1e-8
+    )  # large gradients: ε negligible in both
+    assert not torch.allclose(
+        run(ours, 1e-7), run(theirs, 1e-7), atol=1e-6
+    )  # tiny gradients: ε decides
 
 
 def test_train_in_order_reports_a_falling_loss_per_epoch():
@@ -70,7 +85,9 @@ def test_train_in_order_reports_a_falling_loss_per_epoch():
     y = (X[:, 0] > 0).astype(float)
     torch.manual_seed(0)
     model = guide_mlp(5, hidden=(8, 4))
-    losses = train_in_order(model, X, y, torch.optim.Adam(model.parameters(), lr=1e-2), epochs=5, batch_size=16)
+    losses = train_in_order(
+        model, X, y, torch.optim.Adam(model.parameters(), lr=1e-2), epochs=5, batch_size=16
+    )
     assert len(losses) == 5 and losses[-1] < losses[0]
 
 
@@ -85,10 +102,14 @@ def test_keras_on_torch_matches_the_port_from_the_same_start():
     keras.utils.set_random_seed(0)
     model = guide_keras_model(keras, 6)
     start = model.get_weights()
-    history = model.fit(X, y, epochs=3, batch_size=16, validation_split=0.2, shuffle=False, verbose=0)
+    history = model.fit(
+        X, y, epochs=3, batch_size=16, validation_split=0.2, shuffle=False, verbose=0
+    )
     net = guide_mlp(6)
     net.load_state_dict(torch_state_from_keras(start))
-    losses = train_in_order(net, X[:64], y[:64], KerasAdam(net.parameters()), epochs=3, batch_size=16)
+    losses = train_in_order(
+        net, X[:64], y[:64], KerasAdam(net.parameters()), epochs=3, batch_size=16
+    )
     final = torch_state_from_keras(model.get_weights())
     assert max((net.state_dict()[k] - final[k]).abs().max().item() for k in final) < 1e-5
     assert np.allclose(losses, history.history["loss"], atol=1e-5)

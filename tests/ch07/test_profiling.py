@@ -1,10 +1,19 @@
-"""The profiled training step: same arithmetic as the trainer's step, phases reported by name, operators counted."""
+"""The profiled training step: same arithmetic as the trainer's step, phases reported by name,
+operators counted."""
 
 import pytest
 import torch
 
 from utils.models import guide_mlp
-from utils.ch07.profiling import PHASES, labelled_step, operators_in, phase_times, profile_table, quiet_profile, top_operators
+from utils.ch07.profiling import (
+    PHASES,
+    labelled_step,
+    operators_in,
+    phase_times,
+    profile_table,
+    quiet_profile,
+    top_operators,
+)
 from utils.training import training_step
 
 
@@ -33,8 +42,12 @@ def test_profile_names_the_phases_and_counts_operators():
             labelled_step(model, opt, X, y)
     times = phase_times(prof)
     assert set(times) == set(PHASES) and all(t > 0 for t in times.values())
-    assert operators_in(prof, "optimizer step") % 4 == 0 and operators_in(prof, "optimizer step") > 0
-    assert top_operators(prof, 3) and all(name not in PHASES for name, _, _ in top_operators(prof, 10))
+    assert (
+        operators_in(prof, "optimizer step") % 4 == 0 and operators_in(prof, "optimizer step") > 0
+    )
+    assert top_operators(prof, 3) and all(
+        name not in PHASES for name, _, _ in top_operators(prof, 10)
+    )
     assert "Self CPU" in profile_table(prof)
 
 
@@ -71,6 +84,8 @@ def test_phase_timer_times_each_phase_and_trains_like_the_trainer():
         training_step(b, opt_b, X, y)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
     per_step = timer.per_step()
-    assert set(per_step) == set(PHASES) and all(t >= 0 for t in per_step.values()) and timer.steps == 3
+    assert (
+        set(per_step) == set(PHASES) and all(t >= 0 for t in per_step.values()) and timer.steps == 3
+    )
     timer.reset()
     assert timer.steps == 0

@@ -1,4 +1,5 @@
-"""TensorBoard without a server: event files written and read back, and the command bound to 127.0.0.1."""
+"""TensorBoard without a server: event files written and read back, and the command bound to
+127.0.0.1."""
 
 import numpy as np
 import pytest
@@ -6,7 +7,16 @@ import torch
 from torch.utils.tensorboard import SummaryWriter
 
 from utils.models import guide_mlp
-from utils.ch07.tensorboard_logs import fresh_log_dir, graph_ops, histogram_series, load_events, log_epoch, parsed_flags, scalar_series, tensorboard_command
+from utils.ch07.tensorboard_logs import (
+    fresh_log_dir,
+    graph_ops,
+    histogram_series,
+    load_events,
+    log_epoch,
+    parsed_flags,
+    scalar_series,
+    tensorboard_command,
+)
 
 
 def test_fresh_log_dir_is_empty_and_named_plainly(tmp_path):

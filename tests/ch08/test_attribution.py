@@ -1,11 +1,17 @@
-"""Attribution helpers: the input gradient against autograd and Captum, target errors, Integrated Gradients'
-completeness on a model where it is exact, and permutation importance through scikit-learn."""
+"""Attribution helpers: the input gradient against autograd and Captum, target errors, Integrated
+Gradients' completeness on a model where it is exact, and permutation importance through
+scikit-learn."""
 
 import numpy as np
 import pytest
 import torch
 
-from utils.ch08.attribution import TorchBinaryClassifier, completeness_gap, input_gradient, permutation_importance_torch
+from utils.ch08.attribution import (
+    TorchBinaryClassifier,
+    completeness_gap,
+    input_gradient,
+    permutation_importance_torch,
+)
 from utils.models import guide_mlp
 
 
@@ -25,7 +31,9 @@ def test_input_gradient_is_per_example_and_matches_captum():
     assert torch.equal(input_gradient(model, X, 2), input_gradient(model, X, torch.full((6,), 2)))
 
 
-@pytest.mark.parametrize("target, phrase", [(torch.tensor([0, 1]), "one target per example"), (9, "0 … 3")])
+@pytest.mark.parametrize(
+    "target, phrase", [(torch.tensor([0, 1]), "one target per example"), (9, "0 … 3")]
+)
 def test_bad_targets_are_refused(target, phrase):
     model = torch.nn.Linear(5, 4)
     with pytest.raises(ValueError, match=phrase):
@@ -38,7 +46,9 @@ def test_integrated_gradients_are_complete_on_a_linear_model():
     torch.manual_seed(0)
     model = torch.nn.Linear(8, 3)
     X, baseline, target = torch.randn(4, 8), torch.zeros(4, 8), torch.tensor([0, 2, 1, 1])
-    attributions = IntegratedGradients(model).attribute(X, baselines=baseline, target=target, n_steps=4)
+    attributions = IntegratedGradients(model).attribute(
+        X, baselines=baseline, target=target, n_steps=4
+    )
     assert completeness_gap(attributions, model, X, baseline, target).abs().max() < 1e-5
     assert completeness_gap(attributions * 2, model, X, baseline, target).abs().max() > 1e-2
 

@@ -1,5 +1,5 @@
-"""Chapter 8's checks must name each catalogued wrong answer, pass the reference and other right answers (one in
-place, one in another style), and report a stub as not attempted."""
+"""Chapter 8's checks must name each catalogued wrong answer, pass the reference and other right
+answers (one in place, one in another style), and report a stub as not attempted."""
 
 import numpy as np
 import pytest
@@ -17,7 +17,8 @@ def stub(*args):
     raise NotImplementedError
 
 
-# ---------------------------------------------------------------- Exercise 8.1: clip per example, then sum
+# ---------------------------------------------------------------- Exercise 8.1: clip per example,
+# then sum
 
 
 def clip_with_einsum(grad_samples, max_norm):
@@ -42,13 +43,17 @@ def clip_in_float64(grad_samples, max_norm):
     return tuple(g.float() for g in clip_with_einsum([g.double() for g in grad_samples], max_norm))
 
 
-@pytest.mark.parametrize("right", [clip_and_sum, clip_with_einsum, clip_in_place_with_loop, clip_in_float64])
+@pytest.mark.parametrize(
+    "right", [clip_and_sum, clip_with_einsum, clip_in_place_with_loop, clip_in_float64]
+)
 def test_clip_check_passes_right_answers(right):
     result = checks_08b.check_clip_and_sum(right, strict=False)
     assert result.status == "passed", result.message
 
 
-@pytest.mark.parametrize("kind, wrong, message", checks_08b.CLIP_MISTAKES, ids=[m[0] for m in checks_08b.CLIP_MISTAKES])
+@pytest.mark.parametrize(
+    "kind, wrong, message", checks_08b.CLIP_MISTAKES, ids=[m[0] for m in checks_08b.CLIP_MISTAKES]
+)
 def test_clip_check_names_each_mistake(kind, wrong, message):
     result = checks_08b.check_clip_and_sum(wrong, strict=False)
     assert result.status == "failed" and result.verdict.kind == kind, result.message
@@ -58,8 +63,12 @@ def test_clip_check_names_each_mistake(kind, wrong, message):
 def test_clip_check_other_failures():
     assert checks_08b.check_clip_and_sum(stub, strict=False).status == "not attempted"
     assert checks_08b.check_clip_and_sum(lambda g, c: None, strict=False).verdict.kind == "none"
-    single = checks_08b.check_clip_and_sum(lambda g, c: torch.cat([s.flatten() for s in clip_and_sum(g, c)]), strict=False)
-    assert single.verdict.kind == "structure" and "one summed gradient per parameter" in single.message
+    single = checks_08b.check_clip_and_sum(
+        lambda g, c: torch.cat([s.flatten() for s in clip_and_sum(g, c)]), strict=False
+    )
+    assert (
+        single.verdict.kind == "structure" and "one summed gradient per parameter" in single.message
+    )
     assert checks_08b.check_clip_and_sum(stub, strict=False).reference is clip_and_sum
 
 
@@ -89,13 +98,19 @@ def saliency_one_at_a_time(model, X, target):
     return torch.cat(maps)
 
 
-@pytest.mark.parametrize("right", [input_gradient, saliency_with_backward, saliency_in_place, saliency_one_at_a_time])
+@pytest.mark.parametrize(
+    "right", [input_gradient, saliency_with_backward, saliency_in_place, saliency_one_at_a_time]
+)
 def test_saliency_check_passes_right_answers(right):
     result = checks_08c.check_saliency(right, strict=False)
     assert result.status == "passed", result.message
 
 
-@pytest.mark.parametrize("kind, wrong, message", checks_08c.SALIENCY_MISTAKES, ids=[m[0] for m in checks_08c.SALIENCY_MISTAKES])
+@pytest.mark.parametrize(
+    "kind, wrong, message",
+    checks_08c.SALIENCY_MISTAKES,
+    ids=[m[0] for m in checks_08c.SALIENCY_MISTAKES],
+)
 def test_saliency_check_names_each_mistake(kind, wrong, message):
     result = checks_08c.check_saliency(wrong, strict=False)
     assert result.status == "failed" and result.verdict.kind == kind, result.message
@@ -104,7 +119,9 @@ def test_saliency_check_names_each_mistake(kind, wrong, message):
 
 def test_saliency_check_other_failures():
     assert checks_08c.check_saliency(stub, strict=False).status == "not attempted"
-    flat = checks_08c.check_saliency(lambda m, X, t: input_gradient(m, X, t).reshape(len(X), -1), strict=False)
+    flat = checks_08c.check_saliency(
+        lambda m, X, t: input_gradient(m, X, t).reshape(len(X), -1), strict=False
+    )
     assert flat.status == "failed" and "shape" in flat.message
 
 
@@ -117,7 +134,8 @@ def test_saliency_matches_captum():
     assert torch.allclose(ours, theirs, rtol=1e-5, atol=1e-7)
 
 
-# ---------------------------------------------------------------- Exercise 8.3: symmetric per-channel int8
+# ---------------------------------------------------------------- Exercise 8.3: symmetric
+# per-channel int8
 
 
 def quantize_numpy(W):
@@ -138,13 +156,19 @@ def quantize_in_place(W):
     return W.round_().to(torch.int8), scale
 
 
-@pytest.mark.parametrize("right", [quantize_per_channel, quantize_numpy, quantize_with_reciprocal, quantize_in_place])
+@pytest.mark.parametrize(
+    "right", [quantize_per_channel, quantize_numpy, quantize_with_reciprocal, quantize_in_place]
+)
 def test_quantizer_check_passes_right_answers(right):
     result = checks_08d.check_quantizer(right, strict=False)
     assert result.status == "passed", result.message
 
 
-@pytest.mark.parametrize("kind, wrong, message", checks_08d.QUANTIZATION_MISTAKES, ids=[m[0] for m in checks_08d.QUANTIZATION_MISTAKES])
+@pytest.mark.parametrize(
+    "kind, wrong, message",
+    checks_08d.QUANTIZATION_MISTAKES,
+    ids=[m[0] for m in checks_08d.QUANTIZATION_MISTAKES],
+)
 def test_quantizer_check_names_each_mistake(kind, wrong, message):
     result = checks_08d.check_quantizer(lambda W: wrong(W)[:2], strict=False)
     assert result.status == "failed" and result.verdict.kind == kind, result.message
@@ -174,11 +198,16 @@ def test_quantizer_check_other_failures():
     assert checks_08d.check_quantizer(per_column, strict=False).verdict.kind == "per-column"
     squeezed = checks_08d.check_quantizer(flat_scale, strict=False)
     assert squeezed.verdict.kind == "squeezed" and "keepdims" in squeezed.message
-    assert checks_08d.check_quantizer(lambda W: quantize_per_channel(W)[0], strict=False).verdict.kind == "structure"
+    assert (
+        checks_08d.check_quantizer(lambda W: quantize_per_channel(W)[0], strict=False).verdict.kind
+        == "structure"
+    )
 
 
 def test_quantization_tie_tolerance():
-    W = torch.tensor([[127.0, 0.5, -1.5, 2.5]])  # scale 1: W / scale has exact ties at 0.5, −1.5, 2.5
+    W = torch.tensor(
+        [[127.0, 0.5, -1.5, 2.5]]
+    )  # scale 1: W / scale has exact ties at 0.5, −1.5, 2.5
     q, scale = quantize_per_channel(W)
     expected = (q, scale, W)
     away_from_zero = torch.tensor([[127, 1, -2, 3]], dtype=torch.int8)
@@ -188,7 +217,9 @@ def test_quantization_tie_tolerance():
 
 
 def test_answers_returned_as_numpy_are_told_to_stay_in_torch():
-    numpy_clip = lambda grad_samples, max_norm: [g.numpy() for g in clip_and_sum(grad_samples, max_norm)]
+    numpy_clip = lambda grad_samples, max_norm: [
+        g.numpy() for g in clip_and_sum(grad_samples, max_norm)
+    ]
     result = checks_08b.check_clip_and_sum(numpy_clip, strict=False)
     assert result.verdict.kind == "type" and "torch tensors" in result.message
 
@@ -202,5 +233,7 @@ def test_answers_returned_as_numpy_are_told_to_stay_in_torch():
 
 
 def test_a_quantizer_returning_scale_then_q_is_told_the_order():
-    result = checks_08d.check_quantizer(lambda W: tuple(reversed(quantize_per_channel(W)[:2])), strict=False)
+    result = checks_08d.check_quantizer(
+        lambda W: tuple(reversed(quantize_per_channel(W)[:2])), strict=False
+    )
     assert result.verdict.kind == "order" and "(q, scale)" in result.message

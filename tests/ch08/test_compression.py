@@ -1,5 +1,6 @@
-"""Compression helpers: the int8 quantiser's bounds, pruning's sparsity and argument errors, int8 and sparse layers
-against the float layer they replace, sizes, and the interleaved latency measurement."""
+"""Compression helpers: the int8 quantiser's bounds, pruning's sparsity and argument errors, int8
+and sparse layers against the float layer they replace, sizes, and the interleaved latency
+measurement."""
 
 import pytest
 import torch
@@ -15,10 +16,14 @@ def test_quantize_per_channel_bounds_and_dtype():
     assert q.dtype == torch.int8 and q.shape == W.shape and scale.shape == (16, 1)
     assert int(q.abs().max()) == 127 and float(scale[3]) == 1.0 and not q[3].any()
     assert ((W - cz.dequantize(q, scale)).abs() <= scale / 2 + 1e-7).all()
-    assert torch.equal(q.abs().amax(dim=1)[W.abs().amax(dim=1) > 0], torch.full((15,), 127, dtype=torch.int8))
+    assert torch.equal(
+        q.abs().amax(dim=1)[W.abs().amax(dim=1) > 0], torch.full((15,), 127, dtype=torch.int8)
+    )
 
 
-@pytest.mark.parametrize("W, phrase", [(torch.ones(5), "out × in"), (torch.tensor([[1.0, float("nan")]]), "NaN")])
+@pytest.mark.parametrize(
+    "W, phrase", [(torch.ones(5), "out × in"), (torch.tensor([[1.0, float("nan")]]), "NaN")]
+)
 def test_quantizer_refuses_bad_weights(W, phrase):
     with pytest.raises(ValueError, match=phrase):
         cz.quantize_per_channel(W)
@@ -31,13 +36,21 @@ def test_prune_magnitude_reaches_the_sparsity_and_leaves_the_original():
     pruned = cz.prune_magnitude(model, 0.75)
     assert cz.weight_sparsity(pruned) == pytest.approx(0.75, abs=1e-3)
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
-    original = torch.cat([m.weight.detach().flatten() for m in model if isinstance(m, torch.nn.Linear)])
-    after = torch.cat([m.weight.detach().flatten() for m in pruned if isinstance(m, torch.nn.Linear)])
-    assert original[after == 0].abs().max() <= original[after != 0].abs().min()  # the smallest went, across layers
+    original = torch.cat(
+        [m.weight.detach().flatten() for m in model if isinstance(m, torch.nn.Linear)]
+    )
+    after = torch.cat(
+        [m.weight.detach().flatten() for m in pruned if isinstance(m, torch.nn.Linear)]
+    )
+    assert (
+        original[after == 0].abs().max() <= original[after != 0].abs().min()
+    )  # the smallest went, across layers
     masked = cz.prune_magnitude(model, 0.5, permanent=False)
     assert hasattr(masked[0], "weight_mask")
     cz.make_pruning_permanent(masked)
-    assert not hasattr(masked[0], "weight_mask") and cz.weight_sparsity(masked) == pytest.approx(0.5, abs=1e-3)
+    assert not hasattr(masked[0], "weight_mask") and cz.weight_sparsity(masked) == pytest.approx(
+        0.5, abs=1e-3
+    )
 
 
 @pytest.mark.parametrize("bad", [1.0, -0.1, 90, "0.5"])
@@ -60,7 +73,10 @@ def test_replacement_layers_compute_what_they_replace():
         dynamic = cz.dynamic_int8(model)
         assert torch.allclose(dynamic(X), exact, atol=0.05)
     wide = cz.dense_classifier(64, (256,), 10)
-    assert cz.serialized_bytes(cz.replace_linear(wide, cz.Int8Linear.from_linear)) < cz.serialized_bytes(wide) / 3
+    assert (
+        cz.serialized_bytes(cz.replace_linear(wide, cz.Int8Linear.from_linear))
+        < cz.serialized_bytes(wide) / 3
+    )
 
 
 def test_latencies_and_accuracy():
@@ -79,8 +95,20 @@ def test_compression_benchmark_prints_its_table():
 
     from tools import ROOT
 
-    command = [sys.executable, str(ROOT / "benchmarks" / "compression.py"), "--repeats", "2", "--epochs", "1"]
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "compression.py"),
+        "--repeats",
+        "2",
+        "--epochs",
+        "1",
+    ]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    for phrase in ("| float32 (dense) |", "| int8 dynamic (PyTorch) |", "| pruned 90% + fine-tuned, CSR |", "fastest at batch 360"):
+    for phrase in (
+        "| float32 (dense) |",
+        "| int8 dynamic (PyTorch) |",
+        "| pruned 90% + fine-tuned, CSR |",
+        "fastest at batch 360",
+    ):
         assert phrase in run.stdout, run.stdout

@@ -1,5 +1,6 @@
-"""The data-parallel worker and launcher: shards, argument errors, a real two-rank torchrun run whose all-reduced
-gradient and DDP weights match one process, and a launch that fails or times out leaving no process behind."""
+"""The data-parallel worker and launcher: shards, argument errors, a real two-rank torchrun run
+whose all-reduced gradient and DDP weights match one process, and a launch that fails or times out
+leaving no process behind."""
 
 import os
 import tempfile
@@ -17,9 +18,15 @@ def test_shards_cover_the_batch_in_equal_parts():
     assert [(s.start, s.stop) for s in parts] == [(0, 4), (4, 8), (8, 12)]
 
 
-@pytest.mark.parametrize("batch, world, phrase", [
-    (2, 4, "larger than the batch"), (63, 2, "multiple of 2"), (8, 0, "at least 1"), (0, 1, "at least one row"),
-])
+@pytest.mark.parametrize(
+    "batch, world, phrase",
+    [
+        (2, 4, "larger than the batch"),
+        (63, 2, "multiple of 2"),
+        (8, 0, "at least 1"),
+        (0, 1, "at least one row"),
+    ],
+)
 def test_unshardable_batches_are_refused(batch, world, phrase):
     with pytest.raises(ValueError, match=phrase):
         dp.check_shardable(batch, world)
@@ -39,20 +46,26 @@ def test_one_process_gradient_is_the_mean_of_equal_shard_gradients():
     X, y = dp.breast_cancer_tensors()
     model = dp.make_model(0)
     full = dp.mean_loss_gradient(model, X[:8], y[:8])
-    halves = [dp.mean_loss_gradient(model, X[s], y[s]) for s in (dp.shard(8, 0, 2), dp.shard(8, 1, 2))]
+    halves = [
+        dp.mean_loss_gradient(model, X[s], y[s]) for s in (dp.shard(8, 0, 2), dp.shard(8, 1, 2))
+    ]
     assert torch.allclose((halves[0] + halves[1]) / 2, full, rtol=1e-12, atol=1e-15)
 
 
 def test_two_ranks_match_one_process():
     X, y = dp.breast_cancer_tensors()
-    results = dp.run_data_parallel(2, X, y, experiments=("gradient", "ddp"), batch_size=16, steps=5, timeout=120)
+    results = dp.run_data_parallel(
+        2, X, y, experiments=("gradient", "ddp"), batch_size=16, steps=5, timeout=120
+    )
     assert [r["rank"] for r in results] == [0, 1] and results[0]["backend"] == "gloo"
     assert results[0]["pid"] != results[1]["pid"] != os.getpid()
     full = dp.mean_loss_gradient(dp.make_model(0), X[:16], y[:16])
     for r in results:
         assert torch.allclose(r["allreduced_gradient"], full, rtol=1e-12, atol=1e-14)
         assert not torch.allclose(r["local_gradient"], full)
-    single = dp.flat_parameters(dp.train_one_process(dp.make_model(0), X, y, steps=5, batch_size=16, lr=0.1, seed=0))
+    single = dp.flat_parameters(
+        dp.train_one_process(dp.make_model(0), X, y, steps=5, batch_size=16, lr=0.1, seed=0)
+    )
     assert torch.equal(results[0]["ddp_parameters"], results[1]["ddp_parameters"])
     assert torch.allclose(results[0]["ddp_parameters"], single, rtol=1e-12, atol=1e-13)
 
@@ -81,7 +94,9 @@ def test_a_failed_launch_leaves_no_process(monkeypatch, how):
             dp.launch(2, X, y, ["--experiments", "timing", "--timing-steps", "100000"], timeout=8)
     else:
         with pytest.raises(RuntimeError, match="ValueError"):
-            dp.launch(2, X, y, ["--batch-size", "3"], timeout=60)  # 3 rows do not split over 2 ranks
+            dp.launch(
+                2, X, y, ["--batch-size", "3"], timeout=60
+            )  # 3 rows do not split over 2 ranks
     deadline = time.monotonic() + 10
     while _processes_mentioning(marker) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -1,5 +1,6 @@
-"""FedAvg's pieces: client splits (IID and Dirichlet label skew), the server's weighted average, one-client FedAvg
-equal to local training, and an input recovered exactly from one example's gradient."""
+"""FedAvg's pieces: client splits (IID and Dirichlet label skew), the server's weighted average,
+one-client FedAvg equal to local training, and an input recovered exactly from one example's
+gradient."""
 
 import numpy as np
 import pytest
@@ -33,11 +34,14 @@ def test_splits_partition_the_rows():
     assert classes_for_half(skewed) < classes_for_half(near_iid)
 
 
-@pytest.mark.parametrize("call, phrase", [
-    (lambda: federated.iid_split(5, 6), "cannot share"),
-    (lambda: federated.iid_split(5, 0), "positive integer"),
-    (lambda: federated.dirichlet_split(np.zeros(20), 3, alpha=0.0), "alpha must be > 0"),
-])
+@pytest.mark.parametrize(
+    "call, phrase",
+    [
+        (lambda: federated.iid_split(5, 6), "cannot share"),
+        (lambda: federated.iid_split(5, 0), "positive integer"),
+        (lambda: federated.dirichlet_split(np.zeros(20), 3, alpha=0.0), "alpha must be > 0"),
+    ],
+)
 def test_bad_splits_are_refused(call, phrase):
     with pytest.raises(ValueError, match=phrase):
         call()
@@ -47,7 +51,9 @@ def test_average_weights_is_the_weighted_mean():
     a = {"w": torch.tensor([1.0, 2.0]), "b": torch.tensor(0.0)}
     b = {"w": torch.tensor([3.0, 6.0]), "b": torch.tensor(4.0)}
     mean = federated.average_weights([a, b], [1, 3])
-    assert torch.allclose(mean["w"], torch.tensor([2.5, 5.0])) and torch.isclose(mean["b"], torch.tensor(3.0))
+    assert torch.allclose(mean["w"], torch.tensor([2.5, 5.0])) and torch.isclose(
+        mean["b"], torch.tensor(3.0)
+    )
     with pytest.raises(ValueError, match="one size per state"):
         federated.average_weights([a, b], [1])
     with pytest.raises(ValueError, match="at least one row"):
@@ -57,13 +63,28 @@ def test_average_weights_is_the_weighted_mean():
 def test_fedavg_with_one_client_is_local_training():
     generator = torch.Generator().manual_seed(1)
     X, y = torch.randn(40, 6, generator=generator), torch.randint(0, 3, (40,), generator=generator)
-    make = lambda: torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
-    fed, history = federated.fedavg(make, [(X, y)], rounds=1, local_epochs=2, batch_size=8, lr=1e-2, seed=3,
-                                    evaluate=lambda m: 0.5, progress=False)
+    make = lambda: torch.nn.Sequential(
+        torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
+    )
+    fed, history = federated.fedavg(
+        make,
+        [(X, y)],
+        rounds=1,
+        local_epochs=2,
+        batch_size=8,
+        lr=1e-2,
+        seed=3,
+        evaluate=lambda m: 0.5,
+        progress=False,
+    )
     torch.manual_seed(3)
-    alone = federated.local_training(make(), X, y, epochs=2, batch_size=8, lr=1e-2, generator=torch.Generator().manual_seed(3))
+    alone = federated.local_training(
+        make(), X, y, epochs=2, batch_size=8, lr=1e-2, generator=torch.Generator().manual_seed(3)
+    )
     assert history == [0.5]
-    assert all(torch.equal(p, q) for p, q in zip(fed.state_dict().values(), alone.state_dict().values()))
+    assert all(
+        torch.equal(p, q) for p, q in zip(fed.state_dict().values(), alone.state_dict().values())
+    )
     with pytest.raises(ValueError, match="rounds"):
         federated.fedavg(make, [(X, y)], rounds=0)
 

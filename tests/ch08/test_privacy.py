@@ -1,4 +1,5 @@
-"""Per-example clipping against a plain loop and against Opacus, its argument errors, and DP-SGD's ε."""
+"""Per-example clipping against a plain loop and against Opacus, its argument errors, and DP-SGD's
+ε."""
 
 import math
 import warnings
@@ -8,7 +9,13 @@ import torch
 import torch.nn.functional as F
 
 from utils.models import guide_mlp
-from utils.ch08.privacy import clip_and_sum, make_private, per_example_norms, train_private, train_sgd
+from utils.ch08.privacy import (
+    clip_and_sum,
+    make_private,
+    per_example_norms,
+    train_private,
+    train_sgd,
+)
 
 
 def loop_clip_and_sum(grad_samples, max_norm):
@@ -23,13 +30,16 @@ def loop_clip_and_sum(grad_samples, max_norm):
 
 def test_clip_and_sum_matches_a_loop_and_bounds_each_example():
     generator = torch.Generator().manual_seed(0)
-    grads = [torch.randn(9, 4, 3, generator=generator, dtype=torch.float64), torch.randn(9, 4, generator=generator, dtype=torch.float64)]
+    grads = [
+        torch.randn(9, 4, 3, generator=generator, dtype=torch.float64),
+        torch.randn(9, 4, generator=generator, dtype=torch.float64),
+    ]
     for c in (0.1, 1.0, 100.0):
         ours, loop = clip_and_sum(grads, c), loop_clip_and_sum(grads, c)
         assert all(torch.allclose(a, b, rtol=1e-12, atol=1e-14) for a, b in zip(ours, loop))
     assert per_example_norms(grads).shape == (9,)
     clipped_one = clip_and_sum([g[:1] for g in grads], 0.5)
-    assert float(torch.sqrt(sum((t ** 2).sum() for t in clipped_one))) <= 0.5 + 1e-9
+    assert float(torch.sqrt(sum((t**2).sum() for t in clipped_one))) <= 0.5 + 1e-9
 
 
 @pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "1"])
@@ -55,7 +65,9 @@ def _data(n=96, seed=0):
 def test_clip_and_sum_matches_opacus():
     X, y = _data()
     torch.manual_seed(0)
-    _, model, optimizer, _ = make_private(guide_mlp(30), X, y, noise_multiplier=1.0, max_grad_norm=0.7, batch_size=16, lr=0.1)
+    _, model, optimizer, _ = make_private(
+        guide_mlp(30), X, y, noise_multiplier=1.0, max_grad_norm=0.7, batch_size=16, lr=0.1
+    )
     optimizer.zero_grad()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Opacus' backward-hook notice
@@ -63,7 +75,10 @@ def test_clip_and_sum_matches_opacus():
     grads = [p.grad_sample for p in optimizer.params]
     optimizer.clip_and_accumulate()
     ours = clip_and_sum(grads, 0.7)
-    assert all(torch.allclose(a, p.summed_grad, rtol=1e-5, atol=1e-6) for a, p in zip(ours, optimizer.params))
+    assert all(
+        torch.allclose(a, p.summed_grad, rtol=1e-5, atol=1e-6)
+        for a, p in zip(ours, optimizer.params)
+    )
 
 
 def test_train_private_spends_less_epsilon_with_more_noise_and_still_learns():
@@ -71,17 +86,54 @@ def test_train_private_spends_less_epsilon_with_more_noise_and_still_learns():
     epsilons = []
     for sigma in (0.8, 3.0):
         torch.manual_seed(0)
-        model, epsilon = train_private(guide_mlp(30), X, y, noise_multiplier=sigma, max_grad_norm=1.0, epochs=3,
-                                       batch_size=32, lr=0.5, seed=0)
+        model, epsilon = train_private(
+            guide_mlp(30),
+            X,
+            y,
+            noise_multiplier=sigma,
+            max_grad_norm=1.0,
+            epochs=3,
+            batch_size=32,
+            lr=0.5,
+            seed=0,
+        )
         epsilons.append(epsilon)
     assert math.isfinite(epsilons[0]) and epsilons[0] > epsilons[1] > 0
-    _, no_noise = train_private(guide_mlp(30), X, y, noise_multiplier=0.0, max_grad_norm=1.0, epochs=1, batch_size=32, lr=0.5)
+    _, no_noise = train_private(
+        guide_mlp(30),
+        X,
+        y,
+        noise_multiplier=0.0,
+        max_grad_norm=1.0,
+        epochs=1,
+        batch_size=32,
+        lr=0.5,
+    )
     assert no_noise == math.inf
     torch.manual_seed(0)
     trained = train_sgd(guide_mlp(30), X, y, epochs=5, batch_size=32, lr=0.5)
     with torch.no_grad():
         assert ((trained(X) > 0).float() == y).float().mean() > 0.9
     with pytest.raises(ValueError, match="δ"):
-        train_private(guide_mlp(30), X, y, noise_multiplier=1.0, max_grad_norm=1.0, epochs=1, batch_size=32, lr=0.5, delta=0)
+        train_private(
+            guide_mlp(30),
+            X,
+            y,
+            noise_multiplier=1.0,
+            max_grad_norm=1.0,
+            epochs=1,
+            batch_size=32,
+            lr=0.5,
+            delta=0,
+        )
     with pytest.raises(ValueError, match="clipping norm"):
-        train_private(guide_mlp(30), X, y, noise_multiplier=1.0, max_grad_norm=0.0, epochs=1, batch_size=32, lr=0.5)
+        train_private(
+            guide_mlp(30),
+            X,
+            y,
+            noise_multiplier=1.0,
+            max_grad_norm=0.0,
+            epochs=1,
+            batch_size=32,
+            lr=0.5,
+        )

@@ -1,8 +1,15 @@
-"""Scaling arithmetic: LLaMA-7B's parameter count from its configuration, 6·N·D, and ZeRO's bytes per GPU."""
+"""Scaling arithmetic: LLaMA-7B's parameter count from its configuration, 6·N·D, and ZeRO's bytes
+per GPU."""
 
 import pytest
 
-from utils.ch08.scaling import BYTES_PER_PARAMETER, LLAMA_7B, ZERO_STAGES, llama_parameters, sharded_memory_per_gpu
+from utils.ch08.scaling import (
+    BYTES_PER_PARAMETER,
+    LLAMA_7B,
+    ZERO_STAGES,
+    llama_parameters,
+    sharded_memory_per_gpu,
+)
 from utils.param_count import training_flops
 
 
@@ -14,8 +21,15 @@ def test_llama_count_matches_transformers_on_the_meta_device():
     transformers = pytest.importorskip("transformers")
     import torch
 
-    config = transformers.LlamaConfig(vocab_size=1000, hidden_size=64, intermediate_size=176, num_hidden_layers=3,
-                                      num_attention_heads=4, num_key_value_heads=4, tie_word_embeddings=False)
+    config = transformers.LlamaConfig(
+        vocab_size=1000,
+        hidden_size=64,
+        intermediate_size=176,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        tie_word_embeddings=False,
+    )
     with torch.device("meta"):
         model = transformers.LlamaForCausalLM(config)
     assert sum(p.numel() for p in model.parameters()) == llama_parameters(1000, 64, 3, 176)

@@ -1,5 +1,5 @@
-"""Chapter 9's checks name each catalogued wrong answer, pass right answers written other ways, and report a stub
-as not attempted."""
+"""Chapter 9's checks name each catalogued wrong answer, pass right answers written other ways, and
+report a stub as not attempted."""
 
 import statistics
 import time
@@ -11,7 +11,9 @@ import torch.nn.functional as F
 
 from utils.ch09 import checks_09
 
-# ---------------------------------------------------------------- Exercise 9.1: the median of timed calls
+# ---------------------------------------------------------------- Exercise 9.1: the median of timed
+# calls
+
 
 def check_timer(fn):
     return checks_09.check_median_time(fn, strict=False)
@@ -92,7 +94,8 @@ def torch_median(fn, repeats=5, warmup=1, clock=time.perf_counter):
 
 
 def torch_quantile_float32(fn, repeats=5, warmup=1, clock=time.perf_counter):
-    """A right answer in float32: torch.tensor makes float32, and quantile(0.5) averages the two middles."""
+    """A right answer in float32: torch.tensor makes float32, and quantile(0.5) averages the two
+    middles."""
     for _ in range(warmup):
         fn()
     timings = []
@@ -132,7 +135,9 @@ TIMING_CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("wrong, kind, phrase", TIMING_CATALOGUE, ids=[c[0].__name__ for c in TIMING_CATALOGUE])
+@pytest.mark.parametrize(
+    "wrong, kind, phrase", TIMING_CATALOGUE, ids=[c[0].__name__ for c in TIMING_CATALOGUE]
+)
 def test_timing_check_names_the_mistake(wrong, kind, phrase):
     result = check_timer(wrong)
     assert result.status == "failed", result.message
@@ -152,7 +157,9 @@ def test_timing_check_passes_right_answers_and_reports_a_stub():
     assert check_timer(stub).status == "not attempted"
 
 
-# ---------------------------------------------------------------- Exercise 9.2: a mixed-precision step
+# ---------------------------------------------------------------- Exercise 9.2: a mixed-precision
+# step
+
 
 def check_amp(fn):
     return checks_09.check_amp_step(fn, strict=False)
@@ -244,7 +251,9 @@ AMP_CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("wrong, kind, phrase", AMP_CATALOGUE, ids=[c[0].__name__ for c in AMP_CATALOGUE])
+@pytest.mark.parametrize(
+    "wrong, kind, phrase", AMP_CATALOGUE, ids=[c[0].__name__ for c in AMP_CATALOGUE]
+)
 def test_amp_check_names_the_mistake(wrong, kind, phrase):
     result = check_amp(wrong)
     assert result.status == "failed", result.message

@@ -1,4 +1,5 @@
-"""The measured checklist: the median timer, the clocks, the mixed-precision step, and the checklist's rows."""
+"""The measured checklist: the median timer, the clocks, the mixed-precision step, and the
+checklist's rows."""
 
 import time
 
@@ -8,7 +9,14 @@ import torch
 from utils.ch09.checks_09 import FakeClock
 from utils.data import breast_cancer_split
 from utils.models import guide_mlp
-from utils.ch09.performance_checklist import Setup, amp_step, checklist_markdown, run_compression_checklist, run_training_checklist, train_setup
+from utils.ch09.performance_checklist import (
+    Setup,
+    amp_step,
+    checklist_markdown,
+    run_compression_checklist,
+    run_training_checklist,
+    train_setup,
+)
 from utils.timing import measure, median_time, work_clock
 from utils.training import training_step
 
@@ -86,7 +94,14 @@ def test_the_benchmark_script_prints_its_table():
 
     from tools import ROOT
 
-    command = [sys.executable, str(ROOT / "benchmarks" / "performance_checklist.py"), "--device", "cpu", "--seeds", "1"]
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "performance_checklist.py"),
+        "--device",
+        "cpu",
+        "--seeds",
+        "1",
+    ]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     for phrase in ("| §9.3 item |", "fused Adam", "int8 dynamic quantisation", "kept:"):

@@ -1,10 +1,12 @@
-"""Chapter 10's check names each catalogued wrong reading of an arXiv number and passes right answers."""
+"""Chapter 10's check names each catalogued wrong reading of an arXiv number and passes right
+answers."""
 
 import re
 
 import pytest
 
 from utils.ch10 import checks_10
+
 
 def check(fn):
     return checks_10.check_arxiv_date(fn, strict=False)
@@ -77,7 +79,9 @@ CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize("wrong, status, kind, phrase", CATALOGUE, ids=[c[0].__name__ for c in CATALOGUE])
+@pytest.mark.parametrize(
+    "wrong, status, kind, phrase", CATALOGUE, ids=[c[0].__name__ for c in CATALOGUE]
+)
 def test_arxiv_check_names_the_mistake(wrong, status, kind, phrase):
     result = check(wrong)
     assert result.status == status, result.message

@@ -1,5 +1,5 @@
-"""The errata table stays consistent with the notebooks: every pointer names a notebook that exists and still
-contains the heading or cell it cites, and all ten groups are covered."""
+"""The errata table stays consistent with the notebooks: every pointer names a notebook that exists
+and still contains the heading or cell it cites, and all ten groups are covered."""
 
 from utils.ch10.errata import ERRATA, Erratum, as_markdown_table, missing_evidence
 
@@ -16,6 +16,9 @@ def test_all_ten_groups_are_in_the_table_with_evidence():
 
 def test_a_broken_pointer_is_reported(tmp_path):
     (tmp_path / "real.md").write_text("# A heading\n", encoding="utf-8")
-    broken = [Erratum(1, "§1", "x", "y", (("missing", "A heading"),)), Erratum(2, "§2", "x", "y", (("real", "gone"),))]
+    broken = [
+        Erratum(1, "§1", "x", "y", (("missing", "A heading"),)),
+        Erratum(2, "§2", "x", "y", (("real", "gone"),)),
+    ]
     found = missing_evidence(broken, folder=tmp_path)
     assert len(found) == 2 and "no notebook missing.md" in found[0] and "'gone'" in found[1]

@@ -15,26 +15,84 @@ EXPECTED_COLUMN = rng.normal(size=(4, 1))
 # (name, wrong answer, expected, batch size, kind, a phrase the message must contain)
 CATALOGUE = [
     ("wrong shape", np.zeros((5, 3)), EXPECTED_MATRIX, None, "shape", "Wrong shape"),
-    ("transposed, rectangular", EXPECTED_MATRIX.T, EXPECTED_MATRIX, None, "transposed", "transposed"),
+    (
+        "transposed, rectangular",
+        EXPECTED_MATRIX.T,
+        EXPECTED_MATRIX,
+        None,
+        "transposed",
+        "transposed",
+    ),
     ("transposed, square", EXPECTED_SQUARE.T, EXPECTED_SQUARE, None, "transposed", "transposed"),
-    ("squeezed (n,) for (n,1)", EXPECTED_COLUMN.ravel(), EXPECTED_COLUMN, None, "squeezed", "keepdims=True"),
-    ("batch axis kept", np.repeat(EXPECTED_COLUMN / N, N, axis=1), EXPECTED_COLUMN, N, "broadcast", "Sum over axis 1"),
-    ("(n,) minus (n,1) broadcast", EXPECTED_COLUMN - EXPECTED_COLUMN.ravel(), EXPECTED_COLUMN, None, "broadcast", "broadcast"),
+    (
+        "squeezed (n,) for (n,1)",
+        EXPECTED_COLUMN.ravel(),
+        EXPECTED_COLUMN,
+        None,
+        "squeezed",
+        "keepdims=True",
+    ),
+    (
+        "batch axis kept",
+        np.repeat(EXPECTED_COLUMN / N, N, axis=1),
+        EXPECTED_COLUMN,
+        N,
+        "broadcast",
+        "Sum over axis 1",
+    ),
+    (
+        "(n,) minus (n,1) broadcast",
+        EXPECTED_COLUMN - EXPECTED_COLUMN.ravel(),
+        EXPECTED_COLUMN,
+        None,
+        "broadcast",
+        "broadcast",
+    ),
     ("wrong sign", -EXPECTED_MATRIX, EXPECTED_MATRIX, None, "sign", "Wrong sign"),
     ("factor of 2", 2 * EXPECTED_MATRIX, EXPECTED_MATRIX, None, "factor", "factor of 2"),
     ("factor of 1/2", 0.5 * EXPECTED_MATRIX, EXPECTED_MATRIX, None, "factor", "factor of 2"),
-    ("missing mean over the batch", N * EXPECTED_MATRIX, EXPECTED_MATRIX, N, "batch-mean", "mean over the batch is missing"),
-    ("mean taken twice", EXPECTED_MATRIX / N, EXPECTED_MATRIX, N, "batch-mean", "divided by n once too often"),
+    (
+        "missing mean over the batch",
+        N * EXPECTED_MATRIX,
+        EXPECTED_MATRIX,
+        N,
+        "batch-mean",
+        "mean over the batch is missing",
+    ),
+    (
+        "mean taken twice",
+        EXPECTED_MATRIX / N,
+        EXPECTED_MATRIX,
+        N,
+        "batch-mean",
+        "divided by n once too often",
+    ),
     ("other constant factor", 3.7 * EXPECTED_MATRIX, EXPECTED_MATRIX, None, "factor", "3.7"),
-    ("NaN", np.where(np.eye(4, 3) > 0, np.nan, EXPECTED_MATRIX), EXPECTED_MATRIX, None, "nan", "NaN"),
+    (
+        "NaN",
+        np.where(np.eye(4, 3) > 0, np.nan, EXPECTED_MATRIX),
+        EXPECTED_MATRIX,
+        None,
+        "nan",
+        "NaN",
+    ),
     ("inf", np.full((4, 3), np.inf), EXPECTED_MATRIX, None, "nan", "inf"),
     ("None returned", None, EXPECTED_MATRIX, None, "none", "return"),
     ("not a number", "banana", EXPECTED_MATRIX, None, "type", "not a number"),
-    ("values wrong", EXPECTED_MATRIX + rng.normal(size=(4, 3)), EXPECTED_MATRIX, None, "values", "relative error"),
+    (
+        "values wrong",
+        EXPECTED_MATRIX + rng.normal(size=(4, 3)),
+        EXPECTED_MATRIX,
+        None,
+        "values",
+        "relative error",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, got, expected, batch, kind, phrase", CATALOGUE, ids=[c[0] for c in CATALOGUE])
+@pytest.mark.parametrize(
+    "name, got, expected, batch, kind, phrase", CATALOGUE, ids=[c[0] for c in CATALOGUE]
+)
 def test_each_catalogued_mistake_is_named(name, got, expected, batch, kind, phrase):
     verdict = compare_arrays(got, expected, batch_size=batch)
     assert not verdict.passed
@@ -42,18 +100,27 @@ def test_each_catalogued_mistake_is_named(name, got, expected, batch, kind, phra
     assert phrase in verdict.message
 
 
-@pytest.mark.parametrize("name, got, expected, batch, kind, phrase", [c for c in CATALOGUE if c[4] in ("sign", "factor", "batch-mean", "values")], ids=lambda v: v if isinstance(v, str) else "")
-def test_value_mistakes_print_relative_error_and_worst_element(name, got, expected, batch, kind, phrase):
+@pytest.mark.parametrize(
+    "name, got, expected, batch, kind, phrase",
+    [c for c in CATALOGUE if c[4] in ("sign", "factor", "batch-mean", "values")],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_value_mistakes_print_relative_error_and_worst_element(
+    name, got, expected, batch, kind, phrase
+):
     message = compare_arrays(got, expected, batch_size=batch).message
     assert "relative error" in message and "worst element at index" in message
 
 
-@pytest.mark.parametrize("answer", [
-    EXPECTED_MATRIX,
-    EXPECTED_MATRIX.tolist(),
-    torch.tensor(EXPECTED_MATRIX, dtype=torch.float64, requires_grad=True),
-    EXPECTED_MATRIX * (1 + 1e-9),
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        EXPECTED_MATRIX,
+        EXPECTED_MATRIX.tolist(),
+        torch.tensor(EXPECTED_MATRIX, dtype=torch.float64, requires_grad=True),
+        EXPECTED_MATRIX * (1 + 1e-9),
+    ],
+)
 def test_right_answers_pass_in_any_container(answer):
     verdict = compare_arrays(answer, EXPECTED_MATRIX)
     assert verdict.passed and verdict.kind == "ok"
@@ -69,7 +136,9 @@ def test_scalar_answers():
     assert compare_arrays(-2.5, 2.5).kind == "sign"
     assert compare_arrays(2.5 * N, 2.5, batch_size=N).kind == "batch-mean"
     assert compare_arrays(5.0, 2.5).kind == "factor"
-    off_by_one = compare_arrays(4.0, 3.0)  # a wrong number is not usefully "1.333 × the expected one"
+    off_by_one = compare_arrays(
+        4.0, 3.0
+    )  # a wrong number is not usefully "1.333 × the expected one"
     assert off_by_one.kind == "values" and "yours 4 vs expected 3" in off_by_one.message
 
 
@@ -109,7 +178,9 @@ def test_the_quoted_element_is_the_one_outside_the_tolerance_and_shows_the_diffe
     expected = np.array([1000.0, -0.00525535])
     got = np.array([1000.004, -0.00525373])  # the first is within rtol 1e-5, the second is not
     verdict = compare_arrays(got, expected, rtol=1e-5, atol=1e-8)
-    assert not verdict.passed and "index (1,)" in verdict.message and "-0.00525373" in verdict.message
+    assert (
+        not verdict.passed and "index (1,)" in verdict.message and "-0.00525373" in verdict.message
+    )
 
 
 def test_a_scalar_close_miss_shows_enough_digits_to_see_it():
@@ -119,4 +190,6 @@ def test_a_scalar_close_miss_shows_enough_digits_to_see_it():
 
 def test_a_near_miss_is_told_it_is_close_and_where_to_look():
     verdict = compare_arrays(np.array([1.0, 2.0 + 1e-6]), np.array([1.0, 2.0]), rtol=1e-9, atol=0)
-    assert verdict.kind == "close" and "float32" in verdict.message and "rtol=1e-09" in verdict.message
+    assert (
+        verdict.kind == "close" and "float32" in verdict.message and "rtol=1e-09" in verdict.message
+    )

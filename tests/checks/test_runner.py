@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from utils.checks import Case, ExerciseCheckFailed, check_function, choose_implementation, strict_mode
+from utils.checks import (
+    Case,
+    ExerciseCheckFailed,
+    check_function,
+    choose_implementation,
+    strict_mode,
+)
 from utils.losses import mse
 
 CASES = [Case((np.arange(4.0), np.ones(4)), "four values", batch_size=4)]
@@ -30,13 +36,17 @@ def test_a_learners_exception_becomes_a_message_naming_the_line():
 
 
 def test_wrong_answer_is_diagnosed():
-    result = check_function("Exercise 9.9", lambda a, b: float(np.sum((a - b) ** 2)), mse, CASES, strict=False)
+    result = check_function(
+        "Exercise 9.9", lambda a, b: float(np.sum((a - b) ** 2)), mse, CASES, strict=False
+    )
     assert result.status == "failed" and result.verdict.kind == "batch-mean"
     assert "mean over the batch is missing" in result.message
 
 
 def test_right_answer_gets_a_tick():
-    result = check_function("Exercise 9.9", lambda a, b: float(np.mean((a - b) ** 2)), mse, CASES, strict=False)
+    result = check_function(
+        "Exercise 9.9", lambda a, b: float(np.mean((a - b) ** 2)), mse, CASES, strict=False
+    )
     assert result.passed and result.message.startswith("✓")
 
 
@@ -67,7 +77,8 @@ def test_fallback_uses_the_reference_until_the_check_passes(capsys):
     assert choose_implementation(passed, mine, mse) is mine
 
 
-# ---------------------------------------------------------------- inputs: own copies, reference first, edits noted
+# ---------------------------------------------------------------- inputs: own copies, reference
+# first, edits noted
 
 
 def test_an_in_place_answer_passes_and_the_reference_is_not_spoiled():
@@ -103,7 +114,9 @@ def test_a_reference_that_edits_its_inputs_cannot_change_what_the_learner_sees()
         seen.append(x.copy())
         return x + 1.0
 
-    result = check_function("Exercise 9.9", learner, reference_in_place, [Case((np.zeros(3),))], strict=False)
+    result = check_function(
+        "Exercise 9.9", learner, reference_in_place, [Case((np.zeros(3),))], strict=False
+    )
     assert result.passed and np.all(seen[0] == 0.0)
 
 
@@ -124,12 +137,20 @@ def test_torch_inputs_and_dicts_of_arrays_are_copied_too():
 
 
 def test_a_float32_answer_passes_within_the_stated_tolerance():
-    result = check_function("Exercise 9.9", lambda a, b: np.mean((a.astype(np.float32) - b.astype(np.float32)) ** 2), mse, CASES, strict=False)
+    result = check_function(
+        "Exercise 9.9",
+        lambda a, b: np.mean((a.astype(np.float32) - b.astype(np.float32)) ** 2),
+        mse,
+        CASES,
+        strict=False,
+    )
     assert result.passed and "rtol=1e-05" in result.message
 
 
 def test_the_tick_reports_the_symmetric_relative_error_of_chapter_4():
-    result = check_function("Exercise 9.9", lambda a, b: np.mean((a - b) ** 2) * (1 + 1e-7), mse, CASES, strict=False)
+    result = check_function(
+        "Exercise 9.9", lambda a, b: np.mean((a - b) ** 2) * (1 + 1e-7), mse, CASES, strict=False
+    )
     assert result.passed and "max(‖yours‖, ‖expected‖) = 1.0e-07" in result.message
 
 
@@ -141,7 +162,11 @@ def test_calling_the_reference_is_named_as_the_answer_key():
     from utils import losses
 
     result = check_function("Exercise 9.9", lambda a, b: losses.mse(a, b), mse, CASES, strict=False)
-    assert result.status == "failed" and "`utils.losses.mse`" in result.message and "reference answer" in result.message
+    assert (
+        result.status == "failed"
+        and "`utils.losses.mse`" in result.message
+        and "reference answer" in result.message
+    )
 
 
 @pytest.mark.answer_key_watch
@@ -154,8 +179,16 @@ def test_calling_the_reference_through_a_helper_is_caught_and_other_helpers_are_
     def indirect(a, b):
         return mse(a, b)
 
-    assert check_function("Exercise 9.9", uses_a_helper, mse, CASES, strict=False).status == "failed"
-    fine = check_function("Exercise 9.9", lambda a, b: float(np.mean((a - b) ** 2) + 0 * sigmoid(0.0)), mse, CASES, strict=False)
+    assert (
+        check_function("Exercise 9.9", uses_a_helper, mse, CASES, strict=False).status == "failed"
+    )
+    fine = check_function(
+        "Exercise 9.9",
+        lambda a, b: float(np.mean((a - b) ** 2) + 0 * sigmoid(0.0)),
+        mse,
+        CASES,
+        strict=False,
+    )
     assert fine.passed
 
 
@@ -163,8 +196,14 @@ def test_calling_the_reference_through_a_helper_is_caught_and_other_helpers_are_
 def test_extra_answer_keys_are_watched():
     from utils.losses import mse_gradient
 
-    result = check_function("Exercise 9.9", lambda a, b: float(np.mean((a - b) ** 2) + 0 * mse_gradient(a, b).sum()),
-                            mse, CASES, strict=False, answer_keys=[mse_gradient])
+    result = check_function(
+        "Exercise 9.9",
+        lambda a, b: float(np.mean((a - b) ** 2) + 0 * mse_gradient(a, b).sum()),
+        mse,
+        CASES,
+        strict=False,
+        answer_keys=[mse_gradient],
+    )
     assert result.status == "failed" and "mse_gradient" in result.message
 
 
@@ -187,6 +226,7 @@ def test_an_exact_comparison_quotes_no_tolerance():
     def exact(got, expected, **options):
         return Verdict(got == expected, "ok" if got == expected else "values", "exact", 0.0)
 
-    exact.exact = True
-    result = check_function("Exercise 9.9", lambda x: x, lambda x: x, [Case((3,))], compare=exact, strict=False)
+    result = check_function(
+        "Exercise 9.9", lambda x: x, lambda x: x, [Case((3,))], compare=exact, strict=False, exact=True
+    )
     assert result.passed and "rtol" not in result.message

@@ -1,4 +1,5 @@
-"""Chapter 4's widgets: the pure drawing data, the draw functions on a bare Figure, and the sliders driven in-process."""
+"""Chapter 4's widgets: the pure drawing data, the draw functions on a bare Figure, and the sliders
+driven in-process."""
 
 import io
 
@@ -10,34 +11,61 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from utils.widgets.activation import (
-    activation_widget, draw_activation, gradient_norms_through_depth, layer_limits, mask_runs, saturated,
-    saturation_boxes, value_limits,
+    activation_widget,
+    draw_activation,
+    gradient_norms_through_depth,
+    layer_limits,
+    mask_runs,
+    saturated,
+    saturation_boxes,
+    value_limits,
 )
 from utils.activations import ACTIVATIONS
-from utils.widgets.loss import NAMES, class_one_probability, draw_losses, logit_gradients, loss_curves, loss_widget
+from utils.widgets.loss import (
+    NAMES,
+    class_one_probability,
+    draw_losses,
+    logit_gradients,
+    loss_curves,
+    loss_widget,
+)
 
 
 def line(ax, label):
-    """The line whose legend label is `label`, or starts with `label: ` (the loss widget adds the current value)."""
-    return next(l for l in ax.lines if l.get_label() == label or l.get_label().startswith(f"{label}: "))
+    """The line whose legend label is `label`, or starts with `label: ` (the loss widget adds the
+    current value)."""
+    return next(
+        l for l in ax.lines if l.get_label() == label or l.get_label().startswith(f"{label}: ")
+    )
 
 
 def markers(ax):
     return [l for l in ax.lines if len(l.get_xdata()) == 1]
 
 
-# ---- pure data -------------------------------------------------------------------------------------------------
+# ---- pure data
+# -------------------------------------------------------------------------------------------------
+
 
 def test_mask_runs():
     x = np.arange(8.0)
-    assert mask_runs(x, np.array([1, 1, 0, 0, 1, 0, 1, 1], bool)) == [(0.0, 1.0), (4.0, 4.0), (6.0, 7.0)]
+    assert mask_runs(x, np.array([1, 1, 0, 0, 1, 0, 1, 1], bool)) == [
+        (0.0, 1.0),
+        (4.0, 4.0),
+        (6.0, 7.0),
+    ]
     assert mask_runs(x, np.zeros(8, bool)) == []
 
 
 def test_axis_limit_helpers():
     assert value_limits(np.array([0.0, 1.0]), np.array([0.25, -1.0])) == pytest.approx((-1.1, 1.1))
     assert value_limits(np.zeros(5)) == (-0.05, 0.05)  # a flat curve still gets a band
-    assert [layer_limits(n) for n in (1, 10, 11, 50)] == [(-0.5, 10.5), (-0.5, 10.5), (-0.5, 20.5), (-0.5, 50.5)]
+    assert [layer_limits(n) for n in (1, 10, 11, 50)] == [
+        (-0.5, 10.5),
+        (-0.5, 10.5),
+        (-0.5, 20.5),
+        (-0.5, 50.5),
+    ]
 
 
 def test_saturation_boxes_span_each_run_over_the_full_height():
@@ -72,21 +100,31 @@ def test_loss_curves_and_logit_gradients_match_torch():
         zt = torch.tensor(z, requires_grad=True)
         y = torch.full_like(zt, float(target))
         ((torch.sigmoid(zt) - y) ** 2).sum().backward()
-        np.testing.assert_allclose(logit_gradients(z, target, 3)[NAMES[0]], zt.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            logit_gradients(z, target, 3)[NAMES[0]], zt.grad.numpy(), rtol=1e-12, atol=1e-15
+        )
 
         zt = torch.tensor(z, requires_grad=True)
         F.binary_cross_entropy_with_logits(zt, y, reduction="sum").backward()
-        np.testing.assert_allclose(logit_gradients(z, target, 3)[NAMES[1]], zt.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            logit_gradients(z, target, 3)[NAMES[1]], zt.grad.numpy(), rtol=1e-12, atol=1e-15
+        )
 
         for K in (2, 5):
             zt = torch.tensor(z, requires_grad=True)
-            logits = torch.stack([zt] + [torch.zeros_like(zt)] * (K - 1), dim=1)  # rows are examples
+            logits = torch.stack(
+                [zt] + [torch.zeros_like(zt)] * (K - 1), dim=1
+            )  # rows are examples
             labels = torch.full((z.size,), 0 if target == 1 else 1)
             loss = F.cross_entropy(logits, labels, reduction="none")
             loss.sum().backward()
-            np.testing.assert_allclose(logit_gradients(z, target, K)[NAMES[2]], zt.grad.numpy(), rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(
+                logit_gradients(z, target, K)[NAMES[2]], zt.grad.numpy(), rtol=1e-12, atol=1e-15
+            )
             p1 = class_one_probability(z, K)
-            np.testing.assert_allclose(loss_curves(p1, target, K)[NAMES[2]], loss.detach().numpy(), rtol=1e-10)
+            np.testing.assert_allclose(
+                loss_curves(p1, target, K)[NAMES[2]], loss.detach().numpy(), rtol=1e-10
+            )
 
 
 def test_two_classes_make_categorical_equal_binary():
@@ -94,7 +132,9 @@ def test_two_classes_make_categorical_equal_binary():
     for target in (0, 1):
         curves = loss_curves(p, target, 2)
         np.testing.assert_allclose(curves[NAMES[2]], curves[NAMES[1]], rtol=1e-12)
-    np.testing.assert_allclose(class_one_probability(np.array([-2.0, 0.0, 3.0]), 2), 1 / (1 + np.exp([2.0, 0.0, -3.0])))
+    np.testing.assert_allclose(
+        class_one_probability(np.array([-2.0, 0.0, 3.0]), 2), 1 / (1 + np.exp([2.0, 0.0, -3.0]))
+    )
 
 
 def test_cross_entropy_learns_from_confident_mistakes_where_mse_stalls():
@@ -102,7 +142,9 @@ def test_cross_entropy_learns_from_confident_mistakes_where_mse_stalls():
     assert abs(g[NAMES[1]]) > 0.99 and abs(g[NAMES[0]]) < 0.01
 
 
-# ---- the draw functions, called directly on a bare Figure ---------------------------------------------------------
+# ---- the draw functions, called directly on a bare Figure
+# ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_draw_activation_plots_the_function_its_derivative_and_the_depth_curve(name):
@@ -115,7 +157,9 @@ def test_draw_activation_plots_the_function_its_derivative_and_the_depth_curve(n
     np.testing.assert_allclose(f.get_ydata(), ACTIVATIONS[name].value(x))
     np.testing.assert_allclose(df.get_ydata(), ACTIVATIONS[name].derivative(x))
     depth_line = line(right, "gradient size")
-    np.testing.assert_allclose(depth_line.get_ydata(), np.log10(gradient_norms_through_depth(ACTIVATIONS[name], 7, 1.5)))
+    np.testing.assert_allclose(
+        depth_line.get_ydata(), np.log10(gradient_norms_through_depth(ACTIVATIONS[name], 7, 1.5))
+    )
     for ax in (left, right):
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
@@ -126,14 +170,20 @@ def test_draw_losses_plots_each_loss_and_gradient():
     left, right = fig.axes
     for name in NAMES:
         curve = line(right, name)
-        np.testing.assert_allclose(curve.get_ydata(), logit_gradients(curve.get_xdata(), 0, 4)[name])
+        np.testing.assert_allclose(
+            curve.get_ydata(), logit_gradients(curve.get_xdata(), 0, 4)[name]
+        )
     bce_curve = line(left, NAMES[1])
-    np.testing.assert_allclose(bce_curve.get_ydata(), loss_curves(bce_curve.get_xdata(), 0, 4)[NAMES[1]])
+    np.testing.assert_allclose(
+        bce_curve.get_ydata(), loss_curves(bce_curve.get_xdata(), 0, 4)[NAMES[1]]
+    )
     assert [m.get_xdata()[0] for m in markers(right)] == [1.5, 1.5, 1.5]
     assert left.get_legend() is not None
 
 
-# ---- the live widgets, driven by setting the controls' values ------------------------------------------------------
+# ---- the live widgets, driven by setting the controls' values
+# ------------------------------------------------------
+
 
 def test_activation_widget_sliders_change_the_plot_in_place():
     plot = activation_widget()
@@ -159,7 +209,9 @@ def test_activation_widget_sliders_change_the_plot_in_place():
     before = line(plot.figure.axes[1], "gradient size").get_ydata().copy()
     plot.controls["init_scale"].value = 2.5
     after = line(plot.figure.axes[1], "gradient size").get_ydata()
-    np.testing.assert_allclose(after, np.log10(gradient_norms_through_depth(ACTIVATIONS["tanh"], 33, 2.5)))
+    np.testing.assert_allclose(
+        after, np.log10(gradient_norms_through_depth(ACTIVATIONS["tanh"], 33, 2.5))
+    )
     assert not np.allclose(before, after)
 
     assert plot.figure is figure and len(figure.axes) == 2  # one figure, redrawn; no axes pile up
@@ -187,16 +239,24 @@ def test_loss_widget_sliders_change_the_plot_in_place():
     before = line(plot.figure.axes[1], NAMES[2]).get_ydata().copy()
     plot.controls["classes"].value = 7
     after = line(plot.figure.axes[1], NAMES[2])
-    np.testing.assert_allclose(after.get_ydata(), logit_gradients(after.get_xdata(), 0, 7)[NAMES[2]])
+    np.testing.assert_allclose(
+        after.get_ydata(), logit_gradients(after.get_xdata(), 0, 7)[NAMES[2]]
+    )
     assert not np.allclose(before, after.get_ydata())
 
     assert plot.figure is figure and len(figure.axes) == 2
 
 
-@pytest.mark.parametrize("build, moves", [
-    (activation_widget, [("init_scale", 2.0), ("activation", "relu"), ("x_range", (-3.0, 9.0)), ("depth", 17)]),
-    (loss_widget, [("logit", 2.0), ("target", 0), ("classes", 6), ("logit", -1.5)]),
-])
+@pytest.mark.parametrize(
+    "build, moves",
+    [
+        (
+            activation_widget,
+            [("init_scale", 2.0), ("activation", "relu"), ("x_range", (-3.0, 9.0)), ("depth", 17)],
+        ),
+        (loss_widget, [("logit", 2.0), ("target", 0), ("classes", 6), ("logit", -1.5)]),
+    ],
+)
 def test_widgets_blit_moves_and_match_a_full_redraw(build, moves):
     plot = build()
     for name, value in moves:
@@ -204,7 +264,9 @@ def test_widgets_blit_moves_and_match_a_full_redraw(build, moves):
     assert plot.full_redraws == 1  # every move above only updated the moving artists
     blitted = np.asarray(Image.open(io.BytesIO(plot.image.value)))
     plot.redraw(full=True)
-    np.testing.assert_array_equal(blitted, np.asarray(Image.open(io.BytesIO(plot.image.value))))  # nothing stale or doubled
+    np.testing.assert_array_equal(
+        blitted, np.asarray(Image.open(io.BytesIO(plot.image.value)))
+    )  # nothing stale or doubled
 
 
 def test_axis_limits_follow_the_controls_without_a_full_redraw():
@@ -216,5 +278,7 @@ def test_axis_limits_follow_the_controls_without_a_full_redraw():
     assert right.get_xlim() == (-0.5, 30.5) and right.get_ylim() == (-20.0, 10.0)
     plot.controls["activation"].value = "relu"
     plot.controls["x_range"].value = (-1.0, 4.0)
-    assert left.get_xlim() == (-1.0, 4.0) and 4.0 < left.get_ylim()[1] < 4.5  # relu reaches 4; a 5% margin
+    assert (
+        left.get_xlim() == (-1.0, 4.0) and 4.0 < left.get_ylim()[1] < 4.5
+    )  # relu reaches 4; a 5% margin
     assert plot.full_redraws == 1

@@ -1,5 +1,5 @@
-"""The calculator widget: its numbers come from utils.param_count, presets set the sliders and draw once, and sizes
-that make no model show the reason instead of raising."""
+"""The calculator widget: its numbers come from utils.param_count, presets set the sliders and draw
+once, and sizes that make no model show the reason instead of raising."""
 
 import io
 
@@ -10,7 +10,14 @@ from PIL import Image
 
 from utils import param_count as pc
 from utils.widgets.calculator import (
-    CUSTOM, MEMORY_BARS, PARTS, PRESETS, calculator_numbers, calculator_widget, configure, draw_calculator,
+    CUSTOM,
+    MEMORY_BARS,
+    PARTS,
+    PRESETS,
+    calculator_numbers,
+    calculator_widget,
+    configure,
+    draw_calculator,
 )
 
 
@@ -25,17 +32,22 @@ def test_resizing_keeps_the_architecture_and_the_ratios():
     resized = configure("Mistral-7B", 16, 2048, 16, 32000, 4096)
     assert resized.name == "Mistral-7B (resized)"
     assert (resized.mlp, resized.norm, resized.head) == ("swiglu", "rmsnorm", "untied")
-    assert resized.d_ff == 7168 and resized.kv_heads == 4  # 14336/4096 of the width; 4 query heads per kv head
+    assert (
+        resized.d_ff == 7168 and resized.kv_heads == 4
+    )  # 14336/4096 of the width; 4 query heads per kv head
     custom = configure(CUSTOM, 2, 128, 4, 1000, 64)
     assert custom == pc.gpt2_style(1000, 128, 2, 4, 64, name=CUSTOM)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("GPT-2 small", 12, 768, 7, 50257, 1024), "does not divide d_model"),
-    (("Mistral-7B", 32, 4096, 30, 32000, 8192), "multiple of 4"),
-    (("GPT-2 small", 12, 768, 12, 50257, 0), "at least 1 token"),
-    (("GPT-5", 12, 768, 12, 50257, 1024), "Unknown preset"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("GPT-2 small", 12, 768, 7, 50257, 1024), "does not divide d_model"),
+        (("Mistral-7B", 32, 4096, 30, 32000, 8192), "multiple of 4"),
+        (("GPT-2 small", 12, 768, 12, 50257, 0), "at least 1 token"),
+        (("GPT-5", 12, 768, 12, 50257, 1024), "Unknown preset"),
+    ],
+)
 def test_bad_sizes_raise_clear_errors(args, message):
     with pytest.raises(ValueError, match=message):
         configure(*args)
@@ -56,7 +68,10 @@ def test_numbers_are_the_formulas():
 def test_draw_on_a_bare_figure():
     figure = Figure()
     moving = draw_calculator(figure, "LLaMA-7B", 32, 4096, 32, 32000, 2048, 1e12)
-    heights = [moving[f"bar {i}"].get_height() + moving[f"bar {i}"].get_y() for i in range(len(MEMORY_BARS))]
+    heights = [
+        moving[f"bar {i}"].get_height() + moving[f"bar {i}"].get_y()
+        for i in range(len(MEMORY_BARS))
+    ]
     assert heights[1] == pytest.approx(2 * 6_738_415_616 / 1e9)
     widths = [moving[f"part {i}"].get_width() for i in range(len(PARTS))]
     assert sum(widths) == pytest.approx(100.0)
@@ -69,11 +84,21 @@ def frame(plot):
 
 def test_widget_presets_set_the_sliders_and_draw_once():
     plot = calculator_widget()
-    assert set(plot.controls) == {"preset", "n_layers", "d_model", "n_heads", "vocab_size", "context", "tokens"}
+    assert set(plot.controls) == {
+        "preset",
+        "n_layers",
+        "d_model",
+        "n_heads",
+        "vocab_size",
+        "context",
+        "tokens",
+    }
     first = frame(plot)
     before = plot.full_redraws
     plot.controls["preset"].value = "LLaMA-7B"
-    assert [plot.controls[k].value for k in ("n_layers", "d_model", "n_heads", "vocab_size", "context")] == [32, 4096, 32, 32000, 2048]
+    assert [
+        plot.controls[k].value for k in ("n_layers", "d_model", "n_heads", "vocab_size", "context")
+    ] == [32, 4096, 32, 32000, 2048]
     assert "LLaMA-7B: 6,738,415,616" in plot.artists["summary"].get_text()
     assert plot.full_redraws == before  # blitted: no full redraw
     assert not np.array_equal(first, frame(plot))

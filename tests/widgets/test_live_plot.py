@@ -1,4 +1,5 @@
-"""live_plot itself: the full redraw, the blitted fast path, and one Figure reused for every move."""
+"""live_plot itself: the full redraw, the blitted fast path, and one Figure reused for every
+move."""
 
 import io
 
@@ -23,7 +24,7 @@ def draw_dot(figure, x=0.5, limit=1.0):
     ax.plot([0.0, limit], [0.0, 1.0], color="0.5")
     ax.set_xlim(0.0, limit)
     ax.set_ylim(0.0, 1.0)
-    dot, = ax.plot([x], [0.5], "o", color="C3", ms=12)
+    (dot,) = ax.plot([x], [0.5], "o", color="C3", ms=12)
     title = ax.set_title(f"x = {x:.2f}", y=1.0)
     return {"dot": dot, "title": title}
 
@@ -38,8 +39,10 @@ def update_dot(artists, x=0.5, limit=1.0):
 
 
 def dot_plot(update=update_dot):
-    controls = {"x": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05),
-                "limit": widgets.FloatSlider(value=1.0, min=1.0, max=2.0, step=0.5)}
+    controls = {
+        "x": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05),
+        "limit": widgets.FloatSlider(value=1.0, min=1.0, max=2.0, step=0.5),
+    }
     return live_plot(draw_dot, controls, figsize=(4.0, 3.0), dpi=50, update=update)
 
 
@@ -61,7 +64,9 @@ def test_fast_path_moves_the_artist_and_matches_a_full_redraw():
     fast = pixels(plot.image.value)
     plot.redraw(full=True)
     assert plot.full_redraws == 2
-    np.testing.assert_array_equal(fast, pixels(plot.image.value))  # no stale dot left behind, nothing doubled
+    np.testing.assert_array_equal(
+        fast, pixels(plot.image.value)
+    )  # no stale dot left behind, nothing doubled
 
 
 def test_moving_back_restores_the_first_image_exactly():

@@ -1,8 +1,9 @@
-"""Answer checks for chapter 1's warm-up exercises: column-wise standardisation (1.1) and the mean squared error (1.2).
+"""Answer checks for chapter 1's warm-up exercises: column-wise standardisation (1.1) and the mean
+squared error (1.2).
 
-Each check builds its own seeded cases, so a notebook's random state never changes what is checked. The expected
-answer carries the catalogued wrong answers computed on the same inputs, so a wrong answer that matches one is
-named in words.
+Each check builds its own seeded cases, so a notebook's random state never changes what is checked.
+The expected answer carries the catalogued wrong answers computed on the same inputs, so a wrong
+answer that matches one is named in words.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import numpy as np
 
 from utils.checks.mistakes import catalogued_check
 from utils.checks.runner import Case, CheckResult
-from utils import data as _data, losses as _losses  # private names: the notebook imports this module
+from utils import (
+    data as _data,
+    losses as _losses,
+)  # private names: the notebook imports this module
 
 
-# ---------------------------------------------------------------- Exercise 1.1, standardise the columns
+# ---------------------------------------------------------------- Exercise 1.1, standardise the
+# columns
 
 
 def _standardise_cases() -> list[Case]:
@@ -24,7 +29,10 @@ def _standardise_cases() -> list[Case]:
     return [
         Case((rng.normal(3.0, 2.0, size=(6, 3)),), "6 × 3"),
         Case((rng.uniform(-1.0, 5.0, size=(10, 2)),), "10 × 2"),
-        Case((rng.normal(size=(4, 4)) * [1.0, 10.0, 100.0, 1000.0],), "4 × 4, columns on very different scales"),
+        Case(
+            (rng.normal(size=(4, 4)) * [1.0, 10.0, 100.0, 1000.0],),
+            "4 × 4, columns on very different scales",
+        ),
     ]
 
 
@@ -32,45 +40,84 @@ def _scaled(X, *, axis=0, ddof=0, centre=True, scale=True, by_variance=False):
     X = np.asarray(X, dtype=np.float64)
     keep = axis is not None
     mu = X.mean(axis=axis, keepdims=keep) if centre else 0.0
-    spread = X.var(axis=axis, ddof=ddof, keepdims=keep) if by_variance else X.std(axis=axis, ddof=ddof, keepdims=keep)
+    spread = (
+        X.var(axis=axis, ddof=ddof, keepdims=keep)
+        if by_variance
+        else X.std(axis=axis, ddof=ddof, keepdims=keep)
+    )
     return (X - mu) / (spread if scale else 1.0)
 
 
 STANDARDISE_MISTAKES = (
-    ("rows", lambda X: _scaled(X, axis=1),
-     "You standardised each ROW (axis=1). Rows are examples and columns are features: take the mean and the "
-     "standard deviation of each column, with axis=0 (and keepdims=True)."),
-    ("whole array", lambda X: _scaled(X, axis=None),
-     "You used one mean and one standard deviation for the whole array. Each column needs its own: "
-     "X.mean(axis=0, keepdims=True) and X.std(axis=0, keepdims=True)."),
-    ("ddof", lambda X: _scaled(X, ddof=1),
-     "You used the sample standard deviation (ddof=1). The exercise asks for the population one: ddof=0, "
-     "NumPy's default for X.std."),
-    ("not scaled", lambda X: _scaled(X, scale=False),
-     "The columns are centred but not scaled: divide by each column's standard deviation as well."),
-    ("not centred", lambda X: _scaled(X, centre=False),
-     "The columns are scaled but not centred: subtract each column's mean before dividing."),
-    ("variance", lambda X: _scaled(X, by_variance=True),
-     "You divided by the variance. Divide by the standard deviation, its square root."),
+    (
+        "rows",
+        lambda X: _scaled(X, axis=1),
+        "You standardised each ROW (axis=1). Rows are examples and columns are features: take the "
+        "mean and the "
+        "standard deviation of each column, with axis=0 (and keepdims=True).",
+    ),
+    (
+        "whole array",
+        lambda X: _scaled(X, axis=None),
+        "You used one mean and one standard deviation for the whole array. Each column needs its "
+        "own: "
+        "X.mean(axis=0, keepdims=True) and X.std(axis=0, keepdims=True).",
+    ),
+    (
+        "ddof",
+        lambda X: _scaled(X, ddof=1),
+        "You used the sample standard deviation (ddof=1). The exercise asks for the population "
+        "one: ddof=0, "
+        "NumPy's default for X.std.",
+    ),
+    (
+        "not scaled",
+        lambda X: _scaled(X, scale=False),
+        "The columns are centred but not scaled: divide by each column's standard deviation as "
+        "well.",
+    ),
+    (
+        "not centred",
+        lambda X: _scaled(X, centre=False),
+        "The columns are scaled but not centred: subtract each column's mean before dividing.",
+    ),
+    (
+        "variance",
+        lambda X: _scaled(X, by_variance=True),
+        "You divided by the variance. Divide by the standard deviation, its square root.",
+    ),
 )
 
 
 def check_standardise(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 1.1: each column of X (n × d) to mean 0 and population standard deviation 1."""
     return catalogued_check(
-        "Exercise 1.1 (standardise)", learner_fn, _data.standardise_columns, _standardise_cases(),
-        mistakes=STANDARDISE_MISTAKES, strict=strict,
+        "Exercise 1.1 (standardise)",
+        learner_fn,
+        _data.standardise_columns,
+        _standardise_cases(),
+        mistakes=STANDARDISE_MISTAKES,
+        strict=strict,
     )
 
 
-# ---------------------------------------------------------------- Exercise 1.2, the mean squared error
+# ---------------------------------------------------------------- Exercise 1.2, the mean squared
+# error
 
 
 def _mse_cases() -> list[Case]:
     rng = np.random.default_rng(102)
     return [
-        Case((rng.normal(size=(8, 1)), rng.normal(size=(8, 1))), "a batch of 8, one output", batch_size=8),
-        Case((rng.normal(size=(5, 3)), rng.normal(size=(5, 3))), "5 examples × 3 outputs (15 elements)", batch_size=15),
+        Case(
+            (rng.normal(size=(8, 1)), rng.normal(size=(8, 1))),
+            "a batch of 8, one output",
+            batch_size=8,
+        ),
+        Case(
+            (rng.normal(size=(5, 3)), rng.normal(size=(5, 3))),
+            "5 examples × 3 outputs (15 elements)",
+            batch_size=15,
+        ),
     ]
 
 
@@ -79,20 +126,40 @@ def _difference(y_hat, y):
 
 
 MSE_MISTAKES = (
-    ("root", lambda y_hat, y: float(np.sqrt(np.mean(_difference(y_hat, y) ** 2))),
-     "You returned the square root of the mean squared error (the RMSE). Leave the square root out."),
-    ("absolute", lambda y_hat, y: float(np.mean(np.abs(_difference(y_hat, y)))),
-     "You averaged |ŷ − y|, the mean absolute error. Square each difference instead."),
-    ("square of the mean", lambda y_hat, y: float(np.mean(_difference(y_hat, y)) ** 2),
-     "You squared the mean of the differences. Square each difference first, then take the mean of the squares."),
-    ("axis 0 only", lambda y_hat, y: np.mean(_difference(y_hat, y) ** 2, axis=0),
-     "You averaged over axis 0 only, which leaves one number per output column. The MSE is one number: the mean "
-     "over every element, np.mean(...) with no axis."),
+    (
+        "root",
+        lambda y_hat, y: float(np.sqrt(np.mean(_difference(y_hat, y) ** 2))),
+        "You returned the square root of the mean squared error (the RMSE). Leave the square root "
+        "out.",
+    ),
+    (
+        "absolute",
+        lambda y_hat, y: float(np.mean(np.abs(_difference(y_hat, y)))),
+        "You averaged |ŷ − y|, the mean absolute error. Square each difference instead.",
+    ),
+    (
+        "square of the mean",
+        lambda y_hat, y: float(np.mean(_difference(y_hat, y)) ** 2),
+        "You squared the mean of the differences. Square each difference first, then take the mean "
+        "of the squares.",
+    ),
+    (
+        "axis 0 only",
+        lambda y_hat, y: np.mean(_difference(y_hat, y) ** 2, axis=0),
+        "You averaged over axis 0 only, which leaves one number per output column. The MSE is one "
+        "number: the mean "
+        "over every element, np.mean(...) with no axis.",
+    ),
 )
 
 
 def check_mean_squared_error(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 1.2: the mean over every element of (ŷ − y)², one number."""
     return catalogued_check(
-        "Exercise 1.2 (mean squared error)", learner_fn, _losses.mse, _mse_cases(), mistakes=MSE_MISTAKES, strict=strict,
+        "Exercise 1.2 (mean squared error)",
+        learner_fn,
+        _losses.mse,
+        _mse_cases(),
+        mistakes=MSE_MISTAKES,
+        strict=strict,
     )

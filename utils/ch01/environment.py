@@ -5,7 +5,16 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "scikit-learn", "jupyterlab", "jupytext", "nbval")
+PACKAGES = (
+    "torch",
+    "numpy",
+    "matplotlib",
+    "ipywidgets",
+    "scikit-learn",
+    "jupyterlab",
+    "jupytext",
+    "nbval",
+)
 
 
 def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:

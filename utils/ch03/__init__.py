@@ -1,1 +1,2 @@
-"""Chapter 3, algorithm and steps: preprocessing, initialisation, the NumPy network, optimisers, regularisation, normalisation, deployment, and the checks of 03a-03c."""
+"""Chapter 3, algorithm and steps: preprocessing, initialisation, the NumPy network, optimisers,
+regularisation, normalisation, deployment, and the checks of 03a-03c."""

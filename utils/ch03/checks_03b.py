@@ -1,7 +1,7 @@
-"""Answer checks for chapter 3's exercises: 3.1 stratified split, 3.2 leak-free standardisation, 3.3 one epoch of
-mini-batch SGD, 3.4 early stopping. Each `check_<name>(learner_fn)` builds its seeded cases and calls
-`check_function`; each expected answer carries the catalogued wrong answers computed on the same inputs, so a
-wrong answer that matches one is named in words."""
+"""Answer checks for chapter 3's exercises: 3.1 stratified split, 3.2 leak-free standardisation, 3.3
+one epoch of mini-batch SGD, 3.4 early stopping. Each `check_<name>(learner_fn)` builds its seeded
+cases and calls `check_function`; each expected answer carries the catalogued wrong answers computed
+on the same inputs, so a wrong answer that matches one is named in words."""
 
 from __future__ import annotations
 
@@ -21,9 +21,15 @@ from utils.ch03.checks_03a import _falling_back_to, in_float64
 # ---------------------------------------------------------------- one epoch of mini-batch SGD
 
 
-def _epoch_variant(params, X, y, order, batch_size, lr, *, sign=-1.0, batches=None, scale_by_batch=False):
+def _epoch_variant(
+    params, X, y, order, batch_size, lr, *, sign=-1.0, batches=None, scale_by_batch=False
+):
     params = {k: v.copy() for k, v in params.items()}
-    for rows in batches if batches is not None else [order[s : s + batch_size] for s in range(0, len(order), batch_size)]:
+    for rows in (
+        batches
+        if batches is not None
+        else [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
+    ):
         _, grads = numpy_mlp.loss_and_grads(params, X[rows], y[rows])
         step = lr * (len(rows) if scale_by_batch else 1)
         params = {k: params[k] + sign * step * grads[k] for k in params}
@@ -32,24 +38,61 @@ def _epoch_variant(params, X, y, order, batch_size, lr, *, sign=-1.0, batches=No
 
 def _batches_in_file_order(params, X, y, order, batch_size, lr):
     rows = np.arange(len(order))
-    return _epoch_variant(params, X, y, order, batch_size, lr, batches=[rows[s : s + batch_size] for s in range(0, len(rows), batch_size)])
+    return _epoch_variant(
+        params,
+        X,
+        y,
+        order,
+        batch_size,
+        lr,
+        batches=[rows[s : s + batch_size] for s in range(0, len(rows), batch_size)],
+    )
 
 
 EPOCH_MISTAKES = (
-    ("sign", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, sign=+1.0),
-     "Your steps go UP the gradient (params + lr·grad), so the loss grows. Subtract: params − lr·grad."),
-    ("order ignored", _batches_in_file_order,
-     "Your batches take the rows in file order and ignore `order`. Batch k is X[order[k·b:(k+1)·b]]."),
-    ("last batch dropped", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o[s : s + bs] for s in range(0, len(o) - bs + 1, bs)]),
-     "The last, smaller batch was skipped. range(0, len(order), batch_size) reaches it; the slice simply comes out shorter."),
-    ("one batch", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o[:bs]]),
-     "Only the first batch was used. Is the `return` indented inside the loop?"),
-    ("full batch", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o]),
-     "You took one step on all the rows at once (full-batch gradient descent). Take one step per mini-batch."),
-    ("batch sum", lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, scale_by_batch=True),
-     "Each step is batch_size times too large: loss_and_grads already averages over the batch, so do not multiply by its size."),
-    ("no update", lambda p, X, y, o, bs, lr: {k: v.copy() for k, v in p.items()},
-     "The parameters did not change. Assign the updated values: params = {k: params[k] − lr·grads[k] ...}."),
+    (
+        "sign",
+        lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, sign=+1.0),
+        "Your steps go UP the gradient (params + lr·grad), so the loss grows. Subtract: params − "
+        "lr·grad.",
+    ),
+    (
+        "order ignored",
+        _batches_in_file_order,
+        "Your batches take the rows in file order and ignore `order`. Batch k is "
+        "X[order[k·b:(k+1)·b]].",
+    ),
+    (
+        "last batch dropped",
+        lambda p, X, y, o, bs, lr: _epoch_variant(
+            p, X, y, o, bs, lr, batches=[o[s : s + bs] for s in range(0, len(o) - bs + 1, bs)]
+        ),
+        "The last, smaller batch was skipped. range(0, len(order), batch_size) reaches it; the "
+        "slice simply comes out shorter.",
+    ),
+    (
+        "one batch",
+        lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o[:bs]]),
+        "Only the first batch was used. Is the `return` indented inside the loop?",
+    ),
+    (
+        "full batch",
+        lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o]),
+        "You took one step on all the rows at once (full-batch gradient descent). Take one step "
+        "per mini-batch.",
+    ),
+    (
+        "batch sum",
+        lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, scale_by_batch=True),
+        "Each step is batch_size times too large: loss_and_grads already averages over the batch, "
+        "so do not multiply by its size.",
+    ),
+    (
+        "no update",
+        lambda p, X, y, o, bs, lr: {k: v.copy() for k, v in p.items()},
+        "The parameters did not change. Assign the updated values: params = {k: params[k] − "
+        "lr·grads[k] ...}.",
+    ),
 )
 
 
@@ -59,9 +102,17 @@ def compare_params(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> V
         return returned_none()
     if not isinstance(got, dict) or set(got) != set(expected):
         keys = sorted(got) if isinstance(got, dict) else type(got).__name__
-        return Verdict(False, "structure", f"Return a dict with the keys {sorted(expected)}; yours has {keys}.")
+        return Verdict(
+            False, "structure", f"Return a dict with the keys {sorted(expected)}; yours has {keys}."
+        )
     names = tuple(expected)
-    return compare_named(names)(tuple(got[k] for k in names), tuple(expected[k] for k in names), batch_size=batch_size, rtol=rtol, atol=atol)
+    return compare_named(names)(
+        tuple(got[k] for k in names),
+        tuple(expected[k] for k in names),
+        batch_size=batch_size,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 expected_epoch = with_mistakes(numpy_mlp.sgd_epoch, EPOCH_MISTAKES)
@@ -82,21 +133,48 @@ def _ties_improve(losses, patience):
 
 
 EARLY_STOPPING_MISTAKES = (
-    ("one-based", lambda losses, p: tuple(e + 1 for e in early_stopping(losses, p)),
-     "Your epochs are counted from 1. Count from 0: epoch e is val_losses[e]."),
-    ("too late", lambda losses, p: early_stopping(losses, p + 1),
-     "You stop one epoch too late. With patience p, training stops at the p-th epoch in a row without improvement: epoch best + p."),
-    ("too early", lambda losses, p: early_stopping(losses, p - 1),
-     "You stop one epoch too early. With patience p, training stops at the p-th epoch in a row without improvement: epoch best + p."),
-    ("look-ahead", lambda losses, p: (int(np.argmin(losses)), early_stopping(losses, p)[1]),
-     "Your best epoch is the lowest loss of the WHOLE list, including epochs after training would have stopped. "
-     "Only the losses up to the stop are known when you stop."),
-    ("last as best", lambda losses, p: (early_stopping(losses, p)[1],) * 2,
-     "You returned the stopping epoch as the best one. The best epoch is the one with the lowest validation loss; its weights are the ones to keep."),
-    ("ties improve", _ties_improve,
-     "A loss EQUAL to the best so far counted as an improvement. Only a strictly lower loss (<) resets the patience."),
-    ("never stops", lambda losses, p: (int(np.argmin(losses)), len(losses) - 1),
-     "You never stop early: the stop epoch is the last one although the patience ran out earlier."),
+    (
+        "one-based",
+        lambda losses, p: tuple(e + 1 for e in early_stopping(losses, p)),
+        "Your epochs are counted from 1. Count from 0: epoch e is val_losses[e].",
+    ),
+    (
+        "too late",
+        lambda losses, p: early_stopping(losses, p + 1),
+        "You stop one epoch too late. With patience p, training stops at the p-th epoch in a row "
+        "without improvement: epoch best + p.",
+    ),
+    (
+        "too early",
+        lambda losses, p: early_stopping(losses, p - 1),
+        "You stop one epoch too early. With patience p, training stops at the p-th epoch in a row "
+        "without improvement: epoch best + p.",
+    ),
+    (
+        "look-ahead",
+        lambda losses, p: (int(np.argmin(losses)), early_stopping(losses, p)[1]),
+        "Your best epoch is the lowest loss of the WHOLE list, including epochs after training "
+        "would have stopped. "
+        "Only the losses up to the stop are known when you stop.",
+    ),
+    (
+        "last as best",
+        lambda losses, p: (early_stopping(losses, p)[1],) * 2,
+        "You returned the stopping epoch as the best one. The best epoch is the one with the "
+        "lowest validation loss; its weights are the ones to keep.",
+    ),
+    (
+        "ties improve",
+        _ties_improve,
+        "A loss EQUAL to the best so far counted as an improvement. Only a strictly lower loss (<) "
+        "resets the patience.",
+    ),
+    (
+        "never stops",
+        lambda losses, p: (int(np.argmin(losses)), len(losses) - 1),
+        "You never stop early: the stop epoch is the last one although the patience ran out "
+        "earlier.",
+    ),
 )
 
 
@@ -114,7 +192,11 @@ def compare_epochs(got, expected, *, batch_size=None, rtol=None, atol=None) -> V
         return Verdict(False, "type", "Both epochs must be whole numbers (list indices).")
     if got == tuple(expected):
         return Verdict(True, "ok", "exact", 0.0)
-    parts = [f"{name}: yours {g}, expected {e}" for name, g, e in zip(("best epoch", "stop epoch"), got, expected) if g != e]
+    parts = [
+        f"{name}: yours {g}, expected {e}"
+        for name, g, e in zip(("best epoch", "stop epoch"), got, expected)
+        if g != e
+    ]
     return Verdict(False, "values", "Wrong epoch — " + "; ".join(parts) + ".")
 
 
@@ -124,7 +206,8 @@ compare_early_stopping = naming_mistakes(compare_epochs)
 
 
 def check_sgd_epoch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 3.3: three seeded networks and row orders against `numpy_mlp.sgd_epoch`, to rtol 1e-9."""
+    """Exercise 3.3: three seeded networks and row orders against `numpy_mlp.sgd_epoch`, to rtol
+    1e-9."""
     rng = np.random.default_rng(33)
 
     def problem(sizes, n):
@@ -134,24 +217,54 @@ def check_sgd_epoch(learner_fn: Callable, *, strict: bool | None = None) -> Chec
     X_biopsy, y_biopsy, _ = breast_cancer_arrays()
     (Z_biopsy,) = standardise_splits(X_biopsy[:50])
     cases = [
-        Case((*problem([4, 5, 1], 10), rng.permutation(10), 3, 0.1), "4-5-1 net, 10 rows, batches of 3 (last one 1 row)"),
-        Case((*problem([6, 8, 4, 1], 24), rng.permutation(24), 8, 0.5), "6-8-4-1 net, 24 rows, batches of 8"),
-        Case((numpy_mlp.init_params([30, 32, 16, 1], rng), Z_biopsy, y_biopsy[:50], rng.permutation(50), 16, 0.05),
-             "the course's 30-32-16-1 net, 50 biopsy rows"),
+        Case(
+            (*problem([4, 5, 1], 10), rng.permutation(10), 3, 0.1),
+            "4-5-1 net, 10 rows, batches of 3 (last one 1 row)",
+        ),
+        Case(
+            (*problem([6, 8, 4, 1], 24), rng.permutation(24), 8, 0.5),
+            "6-8-4-1 net, 24 rows, batches of 8",
+        ),
+        Case(
+            (
+                numpy_mlp.init_params([30, 32, 16, 1], rng),
+                Z_biopsy,
+                y_biopsy[:50],
+                rng.permutation(50),
+                16,
+                0.05,
+            ),
+            "the course's 30-32-16-1 net, 50 biopsy rows",
+        ),
     ]
-    result = check_function("Exercise 3.3 (one epoch of mini-batch SGD)", learner_fn, expected_epoch, cases,
-                            compare=compare_epoch, rtol=1e-9, atol=1e-12, strict=strict)
+    result = check_function(
+        "Exercise 3.3 (one epoch of mini-batch SGD)",
+        learner_fn,
+        expected_epoch,
+        cases,
+        compare=compare_epoch,
+        rtol=1e-9,
+        atol=1e-12,
+        strict=strict,
+    )
     return _falling_back_to(result, numpy_mlp.sgd_epoch)
 
 
 def _over_fitting_curve(rng: np.random.Generator, epochs: int = 300) -> list[float]:
-    """A seeded validation-loss curve that falls, bottoms out and climbs, with noise (as an over-fitting run's does)."""
+    """A seeded validation-loss curve that falls, bottoms out and climbs, with noise (as an
+    over-fitting run's does)."""
     t = np.arange(epochs)
-    return list(0.6 * np.exp(-t / 12) + 0.15 + 0.15 * (t / epochs) ** 1.5 + rng.normal(0.0, 0.004, size=epochs))
+    return list(
+        0.6 * np.exp(-t / 12)
+        + 0.15
+        + 0.15 * (t / epochs) ** 1.5
+        + rng.normal(0.0, 0.004, size=epochs)
+    )
 
 
 def check_early_stopping(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 3.4: five loss curves (a dip, a tie, always improving, a noisy over-fitting curve); epochs compared exactly."""
+    """Exercise 3.4: five loss curves (a dip, a tie, always improving, a noisy over-fitting curve);
+    epochs compared exactly."""
     rng = np.random.default_rng(34)
     dip = [1.0, 0.8, 0.7, 0.72, 0.71, 0.73, 0.69, 0.75, 0.8, 0.9]
     cases = [
@@ -159,8 +272,16 @@ def check_early_stopping(learner_fn: Callable, *, strict: bool | None = None) ->
         Case((dip, 4), "the same losses, patience 4"),
         Case(([0.5, 0.4, 0.4, 0.45, 0.3, 0.35, 0.36, 0.37], 2), "a tie with the best, patience 2"),
         Case(([0.9, 0.8, 0.7, 0.6, 0.5], 3), "always improving, patience 3"),
-        Case((_over_fitting_curve(rng), 20), "a noisy over-fitting curve of 300 epochs, patience 20"),
+        Case(
+            (_over_fitting_curve(rng), 20), "a noisy over-fitting curve of 300 epochs, patience 20"
+        ),
     ]
-    result = check_function("Exercise 3.4 (early stopping)", learner_fn, expected_early_stopping, cases,
-                            compare=compare_early_stopping, strict=strict)
+    result = check_function(
+        "Exercise 3.4 (early stopping)",
+        learner_fn,
+        expected_early_stopping,
+        cases,
+        compare=compare_early_stopping,
+        strict=strict,
+    )
     return _falling_back_to(result, early_stopping)

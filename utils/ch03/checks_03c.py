@@ -1,6 +1,7 @@
-"""Answer checks for notebook 03c (optimisation and regularisation): the Adam step with bias correction, gradient
-clipping by the global norm, inverted dropout, and the batch-norm backward pass. Each expected answer carries
-the catalogued wrong answers computed on the same inputs, so a wrong answer that matches one is named."""
+"""Answer checks for notebook 03c (optimisation and regularisation): the Adam step with bias
+correction, gradient clipping by the global norm, inverted dropout, and the batch-norm backward
+pass. Each expected answer carries the catalogued wrong answers computed on the same inputs, so a
+wrong answer that matches one is named."""
 
 from __future__ import annotations
 
@@ -22,8 +23,24 @@ _rng = np.random.default_rng(2024)
 # ---------------------------------------------------------------- Exercise 3.5: one Adam step
 
 
-def _adam(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, correct_m=True, correct_v=True,
-          eps_inside=False, step=None, swap_weights=False, uphill=False):
+def _adam(
+    p,
+    g,
+    m,
+    v,
+    t,
+    lr=1e-3,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    *,
+    correct_m=True,
+    correct_v=True,
+    eps_inside=False,
+    step=None,
+    swap_weights=False,
+    uphill=False,
+):
     """Adam with one thing changed: the variants a learner writes by mistake."""
     if swap_weights:
         m, v = (1 - beta1) * m + beta1 * g, (1 - beta2) * v + beta2 * g * g
@@ -38,29 +55,64 @@ def _adam(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, correct_m
 
 
 ADAM_MISTAKES = (
-    ("no bias correction", lambda *a, **k: _adam(*a, **k, correct_m=False, correct_v=False),
-     "The bias correction is missing: m and v start at 0, so early on they are too small. Divide them by "
-     "1 − β1ᵗ and 1 − β2ᵗ: m̂ = m / (1 − β1**t), v̂ = v / (1 − β2**t), then step by lr · m̂ / (√v̂ + eps)."),
-    ("first moment not corrected", lambda *a, **k: _adam(*a, **k, correct_m=False),
-     "Only v is bias-corrected. Correct m as well: m̂ = m / (1 − β1**t)."),
-    ("second moment not corrected", lambda *a, **k: _adam(*a, **k, correct_v=False),
-     "Only m is bias-corrected. Correct v as well: v̂ = v / (1 − β2**t)."),
-    ("t off by one", lambda *a, **k: _adam(*a, **k, step=a[4] + 1),
-     "The bias correction uses t + 1. The argument t is already this step's number, counting from 1: use β**t."),
-    ("eps inside the root", lambda *a, **k: _adam(*a, **k, eps_inside=True),
-     "eps is inside the square root. torch.optim.Adam (and the paper) add it outside: √v̂ + eps. The two differ "
-     "where gradients are tiny, as in this test case."),
-    ("weights swapped", lambda *a, **k: _adam(*a, **k, swap_weights=True),
-     "The running means weigh the new gradient by β instead of 1 − β: use m = β1·m + (1 − β1)·g and "
-     "v = β2·v + (1 − β2)·g²."),
-    ("sign flipped", lambda *a, **k: _adam(*a, **k, uphill=True),
-     "Your step has the wrong sign: it adds lr · m̂ / (√v̂ + eps) to p, which climbs the loss. Gradient descent "
-     "moves against the gradient: p − lr · m̂ / (√v̂ + eps)."),
-    ("arguments ignored", lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t),
-     "Right with the default settings, wrong with others: use the arguments lr, beta1, beta2 and eps passed to "
-     "your function, not fixed numbers."),
-    ("old moments returned", lambda p, g, m, v, t, **k: (adam_update(p, g, m, v, t, **k)[0], m, v),
-     "p is right, but you returned the OLD m and v. Return the updated moments, which the next step needs."),
+    (
+        "no bias correction",
+        lambda *a, **k: _adam(*a, **k, correct_m=False, correct_v=False),
+        "The bias correction is missing: m and v start at 0, so early on they are too small. "
+        "Divide them by "
+        "1 − β1ᵗ and 1 − β2ᵗ: m̂ = m / (1 − β1**t), v̂ = v / (1 − β2**t), then step by lr · m̂ / "
+        "(√v̂ + eps).",
+    ),
+    (
+        "first moment not corrected",
+        lambda *a, **k: _adam(*a, **k, correct_m=False),
+        "Only v is bias-corrected. Correct m as well: m̂ = m / (1 − β1**t).",
+    ),
+    (
+        "second moment not corrected",
+        lambda *a, **k: _adam(*a, **k, correct_v=False),
+        "Only m is bias-corrected. Correct v as well: v̂ = v / (1 − β2**t).",
+    ),
+    (
+        "t off by one",
+        lambda *a, **k: _adam(*a, **k, step=a[4] + 1),
+        "The bias correction uses t + 1. The argument t is already this step's number, counting "
+        "from 1: use β**t.",
+    ),
+    (
+        "eps inside the root",
+        lambda *a, **k: _adam(*a, **k, eps_inside=True),
+        "eps is inside the square root. torch.optim.Adam (and the paper) add it outside: √v̂ + "
+        "eps. The two differ "
+        "where gradients are tiny, as in this test case.",
+    ),
+    (
+        "weights swapped",
+        lambda *a, **k: _adam(*a, **k, swap_weights=True),
+        "The running means weigh the new gradient by β instead of 1 − β: use m = β1·m + (1 − β1)·g "
+        "and "
+        "v = β2·v + (1 − β2)·g².",
+    ),
+    (
+        "sign flipped",
+        lambda *a, **k: _adam(*a, **k, uphill=True),
+        "Your step has the wrong sign: it adds lr · m̂ / (√v̂ + eps) to p, which climbs the loss. "
+        "Gradient descent "
+        "moves against the gradient: p − lr · m̂ / (√v̂ + eps).",
+    ),
+    (
+        "arguments ignored",
+        lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t),
+        "Right with the default settings, wrong with others: use the arguments lr, beta1, beta2 "
+        "and eps passed to "
+        "your function, not fixed numbers.",
+    ),
+    (
+        "old moments returned",
+        lambda p, g, m, v, t, **k: (adam_update(p, g, m, v, t, **k)[0], m, v),
+        "p is right, but you returned the OLD m and v. Return the updated moments, which the next "
+        "step needs.",
+    ),
 )
 
 
@@ -74,21 +126,38 @@ def _adam_case(shape, t, scale=1.0, fresh=False, p_scale=1.0):
 ADAM_CASES = [
     Case(_adam_case((3, 4), 1, fresh=True), "the first step: t = 1, m = v = 0"),
     Case(_adam_case((5,), 4), "t = 4, moments from earlier steps"),
-    Case(_adam_case((2, 3), 2, scale=1e-4, p_scale=1e-3), "t = 2, tiny gradients (about 1e-4) and parameters (about 1e-3)"),
-    Case(_adam_case((4, 2), 30), "t = 30, lr = 0.01, β1 = 0.8, β2 = 0.99, eps = 1e-6", kwargs=dict(lr=1e-2, beta1=0.8, beta2=0.99, eps=1e-6)),
+    Case(
+        _adam_case((2, 3), 2, scale=1e-4, p_scale=1e-3),
+        "t = 2, tiny gradients (about 1e-4) and parameters (about 1e-3)",
+    ),
+    Case(
+        _adam_case((4, 2), 30),
+        "t = 30, lr = 0.01, β1 = 0.8, β2 = 0.99, eps = 1e-6",
+        kwargs=dict(lr=1e-2, beta1=0.8, beta2=0.99, eps=1e-6),
+    ),
 ]
 
 
 def check_adam_step(fn: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 3.5: `fn(p, g, m, v, t, lr, beta1, beta2, eps)` returns (p, m, v) after one Adam step."""
+    """Exercise 3.5: `fn(p, g, m, v, t, lr, beta1, beta2, eps)` returns (p, m, v) after one Adam
+    step."""
     result = check_function(
-        "Exercise 3.5 (Adam step)", fn, with_mistakes(adam_update, ADAM_MISTAKES), ADAM_CASES,
-        compare=naming_mistakes(compare_named(("p", "m", "v"))), rtol=1e-5, atol=1e-12, strict=strict,
+        "Exercise 3.5 (Adam step)",
+        fn,
+        with_mistakes(adam_update, ADAM_MISTAKES),
+        ADAM_CASES,
+        compare=naming_mistakes(compare_named(("p", "m", "v"))),
+        rtol=1e-5,
+        atol=1e-12,
+        strict=strict,
     )
-    return dataclasses.replace(result, reference=adam_update)  # the fallback is the reference itself
+    return dataclasses.replace(
+        result, reference=adam_update
+    )  # the fallback is the reference itself
 
 
-# ---------------------------------------------------------------- Exercise 3.6: clipping by the global norm
+# ---------------------------------------------------------------- Exercise 3.6: clipping by the
+# global norm
 
 
 def _per_array(grads, max_norm):
@@ -105,19 +174,40 @@ def _norm_squared(grads, max_norm):
 
 
 CLIP_MISTAKES = (
-    ("per array", _per_array,
-     "Each array was clipped to max_norm on its own. Clip by the GLOBAL norm: one length for all the gradients "
-     "together, √(Σ over the arrays of Σ g²), and one scale factor for all of them, so their direction is kept."),
-    ("always rescaled", _always_rescaled,
-     "You rescaled gradients whose global norm was already below max_norm, which makes them larger. Scale by "
-     "min(1, max_norm / norm): clipping only ever shrinks."),
-    ("element-wise", lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
-     "You clipped each element to ±max_norm (clipping by value, torch's clip_grad_value_). Clipping by norm "
-     "multiplies every gradient by the same factor min(1, max_norm / global norm)."),
-    ("norm not square-rooted", _norm_squared, "The norm is the square ROOT of the sum of squares: take √(Σ g²)."),
-    ("unchanged", lambda grads, max_norm: [np.array(g, dtype=np.float64) for g in grads],
-     "The gradients came back unchanged although their global norm exceeds max_norm. Multiply them all by "
-     "max_norm / norm."),
+    (
+        "per array",
+        _per_array,
+        "Each array was clipped to max_norm on its own. Clip by the GLOBAL norm: one length for "
+        "all the gradients "
+        "together, √(Σ over the arrays of Σ g²), and one scale factor for all of them, so their "
+        "direction is kept.",
+    ),
+    (
+        "always rescaled",
+        _always_rescaled,
+        "You rescaled gradients whose global norm was already below max_norm, which makes them "
+        "larger. Scale by "
+        "min(1, max_norm / norm): clipping only ever shrinks.",
+    ),
+    (
+        "element-wise",
+        lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
+        "You clipped each element to ±max_norm (clipping by value, torch's clip_grad_value_). "
+        "Clipping by norm "
+        "multiplies every gradient by the same factor min(1, max_norm / global norm).",
+    ),
+    (
+        "norm not square-rooted",
+        _norm_squared,
+        "The norm is the square ROOT of the sum of squares: take √(Σ g²).",
+    ),
+    (
+        "unchanged",
+        lambda grads, max_norm: [np.array(g, dtype=np.float64) for g in grads],
+        "The gradients came back unchanged although their global norm exceeds max_norm. Multiply "
+        "them all by "
+        "max_norm / norm.",
+    ),
 )
 
 
@@ -128,32 +218,65 @@ def compare_gradient_list(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-
     try:
         got = list(got)
     except TypeError:
-        return Verdict(False, "structure", f"Return a list of arrays, one per gradient; yours is a {type(got).__name__}.")
+        return Verdict(
+            False,
+            "structure",
+            f"Return a list of arrays, one per gradient; yours is a {type(got).__name__}.",
+        )
     names = tuple(f"grads[{i}]" for i in range(len(expected)))
-    return compare_named(names)(tuple(got), tuple(expected), batch_size=batch_size, rtol=rtol, atol=atol)
+    return compare_named(names)(
+        tuple(got), tuple(expected), batch_size=batch_size, rtol=rtol, atol=atol
+    )
 
 
 CLIP_CASES = [
-    Case(([3.0 * _rng.normal(size=(4, 3)), 3.0 * _rng.normal(size=4)], 1.0), "two arrays, global norm ≈ 11, max_norm = 1"),
-    Case(([0.1 * _rng.normal(size=(3, 3)), 0.1 * _rng.normal(size=2)], 5.0), "global norm below max_norm: nothing to do"),
-    Case(([20.0 * _rng.normal(size=(2, 2)), 0.01 * _rng.normal(size=(5,)), _rng.normal(size=(2, 3))], 2.0), "three arrays, one dominating"),
+    Case(
+        ([3.0 * _rng.normal(size=(4, 3)), 3.0 * _rng.normal(size=4)], 1.0),
+        "two arrays, global norm ≈ 11, max_norm = 1",
+    ),
+    Case(
+        ([0.1 * _rng.normal(size=(3, 3)), 0.1 * _rng.normal(size=2)], 5.0),
+        "global norm below max_norm: nothing to do",
+    ),
+    Case(
+        (
+            [
+                20.0 * _rng.normal(size=(2, 2)),
+                0.01 * _rng.normal(size=(5,)),
+                _rng.normal(size=(2, 3)),
+            ],
+            2.0,
+        ),
+        "three arrays, one dominating",
+    ),
     Case(([np.array([3.0, 4.0])], 2.5), "one array (3, 4), norm 5, max_norm 2.5: expect (1.5, 2)"),
 ]
 
 
 def check_clip_by_global_norm(fn: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 3.6: `fn(grads, max_norm)` returns the list of gradients scaled by min(1, max_norm / global norm)."""
+    """Exercise 3.6: `fn(grads, max_norm)` returns the list of gradients scaled by min(1, max_norm /
+    global norm)."""
     result = check_function(
-        "Exercise 3.6 (clip by global norm)", fn, with_mistakes(clip_by_global_norm, CLIP_MISTAKES), CLIP_CASES,
-        compare=naming_mistakes(compare_gradient_list), rtol=1e-5, atol=1e-10, strict=strict,
+        "Exercise 3.6 (clip by global norm)",
+        fn,
+        with_mistakes(clip_by_global_norm, CLIP_MISTAKES),
+        CLIP_CASES,
+        compare=naming_mistakes(compare_gradient_list),
+        rtol=1e-5,
+        atol=1e-10,
+        strict=strict,
     )
-    return dataclasses.replace(result, reference=clip_by_global_norm)  # the fallback is the reference itself
+    return dataclasses.replace(
+        result, reference=clip_by_global_norm
+    )  # the fallback is the reference itself
 
 
 # ---------------------------------------------------------------- Exercise 3.7: inverted dropout
 
 
-def _dropout_variant(A, p, U, training, *, keep=lambda U, p: U >= p, scale=True, factor=None, in_eval=False):
+def _dropout_variant(
+    A, p, U, training, *, keep=lambda U, p: U >= p, scale=True, factor=None, in_eval=False
+):
     if not training and not in_eval:
         return np.array(A, dtype=np.float64)
     kept = A * keep(U, p)
@@ -163,25 +286,59 @@ def _dropout_variant(A, p, U, training, *, keep=lambda U, p: U >= p, scale=True,
 
 
 DROPOUT_MISTAKES = (
-    ("no scaling", lambda *a: _dropout_variant(*a, scale=False),
-     "The kept units are not scaled. Divide them by 1 − p (inverted dropout): then each unit's expected output "
-     "in training equals its value, and evaluation, which drops nothing, sees the same scale."),
-    ("scaled by 1 − p", lambda *a: _dropout_variant(*a, factor=lambda p: 1 - p),
-     "You multiplied the kept units by 1 − p. Divide by it instead: kept / (1 − p) makes up for the dropped ones."),
-    ("scaled by p", lambda *a: _dropout_variant(*a, factor=lambda p: 1 / p if p else 1.0),
-     "You divided by p, the DROP probability. Divide by the keep probability, 1 − p."),
-    ("mask inverted", lambda *a: _dropout_variant(*a, keep=lambda U, p: U < p),
-     "Your mask keeps the units that should be dropped: a unit is dropped where U < p, so keep it where U ≥ p."),
-    ("keep where U < 1 − p", lambda *a: _dropout_variant(*a, keep=lambda U, p: U < 1 - p),
-     "You kept units where U < 1 − p. That is also dropout with keep probability 1 − p, but not the rule stated "
-     "here (drop where U < p, keep where U ≥ p); use the stated rule so the result can be compared."),
-    ("U = p dropped", lambda *a: _dropout_variant(*a, keep=lambda U, p: U > p),
-     "Where U equals p exactly, you dropped the unit. The rule drops where U < p, strictly, so U = p is kept: "
-     "keep where U >= p (not U > p), or drop where U < p (not U <= p)."),
-    ("dropout in evaluation", lambda *a: _dropout_variant(*a, in_eval=True),
-     "You dropped units in evaluation too. With training=False dropout does nothing: return A unchanged."),
-    ("scaled in evaluation", lambda A, p, U, training: np.array(A, dtype=np.float64) / (1 - p) if not training else dropout(A, p, U, training),
-     "In evaluation you still divided by 1 − p. Inverted dropout scales in TRAINING only, so evaluation returns A unchanged."),
+    (
+        "no scaling",
+        lambda *a: _dropout_variant(*a, scale=False),
+        "The kept units are not scaled. Divide them by 1 − p (inverted dropout): then each unit's "
+        "expected output "
+        "in training equals its value, and evaluation, which drops nothing, sees the same scale.",
+    ),
+    (
+        "scaled by 1 − p",
+        lambda *a: _dropout_variant(*a, factor=lambda p: 1 - p),
+        "You multiplied the kept units by 1 − p. Divide by it instead: kept / (1 − p) makes up for "
+        "the dropped ones.",
+    ),
+    (
+        "scaled by p",
+        lambda *a: _dropout_variant(*a, factor=lambda p: 1 / p if p else 1.0),
+        "You divided by p, the DROP probability. Divide by the keep probability, 1 − p.",
+    ),
+    (
+        "mask inverted",
+        lambda *a: _dropout_variant(*a, keep=lambda U, p: U < p),
+        "Your mask keeps the units that should be dropped: a unit is dropped where U < p, so keep "
+        "it where U ≥ p.",
+    ),
+    (
+        "keep where U < 1 − p",
+        lambda *a: _dropout_variant(*a, keep=lambda U, p: U < 1 - p),
+        "You kept units where U < 1 − p. That is also dropout with keep probability 1 − p, but not "
+        "the rule stated "
+        "here (drop where U < p, keep where U ≥ p); use the stated rule so the result can be "
+        "compared.",
+    ),
+    (
+        "U = p dropped",
+        lambda *a: _dropout_variant(*a, keep=lambda U, p: U > p),
+        "Where U equals p exactly, you dropped the unit. The rule drops where U < p, strictly, so "
+        "U = p is kept: "
+        "keep where U >= p (not U > p), or drop where U < p (not U <= p).",
+    ),
+    (
+        "dropout in evaluation",
+        lambda *a: _dropout_variant(*a, in_eval=True),
+        "You dropped units in evaluation too. With training=False dropout does nothing: return A "
+        "unchanged.",
+    ),
+    (
+        "scaled in evaluation",
+        lambda A, p, U, training: (
+            np.array(A, dtype=np.float64) / (1 - p) if not training else dropout(A, p, U, training)
+        ),
+        "In evaluation you still divided by 1 − p. Inverted dropout scales in TRAINING only, so "
+        "evaluation returns A unchanged.",
+    ),
 )
 
 
@@ -194,21 +351,36 @@ DROPOUT_CASES = [
     Case(_dropout_case((3, 5), 0.6, True), "training, p = 0.6"),
     Case(_dropout_case((4, 6), 0.5, False), "evaluation (training=False), p = 0.5"),
     Case(_dropout_case((2, 3), 0.0, True), "training, p = 0: nothing dropped"),
-    Case((np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]]), 0.25, np.array([[0.25, 0.1, 0.9], [0.25, 0.5, 0.0]]), True),
-         "training, p = 0.25, some U exactly equal to p (kept: only U < p drops)"),
+    Case(
+        (
+            np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]]),
+            0.25,
+            np.array([[0.25, 0.1, 0.9], [0.25, 0.5, 0.0]]),
+            True,
+        ),
+        "training, p = 0.25, some U exactly equal to p (kept: only U < p drops)",
+    ),
 ]
 
 
 def check_dropout(fn: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 3.7: `fn(A, p, U, training)` is inverted dropout: drop where U < p, scale the rest by 1/(1 − p)."""
+    """Exercise 3.7: `fn(A, p, U, training)` is inverted dropout: drop where U < p, scale the rest
+    by 1/(1 − p)."""
     result = check_function(
-        "Exercise 3.7 (inverted dropout)", fn, with_mistakes(dropout, DROPOUT_MISTAKES), DROPOUT_CASES,
-        compare=naming_mistakes(compare_arrays), rtol=1e-6, atol=1e-9, strict=strict,
+        "Exercise 3.7 (inverted dropout)",
+        fn,
+        with_mistakes(dropout, DROPOUT_MISTAKES),
+        DROPOUT_CASES,
+        compare=naming_mistakes(compare_arrays),
+        rtol=1e-6,
+        atol=1e-9,
+        strict=strict,
     )
     return dataclasses.replace(result, reference=dropout)  # the fallback is the reference itself
 
 
-# ---------------------------------------------------------------- Exercise 3.8: the batch-norm backward
+# ---------------------------------------------------------------- Exercise 3.8: the batch-norm
+# backward
 
 
 def _bn_parts(X, eps, axis=0, ddof=0):
@@ -218,35 +390,74 @@ def _bn_parts(X, eps, axis=0, ddof=0):
     return x_hat, inv_std
 
 
-def _bn_variant(dY, X, gamma, eps=1e-5, *, mean_path=True, variance_path=True, use_gamma=True, axis=0,
-                dgamma_x_hat=True, reduce=np.sum, ddof=0):
+def _bn_variant(
+    dY,
+    X,
+    gamma,
+    eps=1e-5,
+    *,
+    mean_path=True,
+    variance_path=True,
+    use_gamma=True,
+    axis=0,
+    dgamma_x_hat=True,
+    reduce=np.sum,
+    ddof=0,
+):
     x_hat, inv_std = _bn_parts(X, eps, axis, ddof)
     dx_hat = dY * gamma if use_gamma else dY
     dX = dx_hat - (dx_hat.mean(axis=axis, keepdims=True) if mean_path else 0.0)
-    dX = inv_std * (dX - (x_hat * np.mean(dx_hat * x_hat, axis=axis, keepdims=True) if variance_path else 0.0))
+    dX = inv_std * (
+        dX - (x_hat * np.mean(dx_hat * x_hat, axis=axis, keepdims=True) if variance_path else 0.0)
+    )
     dgamma = reduce(dY * x_hat if dgamma_x_hat else dY, axis=0)
     return dX, dgamma, reduce(dY, axis=0)
 
 
 BATCHNORM_MISTAKES = (
-    ("mean terms missing", lambda *a: _bn_variant(*a, mean_path=False, variance_path=False),
-     "dX is only γ·dY/σ: the mean terms are missing. μ and σ² are computed from the whole batch, so every "
-     "example's input moves them; that adds −mean(dx̂) − x̂·mean(dx̂ ⊙ x̂) inside the bracket: "
-     "dX = (1/σ)·(dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)), means over the batch axis."),
-    ("variance path missing", lambda *a: _bn_variant(*a, variance_path=False),
-     "The path through the variance is missing: subtract x̂ ⊙ mean(dx̂ ⊙ x̂) (mean over the batch) as well."),
-    ("mean path missing", lambda *a: _bn_variant(*a, mean_path=False),
-     "The path through the mean is missing: subtract mean(dx̂) (over the batch) as well."),
-    ("γ missing in dX", lambda *a: _bn_variant(*a, use_gamma=False),
-     "dX ignores γ. The gradient reaching x̂ is dx̂ = dY ⊙ γ, since Y = γ ⊙ x̂ + β."),
-    ("feature axis", lambda *a: _bn_variant(*a, axis=1),
-     "You normalised along the features (axis 1): that is layer norm. Batch norm's statistics, and the means in "
-     "its backward pass, are over the batch (axis 0)."),
-    ("unbiased variance", lambda *a: _bn_variant(*a, ddof=1),
-     "You used the unbiased variance (divided by N − 1: ddof=1, or torch's var and std by default). Batch norm in "
-     "training normalises with the biased variance, which divides by N: X.var(axis=0)."),
-    ("dγ without x̂", lambda *a: _bn_variant(*a, dgamma_x_hat=False),
-     "dγ is Σ over the batch of dY ⊙ x̂ (Y = γ ⊙ x̂ + β); you left out x̂."),
+    (
+        "mean terms missing",
+        lambda *a: _bn_variant(*a, mean_path=False, variance_path=False),
+        "dX is only γ·dY/σ: the mean terms are missing. μ and σ² are computed from the whole "
+        "batch, so every "
+        "example's input moves them; that adds −mean(dx̂) − x̂·mean(dx̂ ⊙ x̂) inside the bracket: "
+        "dX = (1/σ)·(dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)), means over the batch axis.",
+    ),
+    (
+        "variance path missing",
+        lambda *a: _bn_variant(*a, variance_path=False),
+        "The path through the variance is missing: subtract x̂ ⊙ mean(dx̂ ⊙ x̂) (mean over the "
+        "batch) as well.",
+    ),
+    (
+        "mean path missing",
+        lambda *a: _bn_variant(*a, mean_path=False),
+        "The path through the mean is missing: subtract mean(dx̂) (over the batch) as well.",
+    ),
+    (
+        "γ missing in dX",
+        lambda *a: _bn_variant(*a, use_gamma=False),
+        "dX ignores γ. The gradient reaching x̂ is dx̂ = dY ⊙ γ, since Y = γ ⊙ x̂ + β.",
+    ),
+    (
+        "feature axis",
+        lambda *a: _bn_variant(*a, axis=1),
+        "You normalised along the features (axis 1): that is layer norm. Batch norm's statistics, "
+        "and the means in "
+        "its backward pass, are over the batch (axis 0).",
+    ),
+    (
+        "unbiased variance",
+        lambda *a: _bn_variant(*a, ddof=1),
+        "You used the unbiased variance (divided by N − 1: ddof=1, or torch's var and std by "
+        "default). Batch norm in "
+        "training normalises with the biased variance, which divides by N: X.var(axis=0).",
+    ),
+    (
+        "dγ without x̂",
+        lambda *a: _bn_variant(*a, dgamma_x_hat=False),
+        "dγ is Σ over the batch of dY ⊙ x̂ (Y = γ ⊙ x̂ + β); you left out x̂.",
+    ),
 )
 
 
@@ -264,9 +475,18 @@ BATCHNORM_CASES = [
 
 
 def check_batchnorm_backward(fn: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 3.8: `fn(dY, X, gamma, eps)` returns (dX, dgamma, dbeta) of batch norm in training mode."""
+    """Exercise 3.8: `fn(dY, X, gamma, eps)` returns (dX, dgamma, dbeta) of batch norm in training
+    mode."""
     result = check_function(
-        "Exercise 3.8 (batch-norm backward)", fn, with_mistakes(batchnorm_backward, BATCHNORM_MISTAKES), BATCHNORM_CASES,
-        compare=naming_mistakes(compare_named(("dX", "dgamma", "dbeta"))), rtol=1e-4, atol=1e-6, strict=strict,
+        "Exercise 3.8 (batch-norm backward)",
+        fn,
+        with_mistakes(batchnorm_backward, BATCHNORM_MISTAKES),
+        BATCHNORM_CASES,
+        compare=naming_mistakes(compare_named(("dX", "dgamma", "dbeta"))),
+        rtol=1e-4,
+        atol=1e-6,
+        strict=strict,
     )
-    return dataclasses.replace(result, reference=batchnorm_backward)  # the fallback is the reference itself
+    return dataclasses.replace(
+        result, reference=batchnorm_backward
+    )  # the fallback is the reference itself

@@ -1,4 +1,5 @@
-"""How the scale of the initial weights decides whether activations vanish, explode or stay put through depth."""
+"""How the scale of the initial weights decides whether activations vanish, explode or stay put
+through depth."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ SCHEMES = ("normal 0.01", "normal 1", "xavier gain 1", "xavier", "he")
 
 
 def init_linear_(layer: nn.Linear, scheme: str, activation: str) -> None:
-    """Initialise one layer's weights by `scheme` (one of SCHEMES) with torch.nn.init; biases to zero."""
+    """Initialise one layer's weights by `scheme` (one of SCHEMES) with torch.nn.init; biases to
+    zero."""
     if scheme == "normal 0.01":
         nn.init.normal_(layer.weight, 0.0, 0.01)
     elif scheme == "normal 1":
         nn.init.normal_(layer.weight, 0.0, 1.0)
     elif scheme == "xavier gain 1":  # Glorot & Bengio's original: variance 2 / (fan_in + fan_out)
         nn.init.xavier_normal_(layer.weight)
-    elif scheme == "xavier":  # the same, times torch's recommended gain for the activation (5/3 for tanh, √2 for ReLU)
+    elif (
+        scheme == "xavier"
+    ):  # the same, times torch's recommended gain for the activation (5/3 for tanh, √2 for ReLU)
         nn.init.xavier_normal_(layer.weight, gain=nn.init.calculate_gain(activation))
     elif scheme == "he":
         nn.init.kaiming_normal_(layer.weight, nonlinearity=activation)
@@ -27,9 +31,17 @@ def init_linear_(layer: nn.Linear, scheme: str, activation: str) -> None:
 
 
 @torch.no_grad()
-def activation_stds(scheme: str, activation: str = "relu", depth: int = 20, width: int = 256, n: int = 512, seed: int = 0) -> np.ndarray:
-    """Std of the activations A after each of `depth` layers (width × width) for a standard-normal batch (n × width).
-    Runs on the CPU in float64 on purpose: the values span 1e-19 to 1e21, and float32 (or a GPU) would change the study."""
+def activation_stds(
+    scheme: str,
+    activation: str = "relu",
+    depth: int = 20,
+    width: int = 256,
+    n: int = 512,
+    seed: int = 0,
+) -> np.ndarray:
+    """Std of the activations A after each of `depth` layers (width × width) for a standard-normal
+    batch (n × width). Runs on the CPU in float64 on purpose: the values span 1e-19 to 1e21, and
+    float32 (or a GPU) would change the study."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     A = torch.randn(n, width, generator=generator, dtype=torch.float64)
@@ -46,7 +58,13 @@ def activation_stds(scheme: str, activation: str = "relu", depth: int = 20, widt
 def plot_activation_stds(ax, curves: dict[str, np.ndarray], title: str) -> None:
     """Per-layer activation std on a log scale, one line per initialisation."""
     for label, stds in curves.items():
-        ax.semilogy(np.arange(1, len(stds) + 1), np.maximum(stds, 1e-300), marker="o", markersize=3, label=label)
+        ax.semilogy(
+            np.arange(1, len(stds) + 1),
+            np.maximum(stds, 1e-300),
+            marker="o",
+            markersize=3,
+            label=label,
+        )
     ax.set_xlabel("layer l")
     ax.set_ylabel("std of A[l] (log scale)")
     ax.set_title(title)

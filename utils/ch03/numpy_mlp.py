@@ -1,17 +1,21 @@
-"""A binary-classification MLP in NumPy: ReLU hidden layers, one logit out, binary cross-entropy on the logit,
-hand-written forward and backward, mini-batch SGD and Adam. Weights are (out × in), as in torch's nn.Linear,
-so the same numbers can be loaded into torch and the two compared."""
+"""A binary-classification MLP in NumPy: ReLU hidden layers, one logit out, binary cross-entropy on
+the logit, hand-written forward and backward, mini-batch SGD and Adam. Weights are (out × in), as in
+torch's nn.Linear, so the same numbers can be loaded into torch and the two compared."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from utils.activations import sigmoid  # overflow-free σ, shared with chapter 4
-from utils.losses import bce_logit_gradient, bce_with_logits  # the loss and its gradient, shared with chapter 4
+from utils.losses import (
+    bce_logit_gradient,
+    bce_with_logits,
+)  # the loss and its gradient, shared with chapter 4
 
 
 def init_params(sizes: list[int], rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """He-normal weights W{l} (sizes[l] × sizes[l-1]) with std √(2 / fan_in), zero biases b{l} (sizes[l],)."""
+    """He-normal weights W{l} (sizes[l] × sizes[l-1]) with std √(2 / fan_in), zero biases b{l}
+    (sizes[l],)."""
     params = {}
     for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         params[f"W{layer}"] = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
@@ -24,7 +28,8 @@ def n_layers(params: dict) -> int:
 
 
 def forward(params: dict, X: np.ndarray) -> tuple[np.ndarray, list]:
-    """Logits z (n,) for rows X (n × d), and the cache backward needs: Z{l} = A{l-1}·W{l}ᵀ + b{l}, A{l} = ReLU(Z{l})."""
+    """Logits z (n,) for rows X (n × d), and the cache backward needs: Z{l} = A{l-1}·W{l}ᵀ + b{l},
+    A{l} = ReLU(Z{l})."""
     A = np.asarray(X, dtype=np.float64)
     cache = []
     L = n_layers(params)
@@ -36,7 +41,8 @@ def forward(params: dict, X: np.ndarray) -> tuple[np.ndarray, list]:
 
 
 def backward(params: dict, cache: list, z: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-    """Gradients of `bce_with_logits(z, y)` with respect to every W{l}, b{l}: ∂L/∂z = (sigmoid(z) − y) / n."""
+    """Gradients of `bce_with_logits(z, y)` with respect to every W{l}, b{l}: ∂L/∂z = (sigmoid(z) −
+    y) / n."""
     dZ = bce_logit_gradient(z, y)[:, None]
     grads = {}
     for layer in range(n_layers(params), 0, -1):
@@ -56,7 +62,8 @@ def loss_and_grads(params: dict, X: np.ndarray, y: np.ndarray) -> tuple[float, d
 
 
 def sgd_epoch(params: dict, X, y, order, batch_size: int, lr: float) -> dict:
-    """One pass of mini-batch SGD over the rows in `order` (the last batch may be smaller); returns new params."""
+    """One pass of mini-batch SGD over the rows in `order` (the last batch may be smaller); returns
+    new params."""
     params = {key: value.copy() for key, value in params.items()}
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
@@ -66,7 +73,8 @@ def sgd_epoch(params: dict, X, y, order, batch_size: int, lr: float) -> dict:
 
 
 class Adam:
-    """Adam (Kingma & Ba) with torch's defaults and update order, so float64 runs agree with torch.optim.Adam."""
+    """Adam (Kingma & Ba) with torch's defaults and update order, so float64 runs agree with
+    torch.optim.Adam."""
 
     def __init__(self, params: dict, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         self.lr, self.beta1, self.beta2, self.eps, self.t = lr, betas[0], betas[1], eps, 0
@@ -91,8 +99,11 @@ def batch_orders(n: int, epochs: int, seed: int) -> list[np.ndarray]:
     return [rng.permutation(n) for _ in range(epochs)]
 
 
-def train_adam(params: dict, X, y, orders: list[np.ndarray], batch_size: int = 32, lr: float = 1e-3) -> tuple[dict, list[float]]:
-    """Mini-batch Adam over the given epoch orders; returns the final params and the loss of every step."""
+def train_adam(
+    params: dict, X, y, orders: list[np.ndarray], batch_size: int = 32, lr: float = 1e-3
+) -> tuple[dict, list[float]]:
+    """Mini-batch Adam over the given epoch orders; returns the final params and the loss of every
+    step."""
     optimiser, losses = Adam(params, lr=lr), []
     for order in orders:
         for start in range(0, len(order), batch_size):

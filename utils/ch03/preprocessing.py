@@ -1,5 +1,6 @@
-"""Preprocessing for chapter 3: documented dirt for a clean data set, cleaning, a stratified three-way split,
-and the whole pipeline in one call (standardisation itself is `utils.data.standardise_splits`)."""
+"""Preprocessing for chapter 3: documented dirt for a clean data set, cleaning, a stratified
+three-way split, and the whole pipeline in one call (standardisation itself is
+`utils.data.standardise_splits`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from sklearn.model_selection import train_test_split
 
 from utils.data import breast_cancer_arrays, fit_standardiser, standardise_splits
 
-MAD_TO_STD = 1.4826  # for normal data, 1.4826 × median absolute deviation estimates the standard deviation
+MAD_TO_STD = (
+    1.4826  # for normal data, 1.4826 × median absolute deviation estimates the standard deviation
+)
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,11 @@ class Dirt:
     outliers: np.ndarray
 
 
-def add_missing_and_outliers(X, missing_rate: float = 0.03, outlier_rate: float = 0.005, factor: float = 10.0, seed: int = 0) -> Dirt:
-    """Blank a random `missing_rate` of the entries (NaN) and multiply another `outlier_rate` by `factor`
-    (a decimal point lost in typing). Seeded; the two sets of entries do not overlap."""
+def add_missing_and_outliers(
+    X, missing_rate: float = 0.03, outlier_rate: float = 0.005, factor: float = 10.0, seed: int = 0
+) -> Dirt:
+    """Blank a random `missing_rate` of the entries (NaN) and multiply another `outlier_rate` by
+    `factor` (a decimal point lost in typing). Seeded; the two sets of entries do not overlap."""
     X = np.array(X, dtype=np.float64)
     rng = np.random.default_rng(seed)
     order = rng.permutation(X.size)
@@ -40,8 +45,11 @@ def add_missing_and_outliers(X, missing_rate: float = 0.03, outlier_rate: float 
     return Dirt(X, missing, outliers)
 
 
-def stratified_split(y, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row indices (train, val, test), each split keeping the class proportions of y (scikit-learn, twice)."""
+def stratified_split(
+    y, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row indices (train, val, test), each split keeping the class proportions of y (scikit-learn,
+    twice)."""
     y = np.asarray(y)
     rows = np.arange(len(y))
     rest, test = train_test_split(rows, test_size=test_fraction, stratify=y, random_state=seed)
@@ -52,7 +60,8 @@ def stratified_split(y, val_fraction: float = 0.2, test_fraction: float = 0.2, s
 
 @dataclass(frozen=True)
 class Cleaner:
-    """Per-column statistics of the training split: median, robust spread, outlier threshold, fill values."""
+    """Per-column statistics of the training split: median, robust spread, outlier threshold, fill
+    values."""
 
     median: np.ndarray
     spread: np.ndarray
@@ -60,7 +69,8 @@ class Cleaner:
     fill: np.ndarray
 
     def outlier_mask(self, X) -> np.ndarray:
-        """True where a value lies more than `threshold` robust standard deviations from the training median."""
+        """True where a value lies more than `threshold` robust standard deviations from the
+        training median."""
         X = np.asarray(X, dtype=np.float64)
         with np.errstate(invalid="ignore"):
             return np.abs(X - self.median) > self.threshold * self.spread
@@ -73,8 +83,9 @@ class Cleaner:
 
 
 def fit_cleaner(X_train, threshold: float = 8.0) -> Cleaner:
-    """Fit on the training rows only: medians and robust spreads (1.4826 × MAD), NaNs ignored; the fill value
-    of each column is its median once the outliers are set aside (scikit-learn's SimpleImputer)."""
+    """Fit on the training rows only: medians and robust spreads (1.4826 × MAD), NaNs ignored; the
+    fill value of each column is its median once the outliers are set aside (scikit-learn's
+    SimpleImputer)."""
     X_train = np.array(X_train, dtype=np.float64)
     median = np.nanmedian(X_train, axis=0)
     spread = MAD_TO_STD * np.nanmedian(np.abs(X_train - median), axis=0)
@@ -85,8 +96,11 @@ def fit_cleaner(X_train, threshold: float = 8.0) -> Cleaner:
     return Cleaner(median, spread, threshold, fill)
 
 
-def prepared_breast_cancer(seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2) -> dict:
-    """Chapter 3's pipeline in one call: dirt added, split, cleaned and standardised with training statistics.
+def prepared_breast_cancer(
+    seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2
+) -> dict:
+    """Chapter 3's pipeline in one call: dirt added, split, cleaned and standardised with training
+    statistics.
 
     Keys: X_train, X_val, X_test (standardised), y_train, y_val, y_test, raw_test (dirty test rows),
     cleaner, mean, std (the training statistics a deployed model must apply to new rows).
@@ -99,7 +113,14 @@ def prepared_breast_cancer(seed: int = 0, val_fraction: float = 0.2, test_fracti
     Z = standardise_splits(*cleaned)
     mean, std = fit_standardiser(cleaned[0])  # what a deployed model must apply to new rows
     return {
-        "X_train": Z[0], "X_val": Z[1], "X_test": Z[2],
-        "y_train": y[train], "y_val": y[val], "y_test": y[test],
-        "raw_test": dirty[test], "cleaner": cleaner, "mean": mean, "std": std,
+        "X_train": Z[0],
+        "X_val": Z[1],
+        "X_test": Z[2],
+        "y_train": y[train],
+        "y_val": y[val],
+        "y_test": y[test],
+        "raw_test": dirty[test],
+        "cleaner": cleaner,
+        "mean": mean,
+        "std": std,
     }

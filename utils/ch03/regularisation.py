@@ -1,4 +1,5 @@
-"""Regularisers in NumPy: inverted dropout with an explicit train/eval switch, and the L2 penalty with its gradient."""
+"""Regularisers in NumPy: inverted dropout with an explicit train/eval switch, and the L2 penalty
+with its gradient."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import numpy as np
 
 
 def dropout(A, p: float, U, training: bool = True) -> np.ndarray:
-    """Inverted dropout: in training, zero each unit where U < p and divide the kept ones by 1 − p, so each
-    unit's expected output equals its input; in evaluation, return A unchanged. U holds uniform [0, 1) draws."""
+    """Inverted dropout: in training, zero each unit where U < p and divide the kept ones by 1 − p,
+    so each unit's expected output equals its input; in evaluation, return A unchanged. U holds
+    uniform [0, 1) draws."""
     A = np.asarray(A, dtype=np.float64)
     if not 0.0 <= p < 1.0:
         raise ValueError(f"the drop probability p must be in [0, 1), got {p}")
@@ -15,7 +17,9 @@ def dropout(A, p: float, U, training: bool = True) -> np.ndarray:
         return A.copy()
     U = np.asarray(U, dtype=np.float64)
     if U.shape != A.shape:
-        raise ValueError(f"U must have A's shape {A.shape}, got {U.shape}: one uniform draw per unit")
+        raise ValueError(
+            f"U must have A's shape {A.shape}, got {U.shape}: one uniform draw per unit"
+        )
     return A * (U >= p) / (1.0 - p)
 
 

@@ -1,5 +1,6 @@
-"""Reverse-mode automatic differentiation, twice: a scalar `Value` engine whose backward rules are small named
-functions (`RULES`), and torch.autograd.Functions whose backward passes are chapter 4's formulas."""
+"""Reverse-mode automatic differentiation, twice: a scalar `Value` engine whose backward rules are
+small named functions (`RULES`), and torch.autograd.Functions whose backward passes are chapter 4's
+formulas."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import torch
 
 
 class Value:
-    """One scalar in a computational graph: its number, ∂(output)/∂(it) once `backward` has run, and its inputs."""
+    """One scalar in a computational graph: its number, ∂(output)/∂(it) once `backward` has run, and
+    its inputs."""
 
     def __init__(self, data, inputs=(), op: str = "", label: str = ""):
         if isinstance(data, Value):
@@ -21,7 +23,9 @@ class Value:
         self.inputs = tuple(inputs)  # the Values this one was computed from
         self.op = op
         self.label = label
-        self._backward = lambda: None  # passes out.grad on to the inputs; set by the operation that made the node
+        self._backward = lambda: (
+            None
+        )  # passes out.grad on to the inputs; set by the operation that made the node
 
     def __repr__(self) -> str:
         name = f"{self.label}=" if self.label else ""
@@ -29,7 +33,9 @@ class Value:
 
     def _result(self, data, inputs, op, rule, *extra):
         out = Value(data, inputs, op)
-        out._backward = lambda: RULES[rule](*inputs, *extra, out)  # looked up when called: rules can be swapped
+        out._backward = lambda: RULES[rule](
+            *inputs, *extra, out
+        )  # looked up when called: rules can be swapped
         return out
 
     def __add__(self, other):
@@ -42,7 +48,10 @@ class Value:
 
     def __pow__(self, n):
         if isinstance(n, Value):
-            raise TypeError("the exponent must be a plain number; for x ** y with y a Value use (y * x.log()).exp()")
+            raise TypeError(
+                "the exponent must be a plain number; for x ** y with y a Value use (y * "
+                "x.log()).exp()"
+            )
         return self._result(self.data**n, (self,), f"**{n:g}", "pow", n)
 
     def exp(self):
@@ -84,14 +93,17 @@ class Value:
         return as_value(other) / self
 
     def backward(self) -> None:
-        """Fill `grad` of every node this one depends on: ∂self/∂node. Leaves ADD to what they hold (as in torch:
-        call `zero_grad` between steps); a computed node starts from 0 on every pass."""
+        """Fill `grad` of every node this one depends on: ∂self/∂node. Leaves ADD to what they hold
+        (as in torch: call `zero_grad` between steps); a computed node starts from 0 on every
+        pass."""
         order = RULES["order"](self)
         for node in order:
             if node.inputs:
                 node.grad = 0.0
         self.grad = 1.0
-        for node in reversed(order):  # from the output back to the leaves: each node is done before its inputs
+        for node in reversed(
+            order
+        ):  # from the output back to the leaves: each node is done before its inputs
             node._backward()
 
 
@@ -100,8 +112,8 @@ def as_value(x) -> Value:
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node `root` depends on, each once, every node after its inputs (root last). Iterative, so a long
-    chain (a sum of thousands of terms) cannot exceed Python's recursion limit."""
+    """Every node `root` depends on, each once, every node after its inputs (root last). Iterative,
+    so a long chain (a sum of thousands of terms) cannot exceed Python's recursion limit."""
     order, seen = [], set()
     stack = [(root, False)]
     while stack:
@@ -110,12 +122,15 @@ def topological_order(root: Value) -> list[Value]:
             order.append(node)
         elif node not in seen:
             seen.add(node)
-            stack.append((node, True))  # comes off the stack after everything pushed above it: its inputs
+            stack.append(
+                (node, True)
+            )  # comes off the stack after everything pushed above it: its inputs
             stack.extend((child, False) for child in node.inputs)
     return order
 
 
-# The chain rule at each node: input.grad += ∂out/∂input · out.grad. "+=" because an input used by several
+# The chain rule at each node: input.grad += ∂out/∂input · out.grad. "+=" because an input used by
+# several
 # nodes receives a gradient from each of them.
 
 
@@ -150,14 +165,21 @@ def relu_backward(x: Value, out: Value) -> None:
 
 
 RULES = {
-    "add": add_backward, "mul": mul_backward, "pow": pow_backward, "exp": exp_backward, "log": log_backward,
-    "tanh": tanh_backward, "relu": relu_backward, "order": topological_order,
+    "add": add_backward,
+    "mul": mul_backward,
+    "pow": pow_backward,
+    "exp": exp_backward,
+    "log": log_backward,
+    "tanh": tanh_backward,
+    "relu": relu_backward,
+    "order": topological_order,
 }
 
 
 @contextlib.contextmanager
 def using_rules(**rules):
-    """Run the engine with some rules (or "order", the topological sort) replaced, e.g. by a learner's."""
+    """Run the engine with some rules (or "order", the topological sort) replaced, e.g. by a
+    learner's."""
     unknown = sorted(set(rules) - set(RULES))
     if unknown:
         raise ValueError(f"no rule called {', '.join(unknown)}; the rules are {', '.join(RULES)}")
@@ -178,22 +200,29 @@ def zero_grad(*arrays) -> None:
 
 
 def graph_table(root: Value) -> str:
-    """One line per node that `root` depends on, inputs first: name, operation, value, gradient, inputs."""
+    """One line per node that `root` depends on, inputs first: name, operation, value, gradient,
+    inputs."""
     order = topological_order(root)
     names = {node: node.label or f"n{i}" for i, node in enumerate(order)}
     lines = [f"{'node':>6}  {'op':>5}  {'data':>9}  {'grad':>9}  inputs"]
     for node in order:
         inputs = ", ".join(names[c] for c in node.inputs)
-        lines.append(f"{names[node]:>6}  {node.op or 'leaf':>5}  {node.data:>9.4f}  {node.grad:>9.4f}  {inputs}")
+        lines.append(
+            f"{names[node]:>6}  {node.op or 'leaf':>5}  {node.data:>9.4f}  {node.grad:>9.4f}  "
+            f"{inputs}"
+        )
     return "\n".join(lines)
 
 
 def as_values(array, label: str = "") -> np.ndarray:
-    """An object array of leaf Values with the numbers (and shape) of `array`; labels like W1[2,0]."""
+    """An object array of leaf Values with the numbers (and shape) of `array`; labels like
+    W1[2,0]."""
     array = np.asarray(array, dtype=np.float64)
     out = np.empty(array.shape, dtype=object)
     for index in np.ndindex(array.shape):
-        out[index] = Value(array[index], label=f"{label}[{','.join(map(str, index))}]" if label else "")
+        out[index] = Value(
+            array[index], label=f"{label}[{','.join(map(str, index))}]" if label else ""
+        )
     return out
 
 
@@ -255,6 +284,7 @@ class HalfSquaredErrorFunction(torch.autograd.Function):
 
 
 def hand_net_loss(x, y, W1, b1, W2, b2):
-    """The guide's 3-4-2 network (chapter 4's `net_loss`) from the three Functions above, in torch tensors."""
+    """The guide's 3-4-2 network (chapter 4's `net_loss`) from the three Functions above, in torch
+    tensors."""
     A1 = SigmoidFunction.apply(LinearFunction.apply(W1, x, b1))
     return HalfSquaredErrorFunction.apply(LinearFunction.apply(W2, A1, b2), y)

@@ -1,7 +1,9 @@
-"""Reference forward and backward passes in NumPy: the linear layer, two activations, and the guide's 3-4-2 network.
+"""Reference forward and backward passes in NumPy: the linear layer, two activations, and the
+guide's 3-4-2 network.
 
-Examples are columns: A_prev is (n_prev × m), W is (n × n_prev), b is (n × 1), Z = W·A_prev + b is (n × m).
-The network is Z1 = W1·x + b1 (4 × m), A1 = σ(Z1), ŷ = W2·A1 + b2 (2 × m), L = (1/m) Σ ½‖ŷ − y‖².
+Examples are columns: A_prev is (n_prev × m), W is (n × n_prev), b is (n × 1), Z = W·A_prev + b is
+(n × m). The network is Z1 = W1·x + b1 (4 × m), A1 = σ(Z1), ŷ = W2·A1 + b2 (2 × m), L = (1/m) Σ ½‖ŷ
+− y‖².
 """
 
 from __future__ import annotations
@@ -16,13 +18,21 @@ LAYER_SIZES = (3, 4, 2)
 
 def linear_forward(W: np.ndarray, A_prev: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Z = W·A_prev + b, with b (n × 1) broadcast over the m columns."""
-    return np.asarray(W, dtype=np.float64) @ np.asarray(A_prev, dtype=np.float64) + np.asarray(b, dtype=np.float64)
+    return np.asarray(W, dtype=np.float64) @ np.asarray(A_prev, dtype=np.float64) + np.asarray(
+        b, dtype=np.float64
+    )
 
 
-def linear_backward(dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def linear_backward(
+    dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(dW, db, dA_prev) from dZ = ∂L/∂Z: dW = dZ·A_prevᵀ, db = Σ_columns dZ, dA_prev = Wᵀ·dZ."""
     dZ = np.asarray(dZ, dtype=np.float64)
-    return dZ @ np.asarray(A_prev, dtype=np.float64).T, dZ.sum(axis=1, keepdims=True), np.asarray(W, dtype=np.float64).T @ dZ
+    return (
+        dZ @ np.asarray(A_prev, dtype=np.float64).T,
+        dZ.sum(axis=1, keepdims=True),
+        np.asarray(W, dtype=np.float64).T @ dZ,
+    )
 
 
 def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
@@ -41,7 +51,9 @@ def half_squared_error(y_hat: np.ndarray, y: np.ndarray) -> float:
     return float(0.5 * np.sum((y_hat - y) ** 2) / y_hat.shape[1])
 
 
-def initial_parameters(rng: np.random.Generator, sizes: tuple[int, int, int] = LAYER_SIZES) -> dict[str, np.ndarray]:
+def initial_parameters(
+    rng: np.random.Generator, sizes: tuple[int, int, int] = LAYER_SIZES
+) -> dict[str, np.ndarray]:
     """Small random weights (std 1/√fan-in) and zero biases for the n0-n1-n2 network."""
     n0, n1, n2 = sizes
     return {
@@ -63,7 +75,9 @@ def net_loss(x: np.ndarray, y: np.ndarray, W1, b1, W2, b2) -> float:
     return half_squared_error(net_forward(x, W1, b1, W2, b2)["y_hat"], y)
 
 
-def net_backward(x: np.ndarray, y: np.ndarray, W1, b1, W2, b2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def net_backward(
+    x: np.ndarray, y: np.ndarray, W1, b1, W2, b2
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(dW1, db1, dW2, db2) of `net_loss`, by the chain rule from ∂L/∂ŷ = (ŷ − y) / m."""
     cache = net_forward(x, W1, b1, W2, b2)
     m = np.asarray(x).shape[1]
@@ -74,6 +88,12 @@ def net_backward(x: np.ndarray, y: np.ndarray, W1, b1, W2, b2) -> tuple[np.ndarr
     return dW1, db1, dW2, db2
 
 
-def gradient_descent_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
+def gradient_descent_step(
+    params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float
+) -> dict[str, np.ndarray]:
     """New parameters p − lr·∂L/∂p for every name; the inputs are left unchanged."""
-    return {name: np.asarray(params[name], dtype=np.float64) - lr * np.asarray(grads[name], dtype=np.float64) for name in params}
+    return {
+        name: np.asarray(params[name], dtype=np.float64)
+        - lr * np.asarray(grads[name], dtype=np.float64)
+        for name in params
+    }

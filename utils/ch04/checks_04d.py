@@ -1,6 +1,7 @@
-"""Answer checks for notebook 04d (autograd from scratch): the backward rules of multiply, tanh and pow, and the
-topological sort. A learner's rule is run on small graphs of `Value`s and judged by the gradients it leaves
-behind; a learner's sort is judged by the order it returns, since many orders are right."""
+"""Answer checks for notebook 04d (autograd from scratch): the backward rules of multiply, tanh and
+pow, and the topological sort. A learner's rule is run on small graphs of `Value`s and judged by the
+gradients it leaves behind; a learner's sort is judged by the order it returns, since many orders
+are right."""
 
 from __future__ import annotations
 
@@ -18,24 +19,33 @@ from utils.checks.mistakes import naming_mistakes, with_mistakes
 from utils.checks.runner import Case, CheckResult, check_function
 
 OVERWRITE = (
-    "Your rule replaces the gradient (x.grad = ...) instead of adding to it (x.grad += ...). A value that feeds "
-    "several nodes, such as x in x·x, must collect a contribution from each; and a leaf keeps what earlier "
+    "Your rule replaces the gradient (x.grad = ...) instead of adding to it (x.grad += ...). A "
+    "value that feeds "
+    "several nodes, such as x in x·x, must collect a contribution from each; and a leaf keeps what "
+    "earlier "
     "passes left in it until zero_grad."
 )
 NOT_A_NUMBER = (
-    "A gradient must be a plain number: use the .data of the other Values in your arithmetic (b.data, x.data, "
-    "out.data; out.grad is already a number). Arithmetic with a Value itself, such as b * out.grad or out**2, "
+    "A gradient must be a plain number: use the .data of the other Values in your arithmetic "
+    "(b.data, x.data, "
+    "out.data; out.grad is already a number). Arithmetic with a Value itself, such as b * out.grad "
+    "or out**2, "
     "builds a new Value instead of a number."
 )
-RTOL, ATOL = 1e-6, 1e-12  # float32 arithmetic passes (about 1e-7); every catalogued wrong rule misses by far more
+RTOL, ATOL = (
+    1e-6,
+    1e-12,
+)  # float32 arithmetic passes (about 1e-7); every catalogued wrong rule misses by far more
 NO_CHAIN = (
-    "Your rule leaves out out.grad, the gradient arriving from above. The chain rule multiplies the local "
+    "Your rule leaves out out.grad, the gradient arriving from above. The chain rule multiplies "
+    "the local "
     "derivative by it: x.grad += (∂out/∂x) · out.grad."
 )
 
 
 def _as_result(result: CheckResult, reference: Callable) -> CheckResult:
-    """The check's result, falling back to the engine's own rule (not the harness) in `choose_implementation`."""
+    """The check's result, falling back to the engine's own rule (not the harness) in
+    `choose_implementation`."""
     return dataclasses.replace(result, reference=reference)
 
 
@@ -60,17 +70,35 @@ def _compare_grads(names):
 
     def compare(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
         if isinstance(got, NotANumber):
-            return Verdict(False, "not a number", f"{got.name} became a {got.type_name}, not a number. {NOT_A_NUMBER}")
+            return Verdict(
+                False,
+                "not a number",
+                f"{got.name} became a {got.type_name}, not a number. {NOT_A_NUMBER}",
+            )
         if got is None:
-            return Verdict(False, "unchanged", (
-                "The gradients did not change. The rule must add into the inputs' .grad attributes "
-                f"({', '.join(names)}) in place; what it returns is ignored."
-            ))
+            return Verdict(
+                False,
+                "unchanged",
+                (
+                    "The gradients did not change. The rule must add into the inputs' .grad "
+                    "attributes "
+                    f"({', '.join(names)}) in place; what it returns is ignored."
+                ),
+            )
         verdict = compare_arrays(got, expected, rtol=rtol, atol=atol)
         if not verdict.passed and verdict.kind not in ("nan",):
             got, expected = np.asarray(got), np.asarray(expected)
-            wrong = [f"{name}: yours {g:.6g}, expected {e:.6g}" for name, g, e in zip(names, got, expected) if not np.isclose(g, e, rtol=rtol, atol=atol)]
-            return Verdict(False, verdict.kind, f"{verdict.message} ({'; '.join(wrong)})", verdict.relative_error)
+            wrong = [
+                f"{name}: yours {g:.6g}, expected {e:.6g}"
+                for name, g, e in zip(names, got, expected)
+                if not np.isclose(g, e, rtol=rtol, atol=atol)
+            ]
+            return Verdict(
+                False,
+                verdict.kind,
+                f"{verdict.message} ({'; '.join(wrong)})",
+                verdict.relative_error,
+            )
         return verdict
 
     return compare
@@ -91,7 +119,11 @@ def _run_mul(rule, a_data, b_data, a_grad, b_grad, out_grad, same):
     out.grad = out_grad
     rule(a, b, out)
     grads = _gradients((("a.grad", a.grad), ("b.grad", b.grad)))
-    if isinstance(grads, np.ndarray) and a.grad == a_grad and b.grad == (a_grad if same else b_grad):
+    if (
+        isinstance(grads, np.ndarray)
+        and a.grad == a_grad
+        and b.grad == (a_grad if same else b_grad)
+    ):
         return None  # nothing was added to the gradients (perhaps returned instead)
     return grads
 
@@ -133,11 +165,19 @@ def _mul_only_a(a, b, out):
 
 MUL_MISTAKES = (
     ("overwrite", _mul_variant(_mul_overwrite), OVERWRITE),
-    ("swapped", _mul_variant(_mul_swapped),
-     "Each input got its OWN value times out.grad. For out = a·b, ∂out/∂a = b: a.grad += b.data · out.grad, "
-     "and b.grad += a.data · out.grad."),
+    (
+        "swapped",
+        _mul_variant(_mul_swapped),
+        "Each input got its OWN value times out.grad. For out = a·b, ∂out/∂a = b: a.grad += b.data "
+        "· out.grad, "
+        "and b.grad += a.data · out.grad.",
+    ),
     ("no chain", _mul_variant(_mul_no_chain), NO_CHAIN),
-    ("one input", _mul_variant(_mul_only_a), "Only a got its gradient; b needs one too: b.grad += a.data · out.grad."),
+    (
+        "one input",
+        _mul_variant(_mul_only_a),
+        "Only a got its gradient; b needs one too: b.grad += a.data · out.grad.",
+    ),
 )
 
 MUL_CASES = [
@@ -149,10 +189,17 @@ MUL_CASES = [
 
 
 def check_mul_backward(rule: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 4.9: `rule(a, b, out)` must add ∂out/∂a·out.grad to a.grad and ∂out/∂b·out.grad to b.grad."""
+    """Exercise 4.9: `rule(a, b, out)` must add ∂out/∂a·out.grad to a.grad and ∂out/∂b·out.grad to
+    b.grad."""
     result = check_function(
-        "Exercise 4.9 (backward of multiply)", _learner_mul(rule), with_mistakes(_reference_mul, MUL_MISTAKES), MUL_CASES,
-        compare=naming_mistakes(_compare_grads(("a.grad", "b.grad"))), rtol=RTOL, atol=ATOL, strict=strict,
+        "Exercise 4.9 (backward of multiply)",
+        _learner_mul(rule),
+        with_mistakes(_reference_mul, MUL_MISTAKES),
+        MUL_CASES,
+        compare=naming_mistakes(_compare_grads(("a.grad", "b.grad"))),
+        rtol=RTOL,
+        atol=ATOL,
+        strict=strict,
         answer_keys=(engine.mul_backward,),
     )
     return _as_result(result, engine.mul_backward)
@@ -205,11 +252,23 @@ def _tanh_no_chain(x, out):
 
 
 TANH_MISTAKES = (
-    ("input not output", _unary_variant(math.tanh, (), _tanh_of_input),
-     "You used 1 − x², with x the INPUT. The derivative of tanh is 1 − tanh(x)², and tanh(x) is out.data: "
-     "x.grad += (1 − out.data²) · out.grad."),
-    ("no square", _unary_variant(math.tanh, (), _tanh_no_square), "The square is missing: tanh′(x) = 1 − tanh(x)², i.e. 1 − out.data**2."),
-    ("sign", _unary_variant(math.tanh, (), _tanh_sign), "Wrong sign: tanh′(x) = 1 − tanh(x)², which is positive, not tanh(x)² − 1."),
+    (
+        "input not output",
+        _unary_variant(math.tanh, (), _tanh_of_input),
+        "You used 1 − x², with x the INPUT. The derivative of tanh is 1 − tanh(x)², and tanh(x) is "
+        "out.data: "
+        "x.grad += (1 − out.data²) · out.grad.",
+    ),
+    (
+        "no square",
+        _unary_variant(math.tanh, (), _tanh_no_square),
+        "The square is missing: tanh′(x) = 1 − tanh(x)², i.e. 1 − out.data**2.",
+    ),
+    (
+        "sign",
+        _unary_variant(math.tanh, (), _tanh_sign),
+        "Wrong sign: tanh′(x) = 1 − tanh(x)², which is positive, not tanh(x)² − 1.",
+    ),
     ("overwrite", _unary_variant(math.tanh, (), _tanh_overwrite), OVERWRITE),
     ("no chain", _unary_variant(math.tanh, (), _tanh_no_chain), NO_CHAIN),
 )
@@ -223,11 +282,18 @@ TANH_CASES = [
 
 
 def check_tanh_backward(rule: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 4.10: `rule(x, out)` for out = tanh(x) must add (1 − out.data²)·out.grad to x.grad."""
+    """Exercise 4.10: `rule(x, out)` for out = tanh(x) must add (1 − out.data²)·out.grad to
+    x.grad."""
     reference = lambda *args: _run_unary(engine.tanh_backward, math.tanh, (), *args)  # noqa: E731
     result = check_function(
-        "Exercise 4.10 (backward of tanh)", _learner_unary(rule, math.tanh), with_mistakes(reference, TANH_MISTAKES), TANH_CASES,
-        compare=naming_mistakes(_compare_grads(("x.grad",))), rtol=RTOL, atol=ATOL, strict=strict,
+        "Exercise 4.10 (backward of tanh)",
+        _learner_unary(rule, math.tanh),
+        with_mistakes(reference, TANH_MISTAKES),
+        TANH_CASES,
+        compare=naming_mistakes(_compare_grads(("x.grad",))),
+        rtol=RTOL,
+        atol=ATOL,
+        strict=strict,
         answer_keys=(engine.tanh_backward,),
     )
     return _as_result(result, engine.tanh_backward)
@@ -253,8 +319,11 @@ def _pow_no_chain(x, n, out):
 
 
 def _pow_run(rule):
-    """The gradient `rule(x, n, out)` leaves in x, for out = xⁿ, as a function of the case's numbers."""
-    return lambda x_data, n, x_grad, out_grad: _run_unary(rule, lambda v: v**n, (n,), x_data, x_grad, out_grad)
+    """The gradient `rule(x, n, out)` leaves in x, for out = xⁿ, as a function of the case's
+    numbers."""
+    return lambda x_data, n, x_grad, out_grad: _run_unary(
+        rule, lambda v: v**n, (n,), x_data, x_grad, out_grad
+    )
 
 
 def _pow_reference(x_data, n, x_grad, out_grad):
@@ -262,7 +331,11 @@ def _pow_reference(x_data, n, x_grad, out_grad):
 
 
 POW_MISTAKES = (
-    ("exponent not lowered", _pow_run(_pow_exponent_kept), "The exponent was not lowered: d(xⁿ)/dx = n·xⁿ⁻¹, so use x.data ** (n − 1)."),
+    (
+        "exponent not lowered",
+        _pow_run(_pow_exponent_kept),
+        "The exponent was not lowered: d(xⁿ)/dx = n·xⁿ⁻¹, so use x.data ** (n − 1).",
+    ),
     ("factor n missing", _pow_run(_pow_no_factor), "The factor n is missing: d(xⁿ)/dx = n·xⁿ⁻¹."),
     ("overwrite", _pow_run(_pow_overwrite), OVERWRITE),
     ("no chain", _pow_run(_pow_no_chain), NO_CHAIN),
@@ -278,17 +351,25 @@ POW_CASES = [
 
 
 def check_pow_backward(rule: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 4.11: `rule(x, n, out)` for out = xⁿ (n a plain number) must add n·xⁿ⁻¹·out.grad to x.grad."""
+    """Exercise 4.11: `rule(x, n, out)` for out = xⁿ (n a plain number) must add n·xⁿ⁻¹·out.grad to
+    x.grad."""
 
     result = check_function(
-        "Exercise 4.11 (backward of pow)", _pow_run(rule), with_mistakes(_pow_reference, POW_MISTAKES), POW_CASES,
-        compare=naming_mistakes(_compare_grads(("x.grad",))), rtol=RTOL, atol=ATOL, strict=strict,
+        "Exercise 4.11 (backward of pow)",
+        _pow_run(rule),
+        with_mistakes(_pow_reference, POW_MISTAKES),
+        POW_CASES,
+        compare=naming_mistakes(_compare_grads(("x.grad",))),
+        rtol=RTOL,
+        atol=ATOL,
+        strict=strict,
         answer_keys=(engine.pow_backward,),
     )
     return _as_result(result, engine.pow_backward)
 
 
-# ---------------------------------------------------------------- Exercise 4.12: the topological sort
+# ---------------------------------------------------------------- Exercise 4.12: the topological
+# sort
 
 
 @dataclasses.dataclass(frozen=True)
@@ -300,7 +381,8 @@ class Graph:
 
 
 def _labelled(root: Value) -> None:
-    """Name every unnamed node n0, n1, ... (breadth first from the root; not the sort being checked)."""
+    """Name every unnamed node n0, n1, ... (breadth first from the root; not the sort being
+    checked)."""
     seen, queue = {root}, [root]
     for node in queue:
         for child in node.inputs:
@@ -312,13 +394,17 @@ def _labelled(root: Value) -> None:
 
 
 def build_graph(kind: str) -> Value:
-    """Small seeded graphs for the sort's check: a fan-out, a diamond with equal values, a chain, one leaf."""
+    """Small seeded graphs for the sort's check: a fan-out, a diamond with equal values, a chain,
+    one leaf."""
     if kind == "fan-out":
         x = Value(2.0, label="x")
         y = x * x + x  # x feeds three edges
         root = y.tanh()
     elif kind == "diamond, equal values":
-        a, b = Value(1.0, label="a"), Value(1.0, label="b")  # two different nodes holding the same number
+        a, b = (
+            Value(1.0, label="a"),
+            Value(1.0, label="b"),
+        )  # two different nodes holding the same number
         c = a * b
         d, e = c + a, c * 2.0
         root = d * e + b
@@ -335,7 +421,13 @@ def build_graph(kind: str) -> Value:
 
 
 def _describe(root: Value) -> Graph:
-    return Graph({node.label: tuple(c.label for c in node.inputs) for node in engine.topological_order(root)}, root.label)
+    return Graph(
+        {
+            node.label: tuple(c.label for c in node.inputs)
+            for node in engine.topological_order(root)
+        },
+        root.label,
+    )
 
 
 def _reference_order(kind: str) -> Graph:
@@ -370,53 +462,92 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
     if got is None:
         return returned_none()
     if got is UNORDERED:
-        return Verdict(False, "set", (
-            "You returned a set. A set has no order, and the order is the answer here: return a list, appending each "
-            "node after its inputs. (A set is the right tool for remembering which nodes you have visited.)"
-        ))
+        return Verdict(
+            False,
+            "set",
+            (
+                "You returned a set. A set has no order, and the order is the answer here: return "
+                "a list, appending each "
+                "node after its inputs. (A set is the right tool for remembering which nodes you "
+                "have visited.)"
+            ),
+        )
     if isinstance(got, str):
         return Verdict(False, "type", f"Return a list of the Value nodes; yours is {got}.")
     nodes = expected.inputs
     counts = {label: got.count(label) for label in set(got)}
     twice = sorted(label for label, count in counts.items() if count > 1)
     if twice:
-        return Verdict(False, "duplicates", (
-            f"Node {twice[0]} appears {counts[twice[0]]} times. A node reached along several paths (fan-out) must be "
-            "listed once: keep a set of the nodes already visited and skip them."
-        ))
+        return Verdict(
+            False,
+            "duplicates",
+            (
+                f"Node {twice[0]} appears {counts[twice[0]]} times. A node reached along several "
+                "paths (fan-out) must be "
+                "listed once: keep a set of the nodes already visited and skip them."
+            ),
+        )
     missing = [label for label in nodes if label not in counts]
     if expected.root in missing:
         others = f" ({len(missing) - 1} other nodes are missing too)" if len(missing) > 1 else ""
-        return Verdict(False, "root missing", (
-            f"The output (root) node {expected.root} is missing{others}. The list includes root itself, as its last "
-            "element: append each node, root included, after visiting its inputs."
-        ))
+        return Verdict(
+            False,
+            "root missing",
+            (
+                f"The output (root) node {expected.root} is missing{others}. The list includes "
+                "root itself, as its last "
+                "element: append each node, root included, after visiting its inputs."
+            ),
+        )
     if missing:
-        return Verdict(False, "missing", (
-            f"{len(missing)} of the {len(nodes)} nodes are missing, for example {missing[0]}. Visit every input of "
-            "every node. If you skip nodes whose .data you have seen before, two different nodes with equal numbers "
-            "merge: track the Value objects themselves (a set of nodes), not their values."
-        ))
+        return Verdict(
+            False,
+            "missing",
+            (
+                f"{len(missing)} of the {len(nodes)} nodes are missing, for example {missing[0]}. "
+                "Visit every input of "
+                "every node. If you skip nodes whose .data you have seen before, two different "
+                "nodes with equal numbers "
+                "merge: track the Value objects themselves (a set of nodes), not their values."
+            ),
+        )
     position = {label: i for i, label in enumerate(got)}
-    if len(nodes) > 1 and position[expected.root] == 0 and all(position[n] < position[c] for n in nodes for c in nodes[n]):
-        return Verdict(False, "reversed", (
-            "Your list is in reverse: the root comes first and every node before its inputs. Return inputs before "
-            "the nodes computed from them (root last); backward() itself walks the list from the end. If you append "
-            "each node before visiting its inputs (pre-order), append it after the loop over its inputs instead."
-        ))
+    if (
+        len(nodes) > 1
+        and position[expected.root] == 0
+        and all(position[n] < position[c] for n in nodes for c in nodes[n])
+    ):
+        return Verdict(
+            False,
+            "reversed",
+            (
+                "Your list is in reverse: the root comes first and every node before its inputs. "
+                "Return inputs before "
+                "the nodes computed from them (root last); backward() itself walks the list from "
+                "the end. If you append "
+                "each node before visiting its inputs (pre-order), append it after the loop over "
+                "its inputs instead."
+            ),
+        )
     for label in got:
         late = [c for c in nodes[label] if position[c] > position[label]]
         if late:
-            return Verdict(False, "order", (
-                f"Node {label} comes before its input {late[0]}. Add a node to the list only after all of its inputs "
-                "(post-order: visit the children first, then append the node)."
-            ))
+            return Verdict(
+                False,
+                "order",
+                (
+                    f"Node {label} comes before its input {late[0]}. Add a node to the list only "
+                    "after all of its inputs "
+                    "(post-order: visit the children first, then append the node)."
+                ),
+            )
     if got[-1] != expected.root:
-        return Verdict(False, "root", f"The root {expected.root} should come last; yours ends with {got[-1]}.")
+        return Verdict(
+            False, "root", f"The root {expected.root} should come last; yours ends with {got[-1]}."
+        )
     return Verdict(True, "ok", "a valid order", 0.0)
 
 
-compare_order.exact = True  # a structural comparison: the ✓ message quotes no tolerance
 
 SORT_CASES = [
     Case(("fan-out",), "y = tanh(x·x + x): x feeds three edges"),
@@ -427,9 +558,16 @@ SORT_CASES = [
 
 
 def check_topological_order(sort: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 4.12: `sort(root)` returns every node root depends on, once each, inputs first, root last."""
+    """Exercise 4.12: `sort(root)` returns every node root depends on, once each, inputs first, root
+    last."""
     result = check_function(
-        "Exercise 4.12 (topological sort)", _learner_order(sort), _reference_order, SORT_CASES,
-        compare=compare_order, strict=strict, answer_keys=(engine.topological_order,),
+        "Exercise 4.12 (topological sort)",
+        _learner_order(sort),
+        _reference_order,
+        SORT_CASES,
+        compare=compare_order,
+        exact=True,
+        strict=strict,
+        answer_keys=(engine.topological_order,),
     )
     return _as_result(result, engine.topological_order)

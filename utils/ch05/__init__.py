@@ -1,1 +1,2 @@
-"""Chapter 5, project: evaluation, checkpoints, augmentation, convolution, and the checks of 05a-05c."""
+"""Chapter 5, project: evaluation, checkpoints, augmentation, convolution, and the checks of
+05a-05c."""

@@ -1,6 +1,7 @@
-"""Answer checks for chapter 5: a training step (Exercise 5.1), threshold metrics (5.2) and a checkpoint round trip
-(5.3). Each runs the learner's functions on one small seeded network and compares what they did with the course's
-references (`utils.training`, `utils.ch05.evaluation`, `utils.ch05.checkpoint`)."""
+"""Answer checks for chapter 5: a training step (Exercise 5.1), threshold metrics (5.2) and a
+checkpoint round trip (5.3). Each runs the learner's functions on one small seeded network and
+compares what they did with the course's references (`utils.training`, `utils.ch05.evaluation`,
+`utils.ch05.checkpoint`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,13 @@ from utils.checks.mistakes import naming_mistakes, with_mistakes
 from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch05.evaluation import threshold_metrics
 from utils.training import KERAS_ADAM_EPS, training_step
-from utils.checks.step_harness import _batches, _parameters, compare_step, small_network, step_outcome
+from utils.checks.step_harness import (
+    _batches,
+    _parameters,
+    compare_step,
+    small_network,
+    step_outcome,
+)
 
 
 def _step_without_zero_grad(model, optimizer, X, y):
@@ -33,10 +40,14 @@ def _step_without_zero_grad(model, optimizer, X, y):
 
 
 STEP_MISTAKES = (
-    ("no zero_grad", partial(step_outcome, _step_without_zero_grad),
-     "The gradients are not cleared between steps: without optimizer.zero_grad(), each backward() ADDS to the "
-     "gradients of the steps before, so from the second step on the update uses their sum. Call "
-     "optimizer.zero_grad() at the start of the step."),
+    (
+        "no zero_grad",
+        partial(step_outcome, _step_without_zero_grad),
+        "The gradients are not cleared between steps: without optimizer.zero_grad(), each "
+        "backward() ADDS to the "
+        "gradients of the steps before, so from the second step on the update uses their sum. Call "
+        "optimizer.zero_grad() at the start of the step.",
+    ),
 )
 
 STEP_CASES = (
@@ -47,11 +58,18 @@ STEP_CASES = (
 
 
 def check_training_step(learner_step: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 5.1: three seeded runs of the learner's step against `utils.training.training_step`, to rtol 1e-4."""
+    """Exercise 5.1: three seeded runs of the learner's step against `utils.training.training_step`,
+    to rtol 1e-4."""
     result = check_function(
-        "Exercise 5.1 (training step)", partial(step_outcome, learner_step),
-        with_mistakes(partial(step_outcome, training_step), STEP_MISTAKES), STEP_CASES,
-        compare=naming_mistakes(compare_step), rtol=1e-4, atol=1e-7, strict=strict, answer_keys=(training_step,),
+        "Exercise 5.1 (training step)",
+        partial(step_outcome, learner_step),
+        with_mistakes(partial(step_outcome, training_step), STEP_MISTAKES),
+        STEP_CASES,
+        compare=naming_mistakes(compare_step),
+        rtol=1e-4,
+        atol=1e-7,
+        strict=strict,
+        answer_keys=(training_step,),
     )
     return dataclasses.replace(result, reference=training_step)
 
@@ -62,41 +80,70 @@ METRIC_NAMES = ("accuracy", "precision", "recall")
 
 
 def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """Diagnose an (accuracy, precision, recall) answer: a count for a fraction, precision and recall swapped,
-    or which metric is wrong. (A plain scalar comparison would call every wrong number 'a constant factor'.)"""
+    """Diagnose an (accuracy, precision, recall) answer: a count for a fraction, precision and
+    recall swapped, or which metric is wrong. (A plain scalar comparison would call every wrong
+    number 'a constant factor'.)"""
     if got is None:
         return returned_none()
     if not isinstance(got, (tuple, list)) or len(got) != 3:
-        return Verdict(False, "structure", "Return a tuple of 3 numbers, in this order: accuracy, precision, recall.")
+        return Verdict(
+            False,
+            "structure",
+            "Return a tuple of 3 numbers, in this order: accuracy, precision, recall.",
+        )
     for name, value in zip(METRIC_NAMES, got):
         verdict = compare_arrays(value, 0.0)
         if verdict.kind in ("nan", "type", "none"):
             return Verdict(False, verdict.kind, f"In {name}: {verdict.message}")
         if np.ndim(value) != 0 and np.size(value) != 1:
-            return Verdict(False, "shape", f"In {name}: expected one number, got an array of shape {np.shape(value)}.")
+            return Verdict(
+                False,
+                "shape",
+                f"In {name}: expected one number, got an array of shape {np.shape(value)}.",
+            )
     g = [float(np.asarray(v, dtype=float).reshape(())) for v in got]
     e = [float(v) for v in expected]
     close = lambda a, b: bool(np.isclose(a, b, rtol=rtol, atol=atol))
     if all(close(a, b) for a, b in zip(g, e)):
-        return Verdict(True, "ok", "all three metrics match", relative_error(np.array(g), np.array(e)))
+        return Verdict(
+            True, "ok", "all three metrics match", relative_error(np.array(g), np.array(e))
+        )
     if close(g[1], e[2]) and close(g[2], e[1]):
-        return Verdict(False, "swapped", (
-            f"Precision and recall are swapped (yours {g[1]:.4g} and {g[2]:.4g}, expected {e[1]:.4g} and {e[2]:.4g}). "
-            "Precision divides the true positives by the number PREDICTED 1; recall by the number LABELLED 1."
-        ))
+        return Verdict(
+            False,
+            "swapped",
+            (
+                f"Precision and recall are swapped (yours {g[1]:.4g} and {g[2]:.4g}, expected "
+                f"{e[1]:.4g} and {e[2]:.4g}). "
+                "Precision divides the true positives by the number PREDICTED 1; recall by the "
+                "number LABELLED 1."
+            ),
+        )
     for name, a, b in zip(METRIC_NAMES, g, e):
         if close(a, b):
             continue
         if batch_size and name == "accuracy" and close(a, b * batch_size):
-            return Verdict(False, "batch-mean", (
-                f"In accuracy: {batch_size}× too large, and {batch_size} is the number of predictions: you returned "
-                f"the count of correct predictions ({a:.4g}). Divide by n = {batch_size} (or use np.mean)."
-            ))
-        return Verdict(False, "values", (
-            f"In {name}: yours {a:.4g}, expected {b:.4g} (relative error {relative_error(np.array(a), np.array(b)):.2e}). "
-            "Check which rows count as predicted 1 (p > threshold, strictly, with the threshold passed in) "
-            f"and what the {name} divides by."
-        ))
+            return Verdict(
+                False,
+                "batch-mean",
+                (
+                    f"In accuracy: {batch_size}× too large, and {batch_size} is the number of "
+                    "predictions: you returned "
+                    f"the count of correct predictions ({a:.4g}). Divide by n = {batch_size} (or "
+                    "use np.mean)."
+                ),
+            )
+        return Verdict(
+            False,
+            "values",
+            (
+                f"In {name}: yours {a:.4g}, expected {b:.4g} (relative error "
+                f"{relative_error(np.array(a), np.array(b)):.2e}). "
+                "Check which rows count as predicted 1 (p > threshold, strictly, with the "
+                "threshold passed in) "
+                f"and what the {name} divides by."
+            ),
+        )
     raise AssertionError("unreachable")
 
 
@@ -109,25 +156,38 @@ def _metric_case(rng: np.random.Generator, n: int, threshold: float, ties: bool 
 
 
 def check_threshold_metrics(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 5.2: three seeded sets of probabilities and labels (one with ties at the threshold), to rtol 1e-5.
-    Seed 6 gives cases where class 0's precision and recall differ from class 1's recall and precision."""
+    """Exercise 5.2: three seeded sets of probabilities and labels (one with ties at the threshold),
+    to rtol 1e-5. Seed 6 gives cases where class 0's precision and recall differ from class 1's
+    recall and precision."""
     rng = np.random.default_rng(6)
     cases = [
         Case(_metric_case(rng, 20, 0.5), "20 predictions, threshold 0.5", batch_size=20),
         Case(_metric_case(rng, 30, 0.3), "30 predictions, threshold 0.3", batch_size=30),
-        Case(_metric_case(rng, 24, 0.5, ties=True), "24 predictions, 6 exactly at the threshold", batch_size=24),
+        Case(
+            _metric_case(rng, 24, 0.5, ties=True),
+            "24 predictions, 6 exactly at the threshold",
+            batch_size=24,
+        ),
     ]
-    return check_function("Exercise 5.2 (threshold metrics)", learner_fn, threshold_metrics, cases,
-                          compare=compare_metrics, strict=strict)
+    return check_function(
+        "Exercise 5.2 (threshold metrics)",
+        learner_fn,
+        threshold_metrics,
+        cases,
+        compare=compare_metrics,
+        strict=strict,
+    )
 
 
-# ---------------------------------------------------------------- Exercise 5.3: save and load a checkpoint
+# ---------------------------------------------------------------- Exercise 5.3: save and load a
+# checkpoint
 
 _code_ran: list[bool] = []
 
 
 def _code_from_the_file() -> int:
-    """What a booby-trapped checkpoint runs when it is unpickled without weights_only=True (harmless: it takes a note)."""
+    """What a booby-trapped checkpoint runs when it is unpickled without weights_only=True
+    (harmless: it takes a note)."""
     _code_ran.append(True)
     return 0
 
@@ -144,7 +204,8 @@ def _adam_step(model, optimizer, X, y):
 
 
 def _trained(seed: int, steps: int):
-    """The seeded small network after `steps` full-batch Adam steps on 16 seeded rows, with its optimiser and data."""
+    """The seeded small network after `steps` full-batch Adam steps on 16 seeded rows, with its
+    optimiser and data."""
     model = small_network(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
     X, y = _batches(seed, 1, 16)
@@ -155,19 +216,25 @@ def _trained(seed: int, steps: int):
 
 @dataclass(frozen=True)
 class CheckpointOutcome:
-    """After a round trip: the restored network's predictions, its parameters after one more Adam step, the epoch
-    `load_fn` returned, and whether `load_fn` ran code stored in a booby-trapped file."""
+    """After a round trip: the restored network's predictions, its parameters after one more Adam
+    step, the epoch `load_fn` returned, and whether `load_fn` ran code stored in a booby-trapped
+    file."""
 
     predictions: np.ndarray
     parameters: np.ndarray
     epoch: object
     ran_code_from_file: bool
-    saved: str  # what the saved file holds: "keys: epoch, model, optimizer", or why torch.load(weights_only=True) refused it
+    # what the saved file holds: "keys: epoch, model, optimizer", or why
+    # torch.load(weights_only=True) refused it
+    saved: str
 
 
-def checkpoint_outcome(save_fn: Callable, load_fn: Callable, seed: int = 0, epoch: int = 3) -> CheckpointOutcome:
-    """Train `epoch` steps, save with `save_fn`, restore into a differently seeded network and optimiser with
-    `load_fn`, take one more step; then hand `load_fn` a file that runs code when unpickled unsafely."""
+def checkpoint_outcome(
+    save_fn: Callable, load_fn: Callable, seed: int = 0, epoch: int = 3
+) -> CheckpointOutcome:
+    """Train `epoch` steps, save with `save_fn`, restore into a differently seeded network and
+    optimiser with `load_fn`, take one more step; then hand `load_fn` a file that runs code when
+    unpickled unsafely."""
     model, optimizer, X, y = _trained(seed, epoch)
     fresh, fresh_optimizer, _, _ = _trained(seed + 1000, 0)
     with tempfile.TemporaryDirectory() as folder:
@@ -181,9 +248,14 @@ def checkpoint_outcome(save_fn: Callable, load_fn: Callable, seed: int = 0, epoc
         _adam_step(fresh, fresh_optimizer, X, y)
         parameters = _parameters(fresh).numpy().astype(np.float64)
 
-        # Two traps: torch.save's zip format, and a plain pickle that any unpickler (pickle.load too) would run.
+        # Two traps: torch.save's zip format, and a plain pickle that any unpickler (pickle.load
+        # too) would run.
         victim, victim_optimizer, _, _ = _trained(seed + 2000, 0)
-        trapped = {"model": victim.state_dict(), "optimizer": victim_optimizer.state_dict(), "epoch": _CodeInTheFile()}
+        trapped = {
+            "model": victim.state_dict(),
+            "optimizer": victim_optimizer.state_dict(),
+            "epoch": _CodeInTheFile(),
+        }
         torch.save(trapped, Path(folder) / "from_a_stranger.pt")
         with open(Path(folder) / "from_a_stranger.pkl", "wb") as file:
             pickle.dump(_CodeInTheFile(), file)
@@ -197,7 +269,8 @@ def checkpoint_outcome(save_fn: Callable, load_fn: Callable, seed: int = 0, epoc
 
 
 def _saved_contents(path: Path) -> str:
-    """The keys of the dict in a saved checkpoint, read safely; or why it could not be read that way."""
+    """The keys of the dict in a saved checkpoint, read safely; or why it could not be read that
+    way."""
     try:
         state = torch.load(path, weights_only=True)
     except FileNotFoundError:
@@ -209,52 +282,99 @@ def _saved_contents(path: Path) -> str:
     return "keys: " + ", ".join(sorted(map(str, state)))
 
 
-def compare_checkpoint(got: CheckpointOutcome, expected: CheckpointOutcome, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """Diagnose a round trip: unsafe loading, a missing epoch, the model not restored, Adam's moments not restored."""
+def compare_checkpoint(
+    got: CheckpointOutcome, expected: CheckpointOutcome, *, batch_size=None, rtol=1e-5, atol=1e-8
+) -> Verdict:
+    """Diagnose a round trip: unsafe loading, a missing epoch, the model not restored, Adam's
+    moments not restored."""
     if got.ran_code_from_file:
-        return Verdict(False, "unsafe load", (
-            "Your load_checkpoint ran code stored in a checkpoint file: it unpickles with weights_only=False, so a "
-            "file from anyone else can run any program as you. Use torch.load(path, weights_only=True), which "
-            "accepts only tensors, numbers, strings and containers of them."
-        ))
+        return Verdict(
+            False,
+            "unsafe load",
+            (
+                "Your load_checkpoint ran code stored in a checkpoint file: it unpickles with "
+                "weights_only=False, so a "
+                "file from anyone else can run any program as you. Use torch.load(path, "
+                "weights_only=True), which "
+                "accepts only tensors, numbers, strings and containers of them."
+            ),
+        )
     if got.saved != expected.saved:
-        return Verdict(False, "saved file", (
-            f"The file your save_checkpoint wrote holds {got.saved.removeprefix('keys: ') if got.saved.startswith('keys') else got.saved}"
-            f"{' as its keys' if got.saved.startswith('keys') else ''}. Save it with torch.save(...) as a dict with exactly the keys "
-            "'model' (model.state_dict()), 'optimizer' (optimizer.state_dict()) and 'epoch', so that any course "
-            "code, and torch.load(path, weights_only=True), can read it."
-        ))
+        return Verdict(
+            False,
+            "saved file",
+            (
+                "The file your save_checkpoint wrote holds "
+                f"{got.saved.removeprefix('keys: ') if got.saved.startswith('keys') else got.saved}"
+                f"{' as its keys' if got.saved.startswith('keys') else ''}. Save it with "
+                "torch.save(...) as a dict with exactly the keys "
+                "'model' (model.state_dict()), 'optimizer' (optimizer.state_dict()) and 'epoch', "
+                "so that any course "
+                "code, and torch.load(path, weights_only=True), can read it."
+            ),
+        )
     if got.epoch is None:
         return Verdict(False, "none", f"In epoch: {returned_none().message}")
-    if not isinstance(got.epoch, (int, float, np.integer, np.floating)) and not (isinstance(got.epoch, torch.Tensor) and got.epoch.numel() == 1):
-        return Verdict(False, "type", f"load_checkpoint returned a {type(got.epoch).__name__}; return the epoch number stored in the file.")
+    if not isinstance(got.epoch, (int, float, np.integer, np.floating)) and not (
+        isinstance(got.epoch, torch.Tensor) and got.epoch.numel() == 1
+    ):
+        return Verdict(
+            False,
+            "type",
+            f"load_checkpoint returned a {type(got.epoch).__name__}; return the epoch number "
+            "stored in the file.",
+        )
     predictions = compare_arrays(got.predictions, expected.predictions, rtol=rtol, atol=atol)
     if not predictions.passed:
-        return Verdict(False, predictions.kind, (
-            "In predictions: the restored network does not predict what the saved one did, so its weights did not "
-            f"come back. Restore them with model.load_state_dict(state['model']). {predictions.message}"
-        ), predictions.relative_error)
+        return Verdict(
+            False,
+            predictions.kind,
+            (
+                "In predictions: the restored network does not predict what the saved one did, so "
+                "its weights did not "
+                "come back. Restore them with model.load_state_dict(state['model']). "
+                f"{predictions.message}"
+            ),
+            predictions.relative_error,
+        )
     parameters = compare_arrays(got.parameters, expected.parameters, rtol=rtol, atol=atol)
     if not parameters.passed:
-        return Verdict(False, parameters.kind, (
-            "In parameters after one more Adam step: the restored network predicts right, but its next Adam step "
-            "goes elsewhere, so Adam's running moments did not come back. Save optimizer.state_dict() and restore it "
-            f"with optimizer.load_state_dict(...). {parameters.message}"
-        ), parameters.relative_error)
+        return Verdict(
+            False,
+            parameters.kind,
+            (
+                "In parameters after one more Adam step: the restored network predicts right, but "
+                "its next Adam step "
+                "goes elsewhere, so Adam's running moments did not come back. Save "
+                "optimizer.state_dict() and restore it "
+                f"with optimizer.load_state_dict(...). {parameters.message}"
+            ),
+            parameters.relative_error,
+        )
     epoch = compare_arrays(got.epoch, expected.epoch, rtol=0, atol=0)
     if not epoch.passed:
         return Verdict(False, epoch.kind, f"In epoch: {epoch.message}", epoch.relative_error)
-    return Verdict(True, "ok", f"relative error {max(predictions.relative_error, parameters.relative_error):.1e}",
-                   max(predictions.relative_error, parameters.relative_error))
+    return Verdict(
+        True,
+        "ok",
+        f"relative error {max(predictions.relative_error, parameters.relative_error):.1e}",
+        max(predictions.relative_error, parameters.relative_error),
+    )
 
 
-def check_checkpoint(save_fn: Callable, load_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 5.3: two seeded round trips against `utils.ch05.checkpoint`, plus a booby-trapped file for `load_fn`.
-    `choose_implementation(result, (save_fn, load_fn))` then gives a (save, load) pair."""
+def check_checkpoint(
+    save_fn: Callable, load_fn: Callable, *, strict: bool | None = None
+) -> CheckResult:
+    """Exercise 5.3: two seeded round trips against `utils.ch05.checkpoint`, plus a booby-trapped
+    file for `load_fn`. `choose_implementation(result, (save_fn, load_fn))` then gives a (save,
+    load) pair."""
     result = check_function(
-        "Exercise 5.3 (save and load a checkpoint)", partial(checkpoint_outcome, save_fn, load_fn),
+        "Exercise 5.3 (save and load a checkpoint)",
+        partial(checkpoint_outcome, save_fn, load_fn),
         partial(checkpoint_outcome, save_checkpoint, load_checkpoint),
         [Case((0, 3), "3 steps, then save and restore"), Case((1, 5), "5 steps, another seed")],
-        compare=compare_checkpoint, strict=strict, answer_keys=(save_checkpoint, load_checkpoint),
+        compare=compare_checkpoint,
+        strict=strict,
+        answer_keys=(save_checkpoint, load_checkpoint),
     )
     return dataclasses.replace(result, reference=(save_checkpoint, load_checkpoint))

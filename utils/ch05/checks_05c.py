@@ -1,5 +1,5 @@
-"""Answer checks for notebook 05c (convolution): a one-channel 2-D convolution (cross-correlation, as torch
-computes it) and the output-size formula. Catalogued wrong answers are named."""
+"""Answer checks for notebook 05c (convolution): a one-channel 2-D convolution (cross-correlation,
+as torch computes it) and the output-size formula. Catalogued wrong answers are named."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from utils.checks.mistakes import naming_mistakes, with_mistakes
 from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch05.convolution import conv2d, conv_output_size, correlate2d
 
-# ---------------------------------------------------------------- Exercise 5.4: one-channel convolution
+# ---------------------------------------------------------------- Exercise 5.4: one-channel
+# convolution
 
 
 def _flipped(image, kernel):
@@ -34,18 +35,35 @@ def _one_short(image, kernel):
 
 
 CORRELATE_MISTAKES = (
-    ("flipped kernel", _flipped,
-     "Your kernel is flipped (rotated 180°): that is convolution as mathematicians define it. Deep-learning "
-     "libraries, torch included, compute cross-correlation: out[i, j] = Σ image[i + u, j + v] · kernel[u, v], "
-     "with no flip. (A learned kernel does not care; a given kernel does.)"),
-    ("zero-padded", _same_size,
-     "Your output has the input's size, as if zero-padded. Here there is no padding: the output is "
-     "(H − kh + 1) × (W − kw + 1), one value per position where the whole kernel fits."),
-    ("last position missing", _one_short,
-     "The last row and column of positions are missing: the kernel also fits at i = H − kh, so loop over "
-     "range(H − kh + 1), and the same for the columns."),
-    ("transposed kernel", lambda image, kernel: correlate2d(image, np.asarray(kernel).T),
-     "Your kernel is transposed: kernel[u, v] multiplies image[i + u, j + v], u down the rows and v along the columns."),
+    (
+        "flipped kernel",
+        _flipped,
+        "Your kernel is flipped (rotated 180°): that is convolution as mathematicians define it. "
+        "Deep-learning "
+        "libraries, torch included, compute cross-correlation: out[i, j] = Σ image[i + u, j + v] · "
+        "kernel[u, v], "
+        "with no flip. (A learned kernel does not care; a given kernel does.)",
+    ),
+    (
+        "zero-padded",
+        _same_size,
+        "Your output has the input's size, as if zero-padded. Here there is no padding: the output "
+        "is "
+        "(H − kh + 1) × (W − kw + 1), one value per position where the whole kernel fits.",
+    ),
+    (
+        "last position missing",
+        _one_short,
+        "The last row and column of positions are missing: the kernel also fits at i = H − kh, so "
+        "loop over "
+        "range(H − kh + 1), and the same for the columns.",
+    ),
+    (
+        "transposed kernel",
+        lambda image, kernel: correlate2d(image, np.asarray(kernel).T),
+        "Your kernel is transposed: kernel[u, v] multiplies image[i + u, j + v], u down the rows "
+        "and v along the columns.",
+    ),
 )
 
 
@@ -64,10 +82,17 @@ def correlate_cases(seed: int = 5) -> list[Case]:
 
 
 def check_correlate2d(fn: Callable, strict: bool | None = None) -> CheckResult:
-    """Exercise 5.4: `fn(image, kernel)` is the one-channel, unpadded, stride-1 cross-correlation."""
+    """Exercise 5.4: `fn(image, kernel)` is the one-channel, unpadded, stride-1
+    cross-correlation."""
     result = check_function(
-        "Exercise 5.4 (one-channel convolution)", fn, with_mistakes(correlate2d, CORRELATE_MISTAKES), correlate_cases(),
-        compare=naming_mistakes(compare_arrays), rtol=1e-5, atol=1e-8, strict=strict,
+        "Exercise 5.4 (one-channel convolution)",
+        fn,
+        with_mistakes(correlate2d, CORRELATE_MISTAKES),
+        correlate_cases(),
+        compare=naming_mistakes(compare_arrays),
+        rtol=1e-5,
+        atol=1e-8,
+        strict=strict,
         answer_keys=(conv2d,),
     )
     return dataclasses.replace(result, reference=correlate2d)
@@ -75,13 +100,25 @@ def check_correlate2d(fn: Callable, strict: bool | None = None) -> CheckResult:
 
 # ---------------------------------------------------------------- Exercise 5.5: the output size
 
-# (n, kernel, stride, padding): chosen so that each catalogued mistake gives a different number somewhere
-# The uneven strides come first, so that true division (/) is named there before whole floats are refused.
+# (n, kernel, stride, padding): chosen so that each catalogued mistake gives a different number
+# somewhere
+# The uneven strides come first, so that true division (/) is named there before whole floats are
+# refused.
 SIZE_TABLES = {
-    "stride 2 and 3, where the division does not come out even": ((32, 5, 2, 2), (7, 3, 2, 0), (10, 4, 3, 1), (9, 2, 2, 0),
-                                                                   (10, 3, 3, 0)),
-    "stride 1: 3×3 on 28 pixels unpadded and padded, 05b's first layer, a 5×5 kernel as large as the input":
-        ((28, 3, 1, 0), (28, 3, 1, 1), (8, 3, 1, 1), (5, 5, 1, 0)),
+    "stride 2 and 3, where the division does not come out even": (
+        (32, 5, 2, 2),
+        (7, 3, 2, 0),
+        (10, 4, 3, 1),
+        (9, 2, 2, 0),
+        (10, 3, 3, 0),
+    ),
+    "stride 1: 3×3 on 28 pixels unpadded and padded, 05b's first layer, a 5×5 kernel as large as "
+    "the input": (
+        (28, 3, 1, 0),
+        (28, 3, 1, 1),
+        (8, 3, 1, 1),
+        (5, 5, 1, 0),
+    ),
     "the first layer of ResNet: 224 pixels, 7×7 kernel, stride 2, padding 3": ((224, 7, 2, 3),),
 }
 
@@ -91,67 +128,113 @@ def _sizes(formula: Callable) -> Callable:
 
 
 SIZE_MISTAKES = (
-    ("no +1", _sizes(lambda n, k, s, p: (n + 2 * p - k) // s),
-     "One short: the kernel fits at position 0 as well, so add 1: ⌊(n + 2p − k) / s⌋ + 1."),
-    ("padding once", _sizes(lambda n, k, s, p: (n + p - k) // s + 1),
-     "Padding is added on BOTH sides of the input: n + 2·padding."),
-    ("stride ignored", _sizes(lambda n, k, s, p: n + 2 * p - k + 1),
-     "The stride is ignored: the kernel moves s pixels at a time, so divide (n + 2p − k) by s before adding 1."),
-    ("rounded up", _sizes(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1),
-     "You rounded up. A last window that would stick out past the (padded) input is not computed: round down, "
-     "⌊(n + 2p − k) / s⌋ + 1, with // in Python."),
-    ("rounded to nearest", _sizes(lambda n, k, s, p: round((n + 2 * p - k) / s) + 1),
-     "You rounded to the nearest whole number (round) instead of rounding down. A last window that would stick "
-     "out past the (padded) input is not computed, even if most of it fits: ⌊(n + 2p − k) / s⌋ + 1, with // in Python."),
-    ("true division", _sizes(lambda n, k, s, p: (n + 2 * p - k) / s + 1),
-     "Some sizes are not whole numbers: use floor division // (a window that does not fit is not computed)."),
-    ("stride divides everything", _sizes(lambda n, k, s, p: (n + 2 * p - k + 1) // s),
-     "The +1 belongs outside the division: ⌊(n + 2p − k) / s⌋ + 1, not ⌊(n + 2p − k + 1) / s⌋."),
+    (
+        "no +1",
+        _sizes(lambda n, k, s, p: (n + 2 * p - k) // s),
+        "One short: the kernel fits at position 0 as well, so add 1: ⌊(n + 2p − k) / s⌋ + 1.",
+    ),
+    (
+        "padding once",
+        _sizes(lambda n, k, s, p: (n + p - k) // s + 1),
+        "Padding is added on BOTH sides of the input: n + 2·padding.",
+    ),
+    (
+        "stride ignored",
+        _sizes(lambda n, k, s, p: n + 2 * p - k + 1),
+        "The stride is ignored: the kernel moves s pixels at a time, so divide (n + 2p − k) by s "
+        "before adding 1.",
+    ),
+    (
+        "rounded up",
+        _sizes(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1),
+        "You rounded up. A last window that would stick out past the (padded) input is not "
+        "computed: round down, "
+        "⌊(n + 2p − k) / s⌋ + 1, with // in Python.",
+    ),
+    (
+        "rounded to nearest",
+        _sizes(lambda n, k, s, p: round((n + 2 * p - k) / s) + 1),
+        "You rounded to the nearest whole number (round) instead of rounding down. A last window "
+        "that would stick "
+        "out past the (padded) input is not computed, even if most of it fits: ⌊(n + 2p − k) / s⌋ "
+        "+ 1, with // in Python.",
+    ),
+    (
+        "true division",
+        _sizes(lambda n, k, s, p: (n + 2 * p - k) / s + 1),
+        "Some sizes are not whole numbers: use floor division // (a window that does not fit is "
+        "not computed).",
+    ),
+    (
+        "stride divides everything",
+        _sizes(lambda n, k, s, p: (n + 2 * p - k + 1) // s),
+        "The +1 belongs outside the division: ⌊(n + 2p − k) / s⌋ + 1, not ⌊(n + 2p − k + 1) / s⌋.",
+    ),
 )
 
 
 def _compare_size_values(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
-    """(row, size) pairs; the sizes must be numbers equal to the expected ones (their type is judged later)."""
+    """(row, size) pairs; the sizes must be numbers equal to the expected ones (their type is judged
+    later)."""
     sizes = [size for _, size in got]
     if any(size is None for size in sizes):
         return returned_none()
     if not all(isinstance(size, numbers.Real) and not isinstance(size, bool) for size in sizes):
-        odd = next(size for size in sizes if not isinstance(size, numbers.Real) or isinstance(size, bool))
-        return Verdict(False, "type", f"Return a whole number (an int) for the length of the output, not {odd!r}.")
+        odd = next(
+            size for size in sizes if not isinstance(size, numbers.Real) or isinstance(size, bool)
+        )
+        return Verdict(
+            False,
+            "type",
+            f"Return a whole number (an int) for the length of the output, not {odd!r}.",
+        )
     values = [float(size) for size in sizes]
     wrong = [i for i, (value, (_, size)) in enumerate(zip(values, expected)) if value != size]
     if not wrong:
         return Verdict(True, "ok", "exact", 0.0)
     (n, k, s, p), size = expected[wrong[0]]
-    return Verdict(False, "values", (
-        f"Wrong for n = {n}, kernel = {k}, stride = {s}, padding = {p}: yours {sizes[wrong[0]]!r}, expected {size} "
-        f"({len(wrong)} of {len(sizes)} rows of this table are wrong)."
-    ))
+    return Verdict(
+        False,
+        "values",
+        (
+            f"Wrong for n = {n}, kernel = {k}, stride = {s}, padding = {p}: yours "
+            f"{sizes[wrong[0]]!r}, expected {size} "
+            f"({len(wrong)} of {len(sizes)} rows of this table are wrong)."
+        ),
+    )
 
 
 _compare_named_size_values = naming_mistakes(_compare_size_values)
 
 
 def _is_int(size) -> bool:
-    return isinstance(size, numbers.Integral) and not isinstance(size, bool)  # int or a NumPy integer
+    return isinstance(size, numbers.Integral) and not isinstance(
+        size, bool
+    )  # int or a NumPy integer
 
 
 def _compare_sizes(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
-    """The values first (naming a catalogued mistake); right values must also be ints, as layer sizes are."""
+    """The values first (naming a catalogued mistake); right values must also be ints, as layer
+    sizes are."""
     verdict = _compare_named_size_values(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
     if not verdict.passed:
         return verdict
     odd = next((size for _, size in got if not _is_int(size)), None)
     if odd is not None:
-        return Verdict(False, "not an int", (
-            f"The values are right, but {odd!r} is a {type(odd).__name__}, not an int. A size is used to build layers "
-            "(nn.Linear needs an int), so return an int: floor division // on ints gives one, or wrap the result "
-            "in int(...)."
-        ))
+        return Verdict(
+            False,
+            "not an int",
+            (
+                f"The values are right, but {odd!r} is a {type(odd).__name__}, not an int. A size "
+                "is used to build layers "
+                "(nn.Linear needs an int), so return an int: floor division // on ints gives one, "
+                "or wrap the result "
+                "in int(...)."
+            ),
+        )
     return verdict
 
 
-_compare_sizes.exact = True  # whole numbers compared exactly: the ✓ message quotes no tolerance
 
 
 def _learner_sizes(fn: Callable) -> Callable:
@@ -168,8 +251,13 @@ def _reference_sizes(table):
 def check_output_size(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 5.5: `fn(n, kernel, stride, padding)` returns the output length along one axis."""
     result = check_function(
-        "Exercise 5.5 (output size)", _learner_sizes(fn), with_mistakes(_reference_sizes, SIZE_MISTAKES),
+        "Exercise 5.5 (output size)",
+        _learner_sizes(fn),
+        with_mistakes(_reference_sizes, SIZE_MISTAKES),
         [Case((table,), label) for label, table in SIZE_TABLES.items()],
-        compare=_compare_sizes, strict=strict, answer_keys=(conv_output_size,),
+        compare=_compare_sizes,
+        exact=True,
+        strict=strict,
+        answer_keys=(conv_output_size,),
     )
     return dataclasses.replace(result, reference=conv_output_size)

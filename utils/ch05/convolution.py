@@ -1,5 +1,6 @@
-"""2-D convolution and max-pooling in NumPy, with torch's conventions: inputs (N × C × H × W), weights
-(K × C × kh × kw), cross-correlation (the kernel is not flipped); and the output-size and parameter arithmetic."""
+"""2-D convolution and max-pooling in NumPy, with torch's conventions: inputs (N × C × H × W),
+weights (K × C × kh × kw), cross-correlation (the kernel is not flipped); and the output-size and
+parameter arithmetic."""
 
 from __future__ import annotations
 
@@ -7,13 +8,22 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 
-def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """⌊(n + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1: the output length along one axis."""
+def conv_output_size(
+    n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
+    """⌊(n + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1: the output length along one
+    axis."""
     if kernel < 1 or stride < 1 or padding < 0 or dilation < 1:
-        raise ValueError(f"need kernel ≥ 1, stride ≥ 1, padding ≥ 0, dilation ≥ 1; got {kernel}, {stride}, {padding}, {dilation}")
+        raise ValueError(
+            f"need kernel ≥ 1, stride ≥ 1, padding ≥ 0, dilation ≥ 1; got {kernel}, {stride}, "
+            f"{padding}, {dilation}"
+        )
     span = dilation * (kernel - 1) + 1
     if n + 2 * padding < span:
-        raise ValueError(f"a kernel spanning {span} does not fit in an input of {n} padded by {padding} on each side")
+        raise ValueError(
+            f"a kernel spanning {span} does not fit in an input of {n} padded by {padding} on each "
+            "side"
+        )
     return (n + 2 * padding - span) // stride + 1
 
 
@@ -21,38 +31,49 @@ def correlate2d(image, kernel) -> np.ndarray:
     """One channel, no padding, stride 1: out[i, j] = Σ_{u,v} image[i + u, j + v] · kernel[u, v]."""
     image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
     if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"image and kernel must be 2-D, got shapes {image.shape} and {kernel.shape}")
+        raise ValueError(
+            f"image and kernel must be 2-D, got shapes {image.shape} and {kernel.shape}"
+        )
     return conv2d(image[None, None], kernel[None, None])[0, 0]
 
 
 def conv2d(x, w, b=None, stride: int = 1, padding: int = 0) -> np.ndarray:
-    """out[n, k, i, j] = b[k] + Σ_{c,u,v} x_padded[n, c, i·s + u, j·s + v] · w[k, c, u, v], as F.conv2d."""
+    """out[n, k, i, j] = b[k] + Σ_{c,u,v} x_padded[n, c, i·s + u, j·s + v] · w[k, c, u, v], as
+    F.conv2d."""
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     if x.ndim != 4 or w.ndim != 4:
-        raise ValueError(f"x must be (N × C × H × W) and w (K × C × kh × kw); got shapes {x.shape} and {w.shape}")
+        raise ValueError(
+            f"x must be (N × C × H × W) and w (K × C × kh × kw); got shapes {x.shape} and {w.shape}"
+        )
     if x.shape[1] != w.shape[1]:
         raise ValueError(f"x has {x.shape[1]} channels but each filter expects {w.shape[1]}")
     for n, k in zip(x.shape[2:], w.shape[2:]):
         conv_output_size(n, k, stride, padding)  # raises a clear error when the kernel does not fit
     x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    windows = sliding_window_view(x, w.shape[2:], axis=(2, 3))[:, :, ::stride, ::stride]  # (N, C, H', W', kh, kw)
+    windows = sliding_window_view(x, w.shape[2:], axis=(2, 3))[
+        :, :, ::stride, ::stride
+    ]  # (N, C, H', W', kh, kw)
     out = np.einsum("nchwuv,kcuv->nkhw", windows, w, optimize=True)
     return out if b is None else out + np.asarray(b, dtype=np.float64)[None, :, None, None]
 
 
 def max_pool2d(x, kernel: int, stride: int | None = None) -> np.ndarray:
-    """The largest value in each kernel × kernel window of each channel (stride = kernel unless given), as F.max_pool2d."""
+    """The largest value in each kernel × kernel window of each channel (stride = kernel unless
+    given), as F.max_pool2d."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 4:
         raise ValueError(f"x must be (N × C × H × W), got shape {x.shape}")
     stride = stride or kernel
     for n in x.shape[2:]:
         conv_output_size(n, kernel, stride)
-    return sliding_window_view(x, (kernel, kernel), axis=(2, 3))[:, :, ::stride, ::stride].max(axis=(-2, -1))
+    return sliding_window_view(x, (kernel, kernel), axis=(2, 3))[:, :, ::stride, ::stride].max(
+        axis=(-2, -1)
+    )
 
 
 def conv_parameters(in_channels: int, out_channels: int, kernel: int, bias: bool = True) -> int:
-    """K·C·k² weights (+ K biases): independent of the image size, because every position shares them."""
+    """K·C·k² weights (+ K biases): independent of the image size, because every position shares
+    them."""
     return out_channels * in_channels * kernel * kernel + (out_channels if bias else 0)
 
 

@@ -1,1 +1,2 @@
-"""Chapter 6, applications: language, vision, recommendation, finance, health, education, and their checks."""
+"""Chapter 6, applications: language, vision, recommendation, finance, health, education, and their
+checks."""

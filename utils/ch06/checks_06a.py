@@ -1,7 +1,7 @@
-"""Answer checks for chapter 6, one exercise per application area: de-duplication before a split (6.1), per-image
-standardisation (6.2), precision@k (6.3), the cost-minimising threshold (6.4), Platt scaling (6.5) and the
-Bayesian knowledge-tracing update (6.6). Each expected answer carries the catalogued wrong answers, so a wrong
-answer that matches one is named in words."""
+"""Answer checks for chapter 6, one exercise per application area: de-duplication before a split
+(6.1), per-image standardisation (6.2), precision@k (6.3), the cost-minimising threshold (6.4),
+Platt scaling (6.5) and the Bayesian knowledge-tracing update (6.6). Each expected answer carries
+the catalogued wrong answers, so a wrong answer that matches one is named in words."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from utils.ch06.robustness import STANDARDISE_EPS, standardise_images
 
 
 def _falling_back_to(result: CheckResult, reference: Callable) -> CheckResult:
-    """The result, with `reference` as what `choose_implementation` falls back to (not the expected-answer builder)."""
+    """The result, with `reference` as what `choose_implementation` falls back to (not the
+    expected-answer builder)."""
     return dataclasses.replace(result, reference=reference)
 
 
@@ -31,7 +32,9 @@ def _falling_back_to(result: CheckResult, reference: Callable) -> CheckResult:
 def _keep_last(texts, labels):
     labels = np.asarray(labels)
     last = {text: row for row, text in enumerate(texts)}
-    both = {t for t in last if len(set(labels[[i for i, s in enumerate(texts) if s == t]].tolist())) > 1}
+    both = {
+        t for t in last if len(set(labels[[i for i, s in enumerate(texts) if s == t]].tolist())) > 1
+    }
     return np.array(sorted(row for text, row in last.items() if text not in both), dtype=np.int64)
 
 
@@ -48,7 +51,8 @@ def _singletons_only(texts, labels):
 
 
 def _compared_as(normalise: Callable[[str], str]) -> Callable:
-    """`deduplicate` with texts compared after `normalise` (the first row of each normalised text kept)."""
+    """`deduplicate` with texts compared after `normalise` (the first row of each normalised text
+    kept)."""
 
     def deduplicate_normalised(texts, labels):
         return deduplicate([normalise(text) for text in texts], labels)
@@ -57,22 +61,42 @@ def _compared_as(normalise: Callable[[str], str]) -> Callable:
 
 
 NORMALISED_MESSAGE = (
-    "You treated texts that differ only in spaces, letter case or punctuation as one text. The exercise compares "
-    "texts exactly: use each text itself, unchanged, as the dictionary key (no strip(), lower() or re.sub())."
+    "You treated texts that differ only in spaces, letter case or punctuation as one text. The "
+    "exercise compares "
+    "texts exactly: use each text itself, unchanged, as the dictionary key (no strip(), lower() or "
+    "re.sub())."
 )
 NORMALISATIONS = (
-    str.strip, str.lower, str.casefold, lambda t: t.strip().lower(), lambda t: re.sub(r"\s+", "", t),
-    lambda t: re.sub(r"[^\w]", "", t), lambda t: re.sub(r"[^\w]", "", t).lower(), lambda t: re.sub(r"[^\w\s]", "", t).strip(),
+    str.strip,
+    str.lower,
+    str.casefold,
+    lambda t: t.strip().lower(),
+    lambda t: re.sub(r"\s+", "", t),
+    lambda t: re.sub(r"[^\w]", "", t),
+    lambda t: re.sub(r"[^\w]", "", t).lower(),
+    lambda t: re.sub(r"[^\w\s]", "", t).strip(),
 )
 
 DEDUPLICATE_MISTAKES = (
     *(("normalised", _compared_as(normalise), NORMALISED_MESSAGE) for normalise in NORMALISATIONS),
-    ("last occurrence", _keep_last,
-     "You kept the LAST copy of each text. Keep the first: the row where the text appears for the first time."),
-    ("conflicts kept", _keep_conflicts,
-     "You kept one copy of texts that appear with BOTH labels. Such a text's label is unknowable: drop every copy of it."),
-    ("singletons only", _singletons_only,
-     "You dropped every text that has a duplicate, the first copy too. Keep one copy (the first) of each repeated text."),
+    (
+        "last occurrence",
+        _keep_last,
+        "You kept the LAST copy of each text. Keep the first: the row where the text appears for "
+        "the first time.",
+    ),
+    (
+        "conflicts kept",
+        _keep_conflicts,
+        "You kept one copy of texts that appear with BOTH labels. Such a text's label is "
+        "unknowable: drop every copy of it.",
+    ),
+    (
+        "singletons only",
+        _singletons_only,
+        "You dropped every text that has a duplicate, the first copy too. Keep one copy (the "
+        "first) of each repeated text.",
+    ),
 )
 
 
@@ -82,16 +106,34 @@ def compare_kept_rows(got, expected, *, batch_size=None, rtol=None, atol=None) -
         return returned_none()
     array = np.asarray(got)
     if array.dtype.kind in "UO" or (len(array) and isinstance(array.flat[0], str)):
-        return Verdict(False, "type", "You returned the texts themselves. Return their row indices (integers) instead.")
+        return Verdict(
+            False,
+            "type",
+            "You returned the texts themselves. Return their row indices (integers) instead.",
+        )
     if array.dtype == bool:
-        return Verdict(False, "type", "You returned a boolean mask. Return the row indices instead (np.flatnonzero(mask)).")
+        return Verdict(
+            False,
+            "type",
+            "You returned a boolean mask. Return the row indices instead (np.flatnonzero(mask)).",
+        )
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
-        return Verdict(False, "type", f"Return a 1-D array (or list) of integer row indices; yours has dtype {array.dtype} and shape {array.shape}.")
+        return Verdict(
+            False,
+            "type",
+            f"Return a 1-D array (or list) of integer row indices; yours has dtype {array.dtype} "
+            f"and shape {array.shape}.",
+        )
     expected = np.asarray(expected)
     if np.array_equal(array, expected):
         return Verdict(True, "ok", "the same rows", 0.0)
     if np.array_equal(np.sort(array), expected):
-        return Verdict(False, "order", "The right rows, in another order. Return them sorted (np.sort), in the order of the file.")
+        return Verdict(
+            False,
+            "order",
+            "The right rows, in another order. Return them sorted (np.sort), in the order of the "
+            "file.",
+        )
     extra, missing = np.setdiff1d(array, expected), np.setdiff1d(expected, array)
     detail = []
     if extra.size:
@@ -100,41 +142,74 @@ def compare_kept_rows(got, expected, *, batch_size=None, rtol=None, atol=None) -
         detail.append(f"{missing.size} rows missing (for example row {missing[0]})")
     if not detail:
         detail.append("some rows are listed twice")
-    return Verdict(False, "values", f"You keep {len(array)} rows, expected {len(expected)}: " + "; ".join(detail) + ".")
+    return Verdict(
+        False,
+        "values",
+        f"You keep {len(array)} rows, expected {len(expected)}: " + "; ".join(detail) + ".",
+    )
 
 
-# Texts that differ only in a space, letter case or punctuation are different texts: exact comparison keeps one
-# copy of each (row 9 repeats row 0 exactly), while stripping, lower-casing or removing punctuation merges some of
+# Texts that differ only in a space, letter case or punctuation are different texts: exact
+# comparison keeps one
+# copy of each (row 9 repeats row 0 exactly), while stripping, lower-casing or removing punctuation
+# merges some of
 # them, and merged texts with two labels are then dropped.
-NEAR_DUPLICATES = ("好评", "好评 ", "Great", "great", "好评!", "差评", "差评。", " 差评", "GREAT", "好评")
+NEAR_DUPLICATES = (
+    "好评",
+    "好评 ",
+    "Great",
+    "great",
+    "好评!",
+    "差评",
+    "差评。",
+    " 差评",
+    "GREAT",
+    "好评",
+)
 NEAR_DUPLICATE_LABELS = (1, 0, 1, 0, 1, 0, 0, 0, 1, 1)
 
 
 def check_deduplicate(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.1: five lists of texts (two by hand, near-duplicates, one random, one from the review corpus)
-    against `deduplicate`, compared exactly."""
+    """Exercise 6.1: five lists of texts (two by hand, near-duplicates, one random, one from the
+    review corpus) against `deduplicate`, compared exactly."""
     rng = np.random.default_rng(61)
     pool = [f"评论{k}" for k in range(40)]
     random_texts = [pool[k] for k in rng.integers(0, 40, 150)]
-    random_labels = np.array([int(t[-1]) % 2 if rng.random() > 0.05 else 1 - int(t[-1]) % 2 for t in random_texts])
+    random_labels = np.array(
+        [int(t[-1]) % 2 if rng.random() > 0.05 else 1 - int(t[-1]) % 2 for t in random_texts]
+    )
     reviews, review_labels = chinese_reviews()
     rows = np.sort(rng.choice(len(reviews), 600, replace=False))
     rows = np.r_[rows, rows[:40]]  # some rows twice, as the corpus has them
     cases = [
-        Case((["好", "差", "好", "一般", "差", "好"], np.array([1, 0, 1, 1, 0, 1])), "6 texts, repeats with the same label"),
-        Case((["A", "B", "A", "C", "B"], np.array([1, 0, 0, 1, 0])), "5 texts, 'A' appears with both labels"),
-        Case((list(NEAR_DUPLICATES), np.array(NEAR_DUPLICATE_LABELS)),
-             "10 texts, several differing only in spaces, letter case or punctuation"),
+        Case(
+            (["好", "差", "好", "一般", "差", "好"], np.array([1, 0, 1, 1, 0, 1])),
+            "6 texts, repeats with the same label",
+        ),
+        Case(
+            (["A", "B", "A", "C", "B"], np.array([1, 0, 0, 1, 0])),
+            "5 texts, 'A' appears with both labels",
+        ),
+        Case(
+            (list(NEAR_DUPLICATES), np.array(NEAR_DUPLICATE_LABELS)),
+            "10 texts, several differing only in spaces, letter case or punctuation",
+        ),
         Case((random_texts, random_labels), "150 texts drawn from 40, a few with both labels"),
         Case(([reviews[i] for i in rows], review_labels[rows]), "640 lines of the review corpus"),
     ]
-    result = check_function("Exercise 6.1 (de-duplicate before splitting)", learner_fn,
-                            with_mistakes(deduplicate, DEDUPLICATE_MISTAKES), cases,
-                            compare=naming_mistakes(compare_kept_rows), strict=strict)
+    result = check_function(
+        "Exercise 6.1 (de-duplicate before splitting)",
+        learner_fn,
+        with_mistakes(deduplicate, DEDUPLICATE_MISTAKES),
+        cases,
+        compare=naming_mistakes(compare_kept_rows),
+        strict=strict,
+    )
     return _falling_back_to(result, deduplicate)
 
 
-# ---------------------------------------------------------------- Exercise 6.2: per-image standardisation
+# ---------------------------------------------------------------- Exercise 6.2: per-image
+# standardisation
 
 
 def _stats(x, dims=(1, 2, 3)):
@@ -175,56 +250,123 @@ def _min_max(x):
 
 
 STANDARDISE_MISTAKES = (
-    ("batch-wide", _batch_wide,
-     "You used ONE mean and std for the whole batch. Each image needs its own: reduce over dim=(1, 2, 3) "
-     "(channels, height, width) with keepdim=True, not over the batch axis."),
-    ("per channel", _per_channel,
-     "You standardised each CHANNEL of an image separately (dim=(2, 3)). Use one mean and one std per image, over "
-     "all its channels, rows and columns: dim=(1, 2, 3)."),
-    ("per row", _per_row,
-     "You standardised each ROW of pixels (the last axis only). Reduce over all of an image's pixels: dim=(1, 2, 3)."),
-    ("centred only", _centred_only, "The images are centred but not scaled: divide by (std + eps) as well."),
-    ("variance", _by_variance, "You divided by the variance (std²). Divide by the standard deviation + eps."),
-    ("eps in sqrt", _eps_in_sqrt, "You divided by sqrt(var + eps). The exercise asks for (std + eps), eps outside the root."),
-    ("min-max", _min_max, "That is min–max scaling to [0, 1]. Subtract each image's MEAN and divide by its STANDARD DEVIATION + eps."),
+    (
+        "batch-wide",
+        _batch_wide,
+        "You used ONE mean and std for the whole batch. Each image needs its own: reduce over "
+        "dim=(1, 2, 3) "
+        "(channels, height, width) with keepdim=True, not over the batch axis.",
+    ),
+    (
+        "per channel",
+        _per_channel,
+        "You standardised each CHANNEL of an image separately (dim=(2, 3)). Use one mean and one "
+        "std per image, over "
+        "all its channels, rows and columns: dim=(1, 2, 3).",
+    ),
+    (
+        "per row",
+        _per_row,
+        "You standardised each ROW of pixels (the last axis only). Reduce over all of an image's "
+        "pixels: dim=(1, 2, 3).",
+    ),
+    (
+        "centred only",
+        _centred_only,
+        "The images are centred but not scaled: divide by (std + eps) as well.",
+    ),
+    (
+        "variance",
+        _by_variance,
+        "You divided by the variance (std²). Divide by the standard deviation + eps.",
+    ),
+    (
+        "eps in sqrt",
+        _eps_in_sqrt,
+        "You divided by sqrt(var + eps). The exercise asks for (std + eps), eps outside the root.",
+    ),
+    (
+        "min-max",
+        _min_max,
+        "That is min–max scaling to [0, 1]. Subtract each image's MEAN and divide by its STANDARD "
+        "DEVIATION + eps.",
+    ),
 )
 
 
 def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """compare_arrays for a torch tensor of the input's dtype, with a word on the blank image when the answer holds
-    NaN or inf. The result feeds `face_cnn(standardise=…)`, whose float32 layers take only a float32 tensor."""
+    """compare_arrays for a torch tensor of the input's dtype, with a word on the blank image when
+    the answer holds NaN or inf. The result feeds `face_cnn(standardise=…)`, whose float32 layers
+    take only a float32 tensor."""
     if got is not None and not isinstance(got, torch.Tensor):
-        return Verdict(False, "type", (
-            f"You returned a {type(got).__name__}; return a torch tensor. The function becomes the first layer of "
-            "face_cnn(standardise=…), and the convolution after it takes only tensors. Compute with torch operations "
-            "(x.mean(dim=..., keepdim=True), x.std(...)) or convert back with torch.from_numpy(...)."))
-    if isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor) and got.dtype != expected.dtype:
-        return Verdict(False, "dtype", (
-            f"Your tensor is {got.dtype}, the input was {expected.dtype}. Return the input's dtype (here float32): "
-            "the convolution after this layer has float32 weights and refuses a float64 input. "
-            "Compute with torch on x itself, or convert back with .to(x.dtype)."))
+        return Verdict(
+            False,
+            "type",
+            (
+                f"You returned a {type(got).__name__}; return a torch tensor. The function becomes "
+                "the first layer of "
+                "face_cnn(standardise=…), and the convolution after it takes only tensors. Compute "
+                "with torch operations "
+                "(x.mean(dim=..., keepdim=True), x.std(...)) or convert back with "
+                "torch.from_numpy(...)."
+            ),
+        )
+    if (
+        isinstance(got, torch.Tensor)
+        and isinstance(expected, torch.Tensor)
+        and got.dtype != expected.dtype
+    ):
+        return Verdict(
+            False,
+            "dtype",
+            (
+                f"Your tensor is {got.dtype}, the input was {expected.dtype}. Return the input's "
+                "dtype (here float32): "
+                "the convolution after this layer has float32 weights and refuses a float64 input. "
+                "Compute with torch on x itself, or convert back with .to(x.dtype)."
+            ),
+        )
     verdict = compare_arrays(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
     if verdict.kind == "nan":
-        return Verdict(False, "nan", verdict.message + (
-            " A blank image (all pixels equal) has standard deviation 0, so (x − mean) / std is 0 / 0. "
-            "Divide by (std + eps), with the eps passed in."))
+        return Verdict(
+            False,
+            "nan",
+            verdict.message
+            + (
+                " A blank image (all pixels equal) has standard deviation 0, so (x − mean) / std "
+                "is 0 / 0. "
+                "Divide by (std + eps), with the eps passed in."
+            ),
+        )
     return verdict
 
 
 def check_standardise_images(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.2: real faces, a batch with a blank image, dimmed faces and 3-channel images, to rtol 2e-3
-    (so that the population and the sample standard deviation both pass)."""
+    """Exercise 6.2: real faces, a batch with a blank image, dimmed faces and 3-channel images, to
+    rtol 2e-3 (so that the population and the sample standard deviation both pass)."""
     generator = torch.Generator().manual_seed(62)
     faces = torch.from_numpy(faces_and_non_faces()[0])
     with_blank = torch.rand(4, 1, 25, 25, generator=generator)
     with_blank[2] = 0.3
     cases = [
-        Case((with_blank,), "4 random images (4 × 1 × 25 × 25), the third one blank (all pixels 0.3)"),
+        Case(
+            (with_blank,), "4 random images (4 × 1 × 25 × 25), the third one blank (all pixels 0.3)"
+        ),
         Case((faces[[0, 1, 150, 199]].clone(),), "4 images of the faces data"),
         Case((faces[95:105] * 0.3,), "10 dimmed images (pixels × 0.3)"),
-        Case((torch.rand(3, 3, 16, 16, generator=generator) * 5 + 2,), "3 colour images (3 × 3 × 16 × 16) in [2, 7]"),
+        Case(
+            (torch.rand(3, 3, 16, 16, generator=generator) * 5 + 2,),
+            "3 colour images (3 × 3 × 16 × 16) in [2, 7]",
+        ),
     ]
-    result = check_function("Exercise 6.2 (per-image standardisation)", learner_fn,
-                            with_mistakes(standardise_images, STANDARDISE_MISTAKES), cases,
-                            compare=naming_mistakes(compare_standardised), rtol=2e-3, atol=1e-4, strict=strict)
+    result = check_function(
+        "Exercise 6.2 (per-image standardisation)",
+        learner_fn,
+        with_mistakes(standardise_images, STANDARDISE_MISTAKES),
+        cases,
+        compare=naming_mistakes(compare_standardised),
+        rtol=2e-3,
+        atol=1e-4,
+        strict=strict,
+    )
     return _falling_back_to(result, standardise_images)

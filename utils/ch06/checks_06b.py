@@ -1,7 +1,7 @@
-"""Answer checks for chapter 6, one exercise per application area: de-duplication before a split (6.1), per-image
-standardisation (6.2), precision@k (6.3), the cost-minimising threshold (6.4), Platt scaling (6.5) and the
-Bayesian knowledge-tracing update (6.6). Each expected answer carries the catalogued wrong answers, so a wrong
-answer that matches one is named in words."""
+"""Answer checks for chapter 6, one exercise per application area: de-duplication before a split
+(6.1), per-image standardisation (6.2), precision@k (6.3), the cost-minimising threshold (6.4),
+Platt scaling (6.5) and the Bayesian knowledge-tracing update (6.6). Each expected answer carries
+the catalogued wrong answers, so a wrong answer that matches one is named in words."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ from utils.ch06.checks_06a import _falling_back_to
 
 
 def _top_k(scores, k, exclude=None, ascending=False):
-    ranked = np.where(exclude, -np.inf, scores) if exclude is not None else np.asarray(scores, dtype=np.float64)
+    ranked = (
+        np.where(exclude, -np.inf, scores)
+        if exclude is not None
+        else np.asarray(scores, dtype=np.float64)
+    )
     if ascending:
         ranked = np.where(exclude, np.inf, scores) if exclude is not None else ranked
         return np.argsort(ranked, axis=1, kind="stable")[:, :k]
@@ -35,17 +39,38 @@ def _hits(relevant, top):
 
 
 PRECISION_MISTAKES = (
-    ("seen items ranked", lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k)) / k)),
-     "Items the user has already rated are in your top k. Rank only unseen items: set their scores to −inf first "
-     "(np.where(seen, -np.inf, scores)). An item the user already has is no recommendation, and counting it inflates the score."),
-    ("recall", lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k, seen)) / np.maximum(np.asarray(rel).sum(1), 1))),
-     "You divided the hits by the number of relevant items: that is recall@k. Precision@k divides by k."),
-    ("lowest scores", lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k, seen, ascending=True)) / k)),
-     "Your top k are the k LOWEST scores. Sort in decreasing order (np.argsort(-scores, axis=1))."),
-    ("summed over users", lambda s, seen, rel, k: float(np.sum(_hits(rel, _top_k(s, k, seen)) / k)),
-     "You summed the users' precisions. Average them over the users (np.mean)."),
-    ("hits not divided", lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k, seen)))),
-     "You returned the mean NUMBER of hits in the top k. Divide it by k to get a share."),
+    (
+        "seen items ranked",
+        lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k)) / k)),
+        "Items the user has already rated are in your top k. Rank only unseen items: set their "
+        "scores to −inf first "
+        "(np.where(seen, -np.inf, scores)). An item the user already has is no recommendation, and "
+        "counting it inflates the score.",
+    ),
+    (
+        "recall",
+        lambda s, seen, rel, k: float(
+            np.mean(_hits(rel, _top_k(s, k, seen)) / np.maximum(np.asarray(rel).sum(1), 1))
+        ),
+        "You divided the hits by the number of relevant items: that is recall@k. Precision@k "
+        "divides by k.",
+    ),
+    (
+        "lowest scores",
+        lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k, seen, ascending=True)) / k)),
+        "Your top k are the k LOWEST scores. Sort in decreasing order (np.argsort(-scores, "
+        "axis=1)).",
+    ),
+    (
+        "summed over users",
+        lambda s, seen, rel, k: float(np.sum(_hits(rel, _top_k(s, k, seen)) / k)),
+        "You summed the users' precisions. Average them over the users (np.mean).",
+    ),
+    (
+        "hits not divided",
+        lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k, seen)))),
+        "You returned the mean NUMBER of hits in the top k. Divide it by k to get a share.",
+    ),
 )
 
 
@@ -54,30 +79,44 @@ def _ranking_case(rng, n_users, n_items, k, seen_share=0.3, relevant_share=0.25)
     seen = rng.random((n_users, n_items)) < seen_share
     # relevant items are more likely where the score is high, so a right ranking scores above chance
     relevant = (rng.random((n_users, n_items)) < relevant_share * 2 * expit(2 * scores)) & ~seen
-    seen[:, : k] = False  # every user keeps at least k unseen items
+    seen[:, :k] = False  # every user keeps at least k unseen items
     return scores, seen, relevant, k
 
 
 def check_precision_at_k(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.3: three seeded rankings (continuous scores, so no ties) against `precision_at_k`, to rtol 1e-6:
-    float32 arithmetic passes, while one wrong item in one user's top k moves the answer by 1/(k · users) ≥ 1/200."""
+    """Exercise 6.3: three seeded rankings (continuous scores, so no ties) against `precision_at_k`,
+    to rtol 1e-6: float32 arithmetic passes, while one wrong item in one user's top k moves the
+    answer by 1/(k · users) ≥ 1/200."""
     rng = np.random.default_rng(63)
     cases = [
         Case(_ranking_case(rng, 5, 12, 3), "5 users, 12 items, k = 3"),
-        Case(_ranking_case(rng, 40, 60, 5, seen_share=0.6), "40 users, 60 items, most of them seen, k = 5"),
+        Case(
+            _ranking_case(rng, 40, 60, 5, seen_share=0.6),
+            "40 users, 60 items, most of them seen, k = 5",
+        ),
         Case(_ranking_case(rng, 8, 30, 10), "8 users, 30 items, k = 10"),
     ]
-    result = check_function("Exercise 6.3 (precision@k)", learner_fn, with_mistakes(precision_at_k, PRECISION_MISTAKES),
-                            cases, compare=naming_mistakes(compare_arrays), rtol=1e-6, atol=1e-9, strict=strict)
+    result = check_function(
+        "Exercise 6.3 (precision@k)",
+        learner_fn,
+        with_mistakes(precision_at_k, PRECISION_MISTAKES),
+        cases,
+        compare=naming_mistakes(compare_arrays),
+        rtol=1e-6,
+        atol=1e-9,
+        strict=strict,
+    )
     return _falling_back_to(result, precision_at_k)
 
 
-# ---------------------------------------------------------------- Exercise 6.4: the threshold chosen by cost
+# ---------------------------------------------------------------- Exercise 6.4: the threshold
+# chosen by cost
 
 
 @dataclass(frozen=True)
 class CostExpected:
-    """What a threshold is judged on: the scores, labels and costs, the lowest cost, and catalogued thresholds."""
+    """What a threshold is judged on: the scores, labels and costs, the lowest cost, and catalogued
+    thresholds."""
 
     p: np.ndarray
     y: np.ndarray
@@ -88,43 +127,86 @@ class CostExpected:
 
 
 MISSED_TERM_MESSAGE = (
-    "Your threshold raises no false alarm at all, as if a missed fraud cost nothing: the cost_missed_fraud term is "
-    "missing from your total. Total cost = false alarms × cost_false_alarm + missed frauds × cost_missed_fraud.")
+    "Your threshold raises no false alarm at all, as if a missed fraud cost nothing: the "
+    "cost_missed_fraud term is "
+    "missing from your total. Total cost = false alarms × cost_false_alarm + missed frauds × "
+    "cost_missed_fraud."
+)
 ALARM_TERM_MESSAGE = (
-    "Your threshold flags every transaction, as if a false alarm cost nothing: the cost_false_alarm term is missing "
-    "from your total. Total cost = false alarms × cost_false_alarm + missed frauds × cost_missed_fraud.")
+    "Your threshold flags every transaction, as if a false alarm cost nothing: the "
+    "cost_false_alarm term is missing "
+    "from your total. Total cost = false alarms × cost_false_alarm + missed frauds × "
+    "cost_missed_fraud."
+)
 FLAG_NOTHING_MESSAGE = (
-    "Here flagging nothing is cheapest: every threshold among the scores flags at least one transaction, and "
-    "costs more. Add a candidate above every score, np.inf, as the statement says (np.r_[np.unique(p), np.inf]).")
+    "Here flagging nothing is cheapest: every threshold among the scores flags at least one "
+    "transaction, and "
+    "costs more. Add a candidate above every score, np.inf, as the statement says "
+    "(np.r_[np.unique(p), np.inf])."
+)
 
 
 def expected_cost_threshold(p, y, cost_false_alarm, cost_missed_fraud) -> CostExpected:
     """The lowest achievable cost on (p, y) and the thresholds of catalogued mistakes."""
     best = cost_threshold(p, y, cost_false_alarm, cost_missed_fraud)
     mistakes = (
-        ("missed-fraud term missing", cost_threshold(p, y, cost_false_alarm, 0.0), MISSED_TERM_MESSAGE),
-        ("false-alarm term missing", cost_threshold(p, y, 0.0, cost_missed_fraud), ALARM_TERM_MESSAGE),
-        ("swapped costs", cost_threshold(p, y, cost_missed_fraud, cost_false_alarm),
-         "Your threshold minimises the cost with the two costs swapped: a false alarm costs cost_false_alarm, "
-         "a missed fraud (a fraud not flagged) costs cost_missed_fraud."),
-        ("accuracy", cost_threshold(p, y, 1.0, 1.0),
-         "Your threshold minimises the NUMBER of mistakes (best accuracy), as if both kinds cost the same. "
-         "Weigh each false alarm by cost_false_alarm and each missed fraud by cost_missed_fraud."),
-        ("default 0.5", 0.5, "0.5 is the default threshold, not the cheapest one. Try every distinct score as a "
-         "threshold (and one above them all, to flag nothing) and keep the one with the lowest total cost."),
+        (
+            "missed-fraud term missing",
+            cost_threshold(p, y, cost_false_alarm, 0.0),
+            MISSED_TERM_MESSAGE,
+        ),
+        (
+            "false-alarm term missing",
+            cost_threshold(p, y, 0.0, cost_missed_fraud),
+            ALARM_TERM_MESSAGE,
+        ),
+        (
+            "swapped costs",
+            cost_threshold(p, y, cost_missed_fraud, cost_false_alarm),
+            "Your threshold minimises the cost with the two costs swapped: a false alarm costs "
+            "cost_false_alarm, "
+            "a missed fraud (a fraud not flagged) costs cost_missed_fraud.",
+        ),
+        (
+            "accuracy",
+            cost_threshold(p, y, 1.0, 1.0),
+            "Your threshold minimises the NUMBER of mistakes (best accuracy), as if both kinds "
+            "cost the same. "
+            "Weigh each false alarm by cost_false_alarm and each missed fraud by "
+            "cost_missed_fraud.",
+        ),
+        (
+            "default 0.5",
+            0.5,
+            "0.5 is the default threshold, not the cheapest one. Try every distinct score as a "
+            "threshold (and one above them all, to flag nothing) and keep the one with the lowest "
+            "total cost.",
+        ),
     )
-    return CostExpected(np.asarray(p, float), np.asarray(y), float(cost_false_alarm), float(cost_missed_fraud),
-                        total_cost(p, y, best, cost_false_alarm, cost_missed_fraud), mistakes)
+    return CostExpected(
+        np.asarray(p, float),
+        np.asarray(y),
+        float(cost_false_alarm),
+        float(cost_missed_fraud),
+        total_cost(p, y, best, cost_false_alarm, cost_missed_fraud),
+        mistakes,
+    )
 
 
-def compare_cost_threshold(got, expected: CostExpected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
+def compare_cost_threshold(
+    got, expected: CostExpected, *, batch_size=None, rtol=None, atol=None
+) -> Verdict:
     """A threshold passes when flagging p ≥ threshold costs as little as the best threshold does."""
     if got is None:
         return returned_none()
     try:
         threshold = float(np.asarray(to_numpy(got)).reshape(()))
     except (TypeError, ValueError):
-        return Verdict(False, "type", f"Return one number, the threshold; yours is {type(got).__name__} {np.shape(got)}.")
+        return Verdict(
+            False,
+            "type",
+            f"Return one number, the threshold; yours is {type(got).__name__} {np.shape(got)}.",
+        )
     if np.isnan(threshold):
         return Verdict(False, "nan", "Your threshold is NaN.")
     p, fraud = expected.p, expected.y.astype(bool)
@@ -134,32 +216,57 @@ def compare_cost_threshold(got, expected: CostExpected, *, batch_size=None, rtol
         return Verdict(True, "ok", f"cost {cost:g}, the lowest possible", 0.0)
     lowest = f" (Your cost {cost:g}, the lowest {expected.best_cost:g}.)"
     if np.isclose(threshold, expected.best_cost) and threshold > 1:
-        return Verdict(False, "cost returned", f"You returned the lowest cost ({threshold:g}), not the threshold that achieves it.")
+        return Verdict(
+            False,
+            "cost returned",
+            f"You returned the lowest cost ({threshold:g}), not the threshold that achieves it.",
+        )
     nothing_cost = float(fraud.sum() * expected.cost_missed_fraud)
     if np.isclose(nothing_cost, expected.best_cost) and np.any(p >= threshold):
         return Verdict(False, "flag nothing", FLAG_NOTHING_MESSAGE + lowest)
-    strictly_above = float(np.sum((p > threshold) & ~fraud) * expected.cost_false_alarm
-                           + np.sum((p <= threshold) & fraud) * expected.cost_missed_fraud)
+    strictly_above = float(
+        np.sum((p > threshold) & ~fraud) * expected.cost_false_alarm
+        + np.sum((p <= threshold) & fraud) * expected.cost_missed_fraud
+    )
     if np.isclose(strictly_above, expected.best_cost):
-        return Verdict(False, "rule", (
-            "Your threshold would be right if rows were flagged where p > threshold, but the rule is p ≥ threshold: "
-            "the rows whose score equals your threshold are flagged too. Return the lowest score you flag."))
+        return Verdict(
+            False,
+            "rule",
+            (
+                "Your threshold would be right if rows were flagged where p > threshold, but the "
+                "rule is p ≥ threshold: "
+                "the rows whose score equals your threshold are flagged too. Return the lowest "
+                "score you flag."
+            ),
+        )
     for kind, wrong, message in expected.mistakes:
-        wrong_cost = total_cost(p, fraud, wrong, expected.cost_false_alarm, expected.cost_missed_fraud)
+        wrong_cost = total_cost(
+            p, fraud, wrong, expected.cost_false_alarm, expected.cost_missed_fraud
+        )
         if not np.isclose(wrong_cost, expected.best_cost) and np.isclose(cost, wrong_cost):
             return Verdict(False, kind, message + lowest)
     flagged = p >= threshold
-    if not np.any(flagged & ~fraud):  # no false alarm, at a price: the missed frauds were not counted
+    if not np.any(
+        flagged & ~fraud
+    ):  # no false alarm, at a price: the missed frauds were not counted
         return Verdict(False, "missed-fraud term missing", MISSED_TERM_MESSAGE + lowest)
     if np.all(flagged):
         return Verdict(False, "false-alarm term missing", ALARM_TERM_MESSAGE + lowest)
-    return Verdict(False, "values", (
-        f"Flagging p ≥ {threshold:.4g} costs {cost:g}, but the lowest possible cost is {expected.best_cost:g}. "
-        "Total cost = false alarms × cost_false_alarm + missed frauds × cost_missed_fraud; try every distinct score."))
+    return Verdict(
+        False,
+        "values",
+        (
+            f"Flagging p ≥ {threshold:.4g} costs {cost:g}, but the lowest possible cost is "
+            f"{expected.best_cost:g}. "
+            "Total cost = false alarms × cost_false_alarm + missed frauds × cost_missed_fraud; try "
+            "every distinct score."
+        ),
+    )
 
 
 def _fraud_scores(rng, n, rate, ties=False, separation=3.0):
-    """Scores p and labels y: frauds' logits are `separation` higher on average (3: a good model, 1: a weak one)."""
+    """Scores p and labels y: frauds' logits are `separation` higher on average (3: a good model, 1:
+    a weak one)."""
     y = (rng.random(n) < rate).astype(int)
     y[:2] = 1  # at least two frauds
     p = expit(rng.normal(-4.0 + separation * y, 1.2))
@@ -167,17 +274,45 @@ def _fraud_scores(rng, n, rate, ties=False, separation=3.0):
 
 
 def check_cost_threshold(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.4: six scored sets; a threshold passes when its total cost is the lowest possible. The first tells
-    the usual slips apart (each gives another cost); in the last, flagging nothing is cheapest."""
+    """Exercise 6.4: six scored sets; a threshold passes when its total cost is the lowest possible.
+    The first tells the usual slips apart (each gives another cost); in the last, flagging nothing
+    is cheapest."""
     rng = np.random.default_rng(64)
-    good = [Case((*_fraud_scores(rng, 400, 0.03), 5.0, 200.0), "400 transactions, 3% fraud, alarm €5, missed fraud €200"),
-            Case((*_fraud_scores(rng, 1000, 0.01), 20.0, 100.0), "1000 transactions, 1% fraud, alarm €20, missed fraud €100"),
-            Case((*_fraud_scores(rng, 300, 0.05, ties=True), 5.0, 200.0), "300 transactions, scores rounded to 2 decimals (ties)"),
-            Case((*_fraud_scores(rng, 500, 0.02), 1.0, 1.0), "500 transactions, both mistakes cost the same")]
-    telling_apart = Case((*_fraud_scores(rng, 300, 0.08), 10.0, 40.0), "300 transactions, 8% fraud, alarm €10, missed fraud €40")
-    nothing = Case((*_fraud_scores(rng, 300, 0.03, separation=1.0), 50.0, 10.0),
-                   "300 transactions scored by a weak model, alarm €50, missed fraud €10: flagging nothing is cheapest")
+    good = [
+        Case(
+            (*_fraud_scores(rng, 400, 0.03), 5.0, 200.0),
+            "400 transactions, 3% fraud, alarm €5, missed fraud €200",
+        ),
+        Case(
+            (*_fraud_scores(rng, 1000, 0.01), 20.0, 100.0),
+            "1000 transactions, 1% fraud, alarm €20, missed fraud €100",
+        ),
+        Case(
+            (*_fraud_scores(rng, 300, 0.05, ties=True), 5.0, 200.0),
+            "300 transactions, scores rounded to 2 decimals (ties)",
+        ),
+        Case(
+            (*_fraud_scores(rng, 500, 0.02), 1.0, 1.0),
+            "500 transactions, both mistakes cost the same",
+        ),
+    ]
+    telling_apart = Case(
+        (*_fraud_scores(rng, 300, 0.08), 10.0, 40.0),
+        "300 transactions, 8% fraud, alarm €10, missed fraud €40",
+    )
+    nothing = Case(
+        (*_fraud_scores(rng, 300, 0.03, separation=1.0), 50.0, 10.0),
+        "300 transactions scored by a weak model, alarm €50, missed fraud €10: flagging nothing is "
+        "cheapest",
+    )
     cases = [telling_apart, *good, nothing]
-    result = check_function("Exercise 6.4 (threshold chosen by cost)", learner_fn, expected_cost_threshold, cases,
-                            compare=compare_cost_threshold, strict=strict, answer_keys=(cost_threshold,))
+    result = check_function(
+        "Exercise 6.4 (threshold chosen by cost)",
+        learner_fn,
+        expected_cost_threshold,
+        cases,
+        compare=compare_cost_threshold,
+        strict=strict,
+        answer_keys=(cost_threshold,),
+    )
     return _falling_back_to(result, cost_threshold)

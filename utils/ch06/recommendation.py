@@ -1,5 +1,5 @@
-"""Recommendation on simulated ratings whose latent factors are known: the simulator, matrix factorisation
-(biases + factors) in torch, the bias-only baseline, and precision@k of a ranking."""
+"""Recommendation on simulated ratings whose latent factors are known: the simulator, matrix
+factorisation (biases + factors) in torch, the bias-only baseline, and precision@k of a ranking."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from tqdm.auto import tqdm
 
 @dataclass(frozen=True)
 class Ratings:
-    """Observed ratings as (user, item, rating) columns, plus the simulator's truth for every user × item pair."""
+    """Observed ratings as (user, item, rating) columns, plus the simulator's truth for every user ×
+    item pair."""
 
-    users: np.ndarray      # (m,) int64
-    items: np.ndarray      # (m,) int64
-    ratings: np.ndarray    # (m,) float32, whole stars 1 … 5
+    users: np.ndarray  # (m,) int64
+    items: np.ndarray  # (m,) int64
+    ratings: np.ndarray  # (m,) float32, whole stars 1 … 5
     true_scores: np.ndarray  # (n_users × n_items) float64, the noiseless score before rounding
     user_factors: np.ndarray  # (n_users × rank), the hidden tastes
     item_factors: np.ndarray  # (n_items × rank), the hidden qualities
@@ -25,11 +26,18 @@ class Ratings:
     n_items: int
 
 
-def simulate_ratings(n_users: int = 800, n_items: int = 300, rank: int = 3, mean_per_user: float = 25.0,
-                     noise: float = 0.5, seed: int = 0) -> Ratings:
-    """score(u, i) = 3.6 + b_u + b_i + p_u·q_i; a rating is that score plus N(0, noise²), rounded to whole stars
-    in 1 … 5. Users rate a log-normal number of items (many rate a few, a few rate many); popular items
-    (a Zipf-like weight) are rated more often. Each user rates distinct items."""
+def simulate_ratings(
+    n_users: int = 800,
+    n_items: int = 300,
+    rank: int = 3,
+    mean_per_user: float = 25.0,
+    noise: float = 0.5,
+    seed: int = 0,
+) -> Ratings:
+    """score(u, i) = 3.6 + b_u + b_i + p_u·q_i; a rating is that score plus N(0, noise²), rounded to
+    whole stars in 1 … 5. Users rate a log-normal number of items (many rate a few, a few rate
+    many); popular items (a Zipf-like weight) are rated more often. Each user rates distinct
+    items."""
     if rank < 1 or n_users < 2 or n_items < 2:
         raise ValueError("need rank ≥ 1 and at least 2 users and 2 items")
     rng = np.random.default_rng(seed)
@@ -39,19 +47,31 @@ def simulate_ratings(n_users: int = 800, n_items: int = 300, rank: int = 3, mean
     popularity = 1.0 / np.arange(1, n_items + 1) ** 0.7
     popularity = popularity[rng.permutation(n_items)]
     popularity /= popularity.sum()
-    counts = np.clip(rng.lognormal(np.log(mean_per_user) - 0.5, 1.0, size=n_users).round(), 1, n_items // 2).astype(int)
+    counts = np.clip(
+        rng.lognormal(np.log(mean_per_user) - 0.5, 1.0, size=n_users).round(), 1, n_items // 2
+    ).astype(int)
     users, items = [], []
     for u, k in enumerate(counts):
         users.append(np.full(k, u))
         items.append(rng.choice(n_items, size=k, replace=False, p=popularity))
     users, items = np.concatenate(users), np.concatenate(items)
     ratings = np.clip(np.rint(scores[users, items] + rng.normal(0, noise, len(users))), 1, 5)
-    return Ratings(users.astype(np.int64), items.astype(np.int64), ratings.astype(np.float32), scores, P, Q, n_users, n_items)
+    return Ratings(
+        users.astype(np.int64),
+        items.astype(np.int64),
+        ratings.astype(np.float32),
+        scores,
+        P,
+        Q,
+        n_users,
+        n_items,
+    )
 
 
 class MatrixFactorisation(nn.Module):
-    """r̂(u, i) = μ + b_u + b_i + p_u·q_i, with P (users × rank) and Q (items × rank); rank 0 is the bias baseline.
-    A user or item never seen in training keeps b = 0 and p = 0, so its prediction falls back to the rest."""
+    """r̂(u, i) = μ + b_u + b_i + p_u·q_i, with P (users × rank) and Q (items × rank); rank 0 is the
+    bias baseline. A user or item never seen in training keeps b = 0 and p = 0, so its prediction
+    falls back to the rest."""
 
     def __init__(self, n_users: int, n_items: int, rank: int, global_mean: float):
         super().__init__()
@@ -80,11 +100,25 @@ class MatrixFactorisation(nn.Module):
         return r
 
 
-def fit_matrix_factorisation(users, items, ratings, n_users: int, n_items: int, rank: int, *, reg: float = 0.05,
-                             steps: int = 400, lr: float = 0.03, device="cpu", seed: int = 0,
-                             validation: tuple | None = None, progress: bool = True) -> tuple[MatrixFactorisation, dict]:
-    """Full-batch Adam on mean squared error + reg × (mean squared size of the looked-up rows of b, P and Q).
-    Returns the model and a history of training (and, given `validation` = (users, items, ratings), validation) RMSE."""
+def fit_matrix_factorisation(
+    users,
+    items,
+    ratings,
+    n_users: int,
+    n_items: int,
+    rank: int,
+    *,
+    reg: float = 0.05,
+    steps: int = 400,
+    lr: float = 0.03,
+    device="cpu",
+    seed: int = 0,
+    validation: tuple | None = None,
+    progress: bool = True,
+) -> tuple[MatrixFactorisation, dict]:
+    """Full-batch Adam on mean squared error + reg × (mean squared size of the looked-up rows of b,
+    P and Q). Returns the model and a history of training (and, given `validation` = (users, items,
+    ratings), validation) RMSE."""
     device = torch.device(device)
     torch.manual_seed(seed)
     u = torch.as_tensor(users, device=device)
@@ -115,16 +149,27 @@ def fit_matrix_factorisation(users, items, ratings, n_users: int, n_items: int, 
 
 def rmse(predicted, actual) -> float:
     """Root mean squared error."""
-    predicted, actual = np.asarray(predicted, dtype=np.float64), np.asarray(actual, dtype=np.float64)
+    predicted, actual = (
+        np.asarray(predicted, dtype=np.float64),
+        np.asarray(actual, dtype=np.float64),
+    )
     return float(np.sqrt(np.mean((predicted - actual) ** 2)))
 
 
 def precision_at_k(scores, seen, relevant, k: int = 10) -> float:
-    """Mean over users (rows) of the share of relevant items among the k highest-scored items the user has not
-    already rated. `scores` (users × items) floats, `seen` and `relevant` boolean masks of the same shape."""
-    scores, seen, relevant = np.asarray(scores, dtype=np.float64), np.asarray(seen, bool), np.asarray(relevant, bool)
+    """Mean over users (rows) of the share of relevant items among the k highest-scored items the
+    user has not already rated. `scores` (users × items) floats, `seen` and `relevant` boolean masks
+    of the same shape."""
+    scores, seen, relevant = (
+        np.asarray(scores, dtype=np.float64),
+        np.asarray(seen, bool),
+        np.asarray(relevant, bool),
+    )
     if not scores.shape == seen.shape == relevant.shape:
-        raise ValueError(f"scores {scores.shape}, seen {seen.shape} and relevant {relevant.shape} must have one shape")
+        raise ValueError(
+            f"scores {scores.shape}, seen {seen.shape} and relevant {relevant.shape} must have one "
+            "shape"
+        )
     ranked = np.where(seen, -np.inf, scores)
     top = np.argsort(-ranked, axis=1, kind="stable")[:, :k]
     return float(np.mean(np.take_along_axis(relevant, top, axis=1).sum(axis=1) / k))

@@ -1,5 +1,6 @@
-"""Robustness of an image classifier to lighting: a dimmer or noisier camera (the shift), the same changes drawn at
-random during training (photometric augmentation), and per-image standardisation (the invariance built in)."""
+"""Robustness of an image classifier to lighting: a dimmer or noisier camera (the shift), the same
+changes drawn at random during training (photometric augmentation), and per-image standardisation
+(the invariance built in)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ STANDARDISE_EPS = 1e-3
 
 
 def standardise_images(x: torch.Tensor, eps: float = STANDARDISE_EPS) -> torch.Tensor:
-    """Each image (n × c × h × w) minus its own mean, divided by its own standard deviation + eps."""
+    """Each image (n × c × h × w) minus its own mean, divided by its own standard deviation +
+    eps."""
     if x.ndim != 4:
         raise ValueError(f"expected a batch of images (n × c × h × w), got shape {tuple(x.shape)}")
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
@@ -32,29 +34,43 @@ class Lambda(nn.Module):
 
 
 def face_cnn(width: int = 16, standardise: Callable | None = None) -> nn.Sequential:
-    """Three 3×3 convolutions (width, 2·width, 2·width channels) with ReLU, two 2×2 max-pools, global average
-    pooling and one logit; `standardise`, if given, is applied to each input image first."""
+    """Three 3×3 convolutions (width, 2·width, 2·width channels) with ReLU, two 2×2 max-pools,
+    global average pooling and one logit; `standardise`, if given, is applied to each input image
+    first."""
     front = [Lambda(standardise)] if standardise is not None else []
     return nn.Sequential(
         *front,
-        nn.Conv2d(1, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * width, 1),
+        nn.Conv2d(1, width, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(width, 2 * width, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(2 * width, 2 * width, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(2 * width, 1),
     )
 
 
-def lighting_shift(images: torch.Tensor, gain: float | torch.Tensor = 1.0, noise_std: float | torch.Tensor = 0.0,
-                   generator: torch.Generator | None = None) -> torch.Tensor:
-    """What a camera in other light records: pixels × gain (exposure), plus Gaussian sensor noise, clipped to [0, 1]."""
+def lighting_shift(
+    images: torch.Tensor,
+    gain: float | torch.Tensor = 1.0,
+    noise_std: float | torch.Tensor = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """What a camera in other light records: pixels × gain (exposure), plus Gaussian sensor noise,
+    clipped to [0, 1]."""
     noise = torch.randn(images.shape, generator=generator, device=images.device, dtype=images.dtype)
     return (images * gain + noise_std * noise).clamp(0.0, 1.0)
 
 
-def photometric_augment(images: torch.Tensor, generator: torch.Generator, gain_range=(0.2, 1.5),
-                        max_noise: float = 0.1) -> torch.Tensor:
-    """A random lighting shift per image (gain uniform in `gain_range`, noise std uniform in [0, max_noise]),
-    and a random horizontal flip (a mirrored face is still a face)."""
+def photometric_augment(
+    images: torch.Tensor, generator: torch.Generator, gain_range=(0.2, 1.5), max_noise: float = 0.1
+) -> torch.Tensor:
+    """A random lighting shift per image (gain uniform in `gain_range`, noise std uniform in [0,
+    max_noise]), and a random horizontal flip (a mirrored face is still a face)."""
     n = len(images)
     u = torch.rand(n, 3, generator=generator, device=images.device)
     gain = (gain_range[0] + u[:, 0] * (gain_range[1] - gain_range[0])).view(n, 1, 1, 1)

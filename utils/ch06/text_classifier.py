@@ -1,5 +1,6 @@
-"""A small neural text classifier: each text is the bag of its character n-grams, each n-gram an embedding,
-the text the mean of them, and one linear layer gives the logit (the fastText recipe, Joulin et al., 2016)."""
+"""A small neural text classifier: each text is the bag of its character n-grams, each n-gram an
+embedding, the text the mean of them, and one linear layer gives the logit (the fastText recipe,
+Joulin et al., 2016)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,17 @@ def char_ngrams(text: str, n_max: int = 2) -> list[str]:
 
 
 def build_vocabulary(texts, n_max: int = 2, min_count: int = 2) -> dict[str, int]:
-    """Ids 1, 2, … for the n-grams that occur in at least `min_count` of the (training) texts; 0 is unknown."""
+    """Ids 1, 2, … for the n-grams that occur in at least `min_count` of the (training) texts; 0 is
+    unknown."""
     counts = Counter(g for text in texts for g in set(char_ngrams(text, n_max)))
     kept = sorted(g for g, c in counts.items() if c >= min_count)
     return {g: i + 1 for i, g in enumerate(kept)}
 
 
 def encode(texts, vocabulary: dict[str, int], n_max: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
-    """The texts as one flat tensor of n-gram ids and the offset where each text starts (EmbeddingBag's input).
-    An empty text becomes the single id 0, so every text has at least one id."""
+    """The texts as one flat tensor of n-gram ids and the offset where each text starts
+    (EmbeddingBag's input). An empty text becomes the single id 0, so every text has at least one
+    id."""
     ids: list[int] = []
     offsets: list[int] = []
     for text in texts:
@@ -38,7 +41,8 @@ def encode(texts, vocabulary: dict[str, int], n_max: int = 2) -> tuple[torch.Ten
 
 
 class NgramBagClassifier(nn.Module):
-    """Mean of the n-gram embeddings (the unknown id contributes nothing), then a linear layer to one logit."""
+    """Mean of the n-gram embeddings (the unknown id contributes nothing), then a linear layer to
+    one logit."""
 
     def __init__(self, vocabulary_size: int, dim: int = 16):
         super().__init__()
@@ -58,9 +62,21 @@ def _batch(ids, offsets, lengths, rows):
     return flat, batch_offsets
 
 
-def train_ngram_bag(model, ids, offsets, y, *, epochs: int = 4, batch_size: int = 256, lr: float = 2e-2,
-                    device="cpu", seed: int = 0, progress: bool = True) -> list[float]:
-    """Adam on the mean binary cross-entropy, shuffled mini-batches of texts; returns the mean loss of each epoch."""
+def train_ngram_bag(
+    model,
+    ids,
+    offsets,
+    y,
+    *,
+    epochs: int = 4,
+    batch_size: int = 256,
+    lr: float = 2e-2,
+    device="cpu",
+    seed: int = 0,
+    progress: bool = True,
+) -> list[float]:
+    """Adam on the mean binary cross-entropy, shuffled mini-batches of texts; returns the mean loss
+    of each epoch."""
     device = torch.device(device)
     model.to(device)
     lengths = torch.diff(offsets, append=torch.tensor([len(ids)]))
@@ -73,7 +89,9 @@ def train_ngram_bag(model, ids, offsets, y, *, epochs: int = 4, batch_size: int 
         total = torch.zeros((), device=device)
         for rows in torch.randperm(len(offsets), generator=generator).split(batch_size):
             flat, batch_offsets = _batch(ids, offsets, lengths, rows)
-            loss = F.binary_cross_entropy_with_logits(model(flat.to(device), batch_offsets.to(device)), y[rows].to(device))
+            loss = F.binary_cross_entropy_with_logits(
+                model(flat.to(device), batch_offsets.to(device)), y[rows].to(device)
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -1,5 +1,6 @@
-"""Answer checks for chapter 7: logging an epoch to TensorBoard (Exercise 7.1) and carrying the guide's Keras
-weights into the PyTorch port (Exercise 7.2). Each runs the learner's function on a small seeded problem."""
+"""Answer checks for chapter 7: logging an epoch to TensorBoard (Exercise 7.1) and carrying the
+guide's Keras weights into the PyTorch port (Exercise 7.2). Each runs the learner's function on a
+small seeded problem."""
 
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ from utils.ch07.tensorboard_logs import histogram_series, load_events, log_epoch
 SCALAR_TAGS = ("loss/train", "loss/validation")
 
 
-# ---------------------------------------------------------------- Exercise 7.1: one epoch to TensorBoard
+# ---------------------------------------------------------------- Exercise 7.1: one epoch to
+# TensorBoard
 
 
 def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
-    """Call `log_fn(writer, model, epoch, train_loss, val_loss)` for `epochs` epochs of a small model whose weights
-    change between epochs, then read the event file back. Returns the scalars and histograms it holds."""
+    """Call `log_fn(writer, model, epoch, train_loss, val_loss)` for `epochs` epochs of a small
+    model whose weights change between epochs, then read the event file back. Returns the scalars
+    and histograms it holds."""
     from torch.utils.tensorboard import SummaryWriter
 
     torch.manual_seed(seed)
@@ -40,11 +43,16 @@ def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
             for epoch in range(epochs):
                 try:
                     log_fn(writer, model, epoch, train_losses[epoch], val_losses[epoch])
-                except NotImplementedError as error:  # TensorBoard's own refusal, not an unattempted exercise
+                except (
+                    NotImplementedError
+                ) as error:  # TensorBoard's own refusal, not an unattempted exercise
                     frames = traceback.extract_tb(error.__traceback__)
                     if len(frames) > 1 and "tensorboard" in frames[-1].filename:
-                        raise TypeError(f"TensorBoard could not log a value ({str(error).strip()}). Pass tensors or "
-                                        "numbers: a parameter's .grad is None until backward() has run.") from None
+                        raise TypeError(
+                            f"TensorBoard could not log a value ({str(error).strip()}). Pass "
+                            "tensors or "
+                            "numbers: a parameter's .grad is None until backward() has run."
+                        ) from None
                     raise
                 with torch.no_grad():
                     for p in model.parameters():
@@ -54,77 +62,136 @@ def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
         events = load_events(folder)
         tags = events.Tags()
         scalars = {tag: scalar_series(events, tag) for tag in tags["scalars"]}
-        histograms = {tag: [(h["step"], h["count"], h["min"], h["max"]) for h in histogram_series(events, tag)]
-                      for tag in tags["histograms"]}
+        histograms = {
+            tag: [
+                (h["step"], h["count"], h["min"], h["max"]) for h in histogram_series(events, tag)
+            ]
+            for tag in tags["histograms"]
+        }
     return {"scalars": scalars, "histograms": histograms}
 
 
 def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """Diagnose an event file: missing or misnamed tags, every point at step 0, train and validation swapped,
-    histograms missing or of the wrong values."""
+    """Diagnose an event file: missing or misnamed tags, every point at step 0, train and validation
+    swapped, histograms missing or of the wrong values."""
     if not got["scalars"] and not got["histograms"]:
-        return Verdict(False, "empty", (
-            "Nothing was logged: the event file is empty. Call writer.add_scalar(tag, value, global_step=epoch) for "
-            "each loss and writer.add_histogram(tag, parameter, global_step=epoch) for each parameter."
-        ))
+        return Verdict(
+            False,
+            "empty",
+            (
+                "Nothing was logged: the event file is empty. Call writer.add_scalar(tag, value, "
+                "global_step=epoch) for "
+                "each loss and writer.add_histogram(tag, parameter, global_step=epoch) for each "
+                "parameter."
+            ),
+        )
     missing = [tag for tag in SCALAR_TAGS if tag not in got["scalars"]]
     if missing:
-        return Verdict(False, "tags", (
-            f"The event file has the scalar tags {sorted(got['scalars'])}, but not {missing}. Use exactly the tags "
-            f"{list(SCALAR_TAGS)}: TensorBoard groups the two curves under 'loss' by the part before the slash."
-        ))
+        return Verdict(
+            False,
+            "tags",
+            (
+                f"The event file has the scalar tags {sorted(got['scalars'])}, but not {missing}. "
+                "Use exactly the tags "
+                f"{list(SCALAR_TAGS)}: TensorBoard groups the two curves under 'loss' by the part "
+                "before the slash."
+            ),
+        )
     for tag in SCALAR_TAGS:
         steps, values = got["scalars"][tag]
         expected_steps, expected_values = expected["scalars"][tag]
         if len(steps) > 1 and np.all(steps == steps[0]):
-            return Verdict(False, "steps", (
-                f"Every point of {tag!r} is at step {steps[0]}: TensorBoard would draw them on top of each other. "
-                "Pass global_step=epoch to add_scalar."
-            ))
+            return Verdict(
+                False,
+                "steps",
+                (
+                    f"Every point of {tag!r} is at step {steps[0]}: TensorBoard would draw them on "
+                    "top of each other. "
+                    "Pass global_step=epoch to add_scalar."
+                ),
+            )
         if not np.array_equal(steps, expected_steps):
-            return Verdict(False, "steps", f"{tag!r} is logged at steps {steps.tolist()}; expected {expected_steps.tolist()} (the epochs).")
+            return Verdict(
+                False,
+                "steps",
+                f"{tag!r} is logged at steps {steps.tolist()}; expected {expected_steps.tolist()} "
+                "(the epochs).",
+            )
         if not np.allclose(values, expected_values, rtol=rtol, atol=1e-6):
             other = SCALAR_TAGS[1 - SCALAR_TAGS.index(tag)]
             if np.allclose(values, expected["scalars"][other][1], rtol=rtol, atol=1e-6):
-                return Verdict(False, "swapped", f"{tag!r} holds the values of {other!r}: the two losses are swapped.")
+                return Verdict(
+                    False,
+                    "swapped",
+                    f"{tag!r} holds the values of {other!r}: the two losses are swapped.",
+                )
             verdict = compare_arrays(values, expected_values, rtol=rtol, atol=1e-6)
             return Verdict(False, "values", f"In {tag!r}: {verdict.message}")
     expected_tags = sorted(expected["histograms"])
     if not got["histograms"]:
-        return Verdict(False, "histograms", (
-            f"No histograms were logged. Log each parameter with writer.add_histogram(f'parameters/{{name}}', "
-            f"parameter, global_step=epoch), looping over model.named_parameters(); expected tags {expected_tags}."
-        ))
+        return Verdict(
+            False,
+            "histograms",
+            (
+                "No histograms were logged. Log each parameter with "
+                "writer.add_histogram(f'parameters/{name}', "
+                "parameter, global_step=epoch), looping over model.named_parameters(); expected "
+                f"tags {expected_tags}."
+            ),
+        )
     if sorted(got["histograms"]) != expected_tags:
-        return Verdict(False, "tags", (
-            f"The histogram tags are {sorted(got['histograms'])}; expected {expected_tags}, one per entry of "
-            "model.named_parameters()."
-        ))
+        return Verdict(
+            False,
+            "tags",
+            (
+                f"The histogram tags are {sorted(got['histograms'])}; expected {expected_tags}, "
+                "one per entry of "
+                "model.named_parameters()."
+            ),
+        )
     for tag in expected_tags:
-        rows, expected_rows = np.array(got["histograms"][tag]), np.array(expected["histograms"][tag])
+        rows, expected_rows = (
+            np.array(got["histograms"][tag]),
+            np.array(expected["histograms"][tag]),
+        )
         if rows.shape != expected_rows.shape or not np.array_equal(rows[:, 0], expected_rows[:, 0]):
-            return Verdict(False, "steps", (
-                f"The histogram {tag!r} is logged at steps {rows[:, 0].astype(int).tolist()}; expected "
-                f"{expected_rows[:, 0].astype(int).tolist()}. Pass global_step=epoch to add_histogram."
-            ))
+            return Verdict(
+                False,
+                "steps",
+                (
+                    f"The histogram {tag!r} is logged at steps {rows[:, 0].astype(int).tolist()}; "
+                    "expected "
+                    f"{expected_rows[:, 0].astype(int).tolist()}. Pass global_step=epoch to "
+                    "add_histogram."
+                ),
+            )
         if not np.allclose(rows[:, 1:], expected_rows[:, 1:], rtol=1e-4, atol=1e-6):
-            return Verdict(False, "values", (
-                f"The histogram {tag!r} does not summarise that parameter's values (count, min, max differ): log the "
-                "parameter itself under its own name, at the epoch being logged."
-            ))
+            return Verdict(
+                False,
+                "values",
+                (
+                    f"The histogram {tag!r} does not summarise that parameter's values (count, "
+                    "min, max differ): log the "
+                    "parameter itself under its own name, at the epoch being logged."
+                ),
+            )
     return Verdict(True, "ok", "tags, steps and values match", 0.0)
 
 
-# ---------------------------------------------------------------- Exercise 7.2: Keras weights into the torch port
+# ---------------------------------------------------------------- Exercise 7.2: Keras weights into
+# the torch port
 
 
 def keras_weights(sizes: tuple[int, ...], seed: int = 0) -> list[np.ndarray]:
-    """Random weights in Keras' `get_weights()` layout for Dense layers of `sizes` (inputs, hidden..., 1):
-    [kernel (inputs × outputs), bias (outputs,), ...], float32."""
+    """Random weights in Keras' `get_weights()` layout for Dense layers of `sizes` (inputs,
+    hidden..., 1): [kernel (inputs × outputs), bias (outputs,), ...], float32."""
     rng = np.random.default_rng(seed)
     weights = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        weights += [rng.normal(size=(n_in, n_out)).astype(np.float32), rng.normal(size=n_out).astype(np.float32)]
+        weights += [
+            rng.normal(size=(n_in, n_out)).astype(np.float32),
+            rng.normal(size=n_out).astype(np.float32),
+        ]
     return weights
 
 
@@ -132,78 +199,139 @@ def expected_keys(sizes: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(guide_mlp(sizes[0], tuple(sizes[1:-1])).state_dict().keys())
 
 
-def _reshaped_not_transposed(key: str, got: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float) -> Verdict | None:
-    """The verdict for a weight built with reshape/view from the Keras kernel instead of a transpose, if it is one."""
+def _reshaped_not_transposed(
+    key: str, got: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float
+) -> Verdict | None:
+    """The verdict for a weight built with reshape/view from the Keras kernel instead of a
+    transpose, if it is one."""
     mine, right = to_numpy(got), to_numpy(expected)
-    square = right.ndim == 2 and right.shape[0] == right.shape[1]  # there reshape is no transpose: compare_arrays says so
-    if right.ndim != 2 or square or mine.shape != right.shape or np.allclose(mine, right, rtol=rtol, atol=atol):
+    square = (
+        right.ndim == 2 and right.shape[0] == right.shape[1]
+    )  # there reshape is no transpose: compare_arrays says so
+    if (
+        right.ndim != 2
+        or square
+        or mine.shape != right.shape
+        or np.allclose(mine, right, rtol=rtol, atol=atol)
+    ):
         return None
-    reshaped = right.T.reshape(right.shape)  # the kernel's numbers, in memory order, regrouped into (outputs × inputs)
-    if np.allclose(reshaped, right, rtol=rtol, atol=atol) or not np.allclose(mine, reshaped, rtol=rtol, atol=atol):
+    reshaped = right.T.reshape(
+        right.shape
+    )  # the kernel's numbers, in memory order, regrouped into (outputs × inputs)
+    if np.allclose(reshaped, right, rtol=rtol, atol=atol) or not np.allclose(
+        mine, reshaped, rtol=rtol, atol=atol
+    ):
         return None
-    return Verdict(False, "reshaped", (
-        f"In '{key}': the shape {tuple(right.shape)} is right but the numbers are scrambled. reshape (or view) keeps "
-        "the kernel's numbers in their memory order and only cuts them into rows of a new length; it does not swap "
-        "rows and columns. Transpose instead: torch.as_tensor(kernel).T (or kernel.T in NumPy)."))
+    return Verdict(
+        False,
+        "reshaped",
+        (
+            f"In '{key}': the shape {tuple(right.shape)} is right but the numbers are scrambled. "
+            "reshape (or view) keeps "
+            "the kernel's numbers in their memory order and only cuts them into rows of a new "
+            "length; it does not swap "
+            "rows and columns. Transpose instead: torch.as_tensor(kernel).T (or kernel.T in NumPy)."
+        ),
+    )
 
 
 def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """Diagnose a state dict for guide_mlp: not a dict, wrong keys, not float32 tensors, a weight reshaped where it
-    needed a transpose, then each entry (transposed, ...)."""
+    """Diagnose a state dict for guide_mlp: not a dict, wrong keys, not float32 tensors, a weight
+    reshaped where it needed a transpose, then each entry (transposed, ...)."""
     if got is None:
         return returned_none()
     if not isinstance(got, dict):
-        return Verdict(False, "structure", (
-            f"Return a dict (a state dict) mapping {list(expected)} to tensors; yours is a {type(got).__name__}."
-        ))
+        return Verdict(
+            False,
+            "structure",
+            (
+                f"Return a dict (a state dict) mapping {list(expected)} to tensors; yours is a "
+                f"{type(got).__name__}."
+            ),
+        )
     keys = tuple(expected)
     if tuple(sorted(got)) != tuple(sorted(keys)):
         hint = ""
         if any(k.startswith("1.") for k in got):
-            hint = (" guide_mlp puts a ReLU module between the Linear layers, so the Linear layers are modules "
-                    "0, 2, 4, …; print(guide_mlp(30).state_dict().keys()) to see them.")
-        return Verdict(False, "keys", f"Your keys are {sorted(got)}; load_state_dict needs exactly {list(keys)}.{hint}")
+            hint = (
+                " guide_mlp puts a ReLU module between the Linear layers, so the Linear layers are "
+                "modules "
+                "0, 2, 4, …; print(guide_mlp(30).state_dict().keys()) to see them."
+            )
+        return Verdict(
+            False,
+            "keys",
+            f"Your keys are {sorted(got)}; load_state_dict needs exactly {list(keys)}.{hint}",
+        )
     not_tensors = [k for k in keys if not isinstance(got[k], torch.Tensor)]
     if not_tensors:
-        return Verdict(False, "type", (
-            f"The values for {not_tensors} are {type(got[not_tensors[0]]).__name__}s; load_state_dict needs torch "
-            "tensors: wrap each array with torch.as_tensor(...)."
-        ))
+        return Verdict(
+            False,
+            "type",
+            (
+                f"The values for {not_tensors} are {type(got[not_tensors[0]]).__name__}s; "
+                "load_state_dict needs torch "
+                "tensors: wrap each array with torch.as_tensor(...)."
+            ),
+        )
     not_float32 = [k for k in keys if got[k].dtype != torch.float32]
     if not_float32:
-        return Verdict(False, "dtype", (
-            f"{len(not_float32)} of your tensors (for example {not_float32[0]!r}) are {got[not_float32[0]].dtype}; "
-            "return float32 tensors, as the exercise "
-            "asks: guide_mlp's parameters are float32, and a float64 weight used directly (x @ W.T with a float32 x) "
-            "raises a dtype error. Keras' arrays are float32 already: torch.as_tensor(kernel) keeps that."
-        ))
+        return Verdict(
+            False,
+            "dtype",
+            (
+                f"{len(not_float32)} of your tensors (for example {not_float32[0]!r}) are "
+                f"{got[not_float32[0]].dtype}; "
+                "return float32 tensors, as the exercise "
+                "asks: guide_mlp's parameters are float32, and a float64 weight used directly (x @ "
+                "W.T with a float32 x) "
+                "raises a dtype error. Keras' arrays are float32 already: torch.as_tensor(kernel) "
+                "keeps that."
+            ),
+        )
     for key in keys:
         if key.endswith(".weight"):
             verdict = _reshaped_not_transposed(key, got[key], expected[key], rtol, atol)
             if verdict is not None:
                 return verdict
     return compare_named(tuple(f"'{k}'" for k in keys))(
-        tuple(got[k] for k in keys), tuple(expected[k] for k in keys), batch_size=batch_size, rtol=rtol, atol=atol)
+        tuple(got[k] for k in keys),
+        tuple(expected[k] for k in keys),
+        batch_size=batch_size,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 # ---------------------------------------------------------------- the checks the notebook calls
 
 
 def check_log_epoch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 7.1: a few epochs logged by `learner_fn`, read back from the event file, against `log_epoch`."""
+    """Exercise 7.1: a few epochs logged by `learner_fn`, read back from the event file, against
+    `log_epoch`."""
     result = check_function(
-        "Exercise 7.1 (log one epoch)", partial(logging_outcome, learner_fn), partial(logging_outcome, log_epoch),
+        "Exercise 7.1 (log one epoch)",
+        partial(logging_outcome, learner_fn),
+        partial(logging_outcome, log_epoch),
         [Case((3, 0), "3 epochs of a small model"), Case((2, 1), "2 epochs, another seed")],
-        compare=compare_logs, strict=strict, answer_keys=(log_epoch,),
+        compare=compare_logs,
+        strict=strict,
+        answer_keys=(log_epoch,),
     )
     return dataclasses.replace(result, reference=log_epoch)
 
 
 def check_keras_to_torch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 7.2: Keras-layout weights of the guide's shapes and of square kernels, against `torch_state_from_keras`."""
+    """Exercise 7.2: Keras-layout weights of the guide's shapes and of square kernels, against
+    `torch_state_from_keras`."""
     return check_function(
-        "Exercise 7.2 (Keras weights into the PyTorch port)", learner_fn, torch_state_from_keras,
-        [Case((keras_weights((30, 64, 32, 1), seed=0),), "the guide's shapes: 30 → 64 → 32 → 1"),
-         Case((keras_weights((4, 4, 4, 1), seed=1),), "square kernels: 4 → 4 → 4 → 1")],
-        compare=compare_state, strict=strict,
+        "Exercise 7.2 (Keras weights into the PyTorch port)",
+        learner_fn,
+        torch_state_from_keras,
+        [
+            Case((keras_weights((30, 64, 32, 1), seed=0),), "the guide's shapes: 30 → 64 → 32 → 1"),
+            Case((keras_weights((4, 4, 4, 1), seed=1),), "square kernels: 4 → 4 → 4 → 1"),
+        ],
+        compare=compare_state,
+        strict=strict,
     )

@@ -1,5 +1,6 @@
-"""torch.profiler on the course's trainer: a training step whose phases carry names, the operators that run in
-each phase, and the time of each phase on a clock that other programs on a shared machine do not inflate."""
+"""torch.profiler on the course's trainer: a training step whose phases carry names, the operators
+that run in each phase, and the time of each phase on a clock that other programs on a shared
+machine do not inflate."""
 
 from __future__ import annotations
 
@@ -30,13 +31,15 @@ def labelled_step(model, optimizer, X, y):
 
 
 class PhaseTimer:
-    """A training step for the trainer (`train(step=timer.step)`) that adds up the time of each phase: this
-    process's CPU time on a CPU; the wall clock after a synchronise on a GPU."""
+    """A training step for the trainer (`train(step=timer.step)`) that adds up the time of each
+    phase: this process's CPU time on a CPU; the wall clock after a synchronise on a GPU."""
 
     def __init__(self, device: torch.device | str = "cpu"):
         device = torch.device(device)
         self.clock = time.process_time if device.type == "cpu" else time.perf_counter
-        self.sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
+        self.sync = (
+            (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -69,8 +72,8 @@ class PhaseTimer:
 
 @contextlib.contextmanager
 def quiet_profile(device: torch.device | str = "cpu"):
-    """`torch.profiler.profile` over the CPU (and CUDA when `device` is CUDA), with the profiler's start/stop
-    lines on stderr silenced."""
+    """`torch.profiler.profile` over the CPU (and CUDA when `device` is CUDA), with the profiler's
+    start/stop lines on stderr silenced."""
     activities = [ProfilerActivity.CPU]
     if torch.device(device).type == "cuda":
         activities.append(ProfilerActivity.CUDA)
@@ -92,12 +95,15 @@ def phase_times(prof, phases=PHASES) -> dict[str, float]:
     totals = {event.key: event.cpu_time_total / 1000 for event in prof.key_averages()}
     missing = [p for p in phases if p not in totals]
     if missing:
-        raise ValueError(f"the profile has no events named {missing}: was the step wrapped in record_function?")
+        raise ValueError(
+            f"the profile has no events named {missing}: was the step wrapped in record_function?"
+        )
     return {p: totals[p] for p in phases}
 
 
 def operators_in(prof, phase: str) -> int:
-    """How many `aten::` operators ran inside the named phase (nested calls included), over the whole profile."""
+    """How many `aten::` operators ran inside the named phase (nested calls included), over the
+    whole profile."""
     count = 0
     for event in prof.events():
         if not event.name.startswith("aten::"):
@@ -111,7 +117,11 @@ def operators_in(prof, phase: str) -> int:
 
 def top_operators(prof, n: int = 8, exclude=PHASES) -> list[tuple[str, float, int]]:
     """The `n` operators with the most self CPU time: (name, milliseconds, calls), largest first."""
-    rows = [(e.key, e.self_cpu_time_total / 1000, e.count) for e in prof.key_averages() if e.key not in exclude]
+    rows = [
+        (e.key, e.self_cpu_time_total / 1000, e.count)
+        for e in prof.key_averages()
+        if e.key not in exclude
+    ]
     return sorted(rows, key=lambda row: row[1], reverse=True)[:n]
 
 

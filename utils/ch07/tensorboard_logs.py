@@ -1,5 +1,6 @@
 """TensorBoard without a server: write event files with torch.utils.tensorboard, read them back with
-TensorBoard's EventAccumulator, and build (and check) the command that serves them on 127.0.0.1 only."""
+TensorBoard's EventAccumulator, and build (and check) the command that serves them on 127.0.0.1
+only."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ RUNS = Path(__file__).resolve().parents[2] / "_build" / "runs"  # git-ignored, i
 def fresh_log_dir(name: str, root: Path | None = None) -> Path:
     """An empty folder for one run's event files: `_build/runs/<folder the kernel runs in>/<name>`.
 
-    The kernel's folder (chapters/ or solutions/) keeps a learner's run and the solution's run apart.
+    The kernel's folder (chapters/ or solutions/) keeps a learner's run and the solution's run
+    apart.
     """
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"name the run with a plain folder name, not {name!r}")
@@ -27,8 +29,8 @@ def fresh_log_dir(name: str, root: Path | None = None) -> Path:
 
 
 def log_epoch(writer, model: nn.Module, epoch: int, train_loss: float, val_loss: float) -> None:
-    """Log one epoch: the two losses as scalars 'loss/train' and 'loss/validation', and a histogram of every
-    parameter under 'parameters/<name>', all at step `epoch`."""
+    """Log one epoch: the two losses as scalars 'loss/train' and 'loss/validation', and a histogram
+    of every parameter under 'parameters/<name>', all at step `epoch`."""
     writer.add_scalar("loss/train", train_loss, global_step=epoch)
     writer.add_scalar("loss/validation", val_loss, global_step=epoch)
     for name, parameter in model.named_parameters():
@@ -36,7 +38,8 @@ def log_epoch(writer, model: nn.Module, epoch: int, train_loss: float, val_loss:
 
 
 def load_events(log_dir):
-    """Every scalar and histogram event in `log_dir` (TensorBoard's EventAccumulator, nothing sampled away)."""
+    """Every scalar and histogram event in `log_dir` (TensorBoard's EventAccumulator, nothing
+    sampled away)."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     if not Path(log_dir).is_dir():
@@ -55,14 +58,25 @@ def scalar_series(accumulator, tag: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def histogram_series(accumulator, tag: str) -> list[dict]:
-    """Each logged histogram of `tag`: its step, count, min, max, and the bucket edges and counts."""
+    """Each logged histogram of `tag`: its step, count, min, max, and the bucket edges and
+    counts."""
     if tag not in accumulator.Tags()["histograms"]:
-        raise ValueError(f"no histogram {tag!r}; the event files hold {accumulator.Tags()['histograms']}")
+        raise ValueError(
+            f"no histogram {tag!r}; the event files hold {accumulator.Tags()['histograms']}"
+        )
     out = []
     for event in sorted(accumulator.Histograms(tag), key=lambda e: e.step):
         h = event.histogram_value
-        out.append({"step": event.step, "count": h.num, "min": h.min, "max": h.max,
-                    "edges": np.array(h.bucket_limit), "counts": np.array(h.bucket)})
+        out.append(
+            {
+                "step": event.step,
+                "count": h.num,
+                "min": h.min,
+                "max": h.max,
+                "edges": np.array(h.bucket_limit),
+                "counts": np.array(h.bucket),
+            }
+        )
     return out
 
 
@@ -80,7 +94,8 @@ def tensorboard_command(log_dir, port: int = 6006) -> list[str]:
 
 
 def parsed_flags(command: list[str]):
-    """TensorBoard's own parse of `command`'s flags (host, port, logdir, bind_all); no server is started."""
+    """TensorBoard's own parse of `command`'s flags (host, port, logdir, bind_all); no server is
+    started."""
     from tensorboard import program
 
     board = program.TensorBoard()

@@ -1,1 +1,2 @@
-"""Chapter 8, trends and challenges: scaling, data parallelism, privacy, interpretability, compression."""
+"""Chapter 8, trends and challenges: scaling, data parallelism, privacy, interpretability,
+compression."""

@@ -1,5 +1,6 @@
-"""Attribution: which inputs a prediction depends on. The input gradient (saliency) written out, the completeness
-gap of Integrated Gradients, and permutation importance for a torch classifier through scikit-learn."""
+"""Attribution: which inputs a prediction depends on. The input gradient (saliency) written out, the
+completeness gap of Integrated Gradients, and permutation importance for a torch classifier through
+scikit-learn."""
 
 from __future__ import annotations
 
@@ -9,23 +10,38 @@ from torch import nn
 
 
 def _targets(logits: torch.Tensor, target) -> torch.Tensor:
-    """The logit each example is explained for: column `target` (an int or one index per example)."""
+    """The logit each example is explained for: column `target` (an int or one index per
+    example)."""
     if logits.ndim != 2:
-        raise ValueError(f"The model should return logits of shape (n × classes); got {tuple(logits.shape)}.")
+        raise ValueError(
+            f"The model should return logits of shape (n × classes); got {tuple(logits.shape)}."
+        )
     n, classes = logits.shape
-    index = torch.as_tensor(target if target is not None else 0, device=logits.device).long().reshape(-1)
+    index = (
+        torch.as_tensor(target if target is not None else 0, device=logits.device)
+        .long()
+        .reshape(-1)
+    )
     if index.numel() == 1:
         index = index.expand(n)
     if index.numel() != n:
-        raise ValueError(f"Give one target per example ({n}) or a single int; got {index.numel()} targets.")
+        raise ValueError(
+            f"Give one target per example ({n}) or a single int; got {index.numel()} targets."
+        )
     if index.min() < 0 or index.max() >= classes:
-        raise ValueError(f"Targets must lie in 0 … {classes - 1}; got values from {int(index.min())} to {int(index.max())}.")
+        raise ValueError(
+            f"Targets must lie in 0 … {classes - 1}; got values from {int(index.min())} to "
+            f"{int(index.max())}."
+        )
     return logits.gather(1, index[:, None]).squeeze(1)
 
 
-def input_gradient(model: nn.Module, X: torch.Tensor, target=None, *, absolute: bool = True) -> torch.Tensor:
-    """Saliency: ∂(logit of `target`)/∂X for every example, same shape as X; its absolute value by default, as
-    Captum's `Saliency` returns. Examples do not interact, so one backward pass serves the whole batch."""
+def input_gradient(
+    model: nn.Module, X: torch.Tensor, target=None, *, absolute: bool = True
+) -> torch.Tensor:
+    """Saliency: ∂(logit of `target`)/∂X for every example, same shape as X; its absolute value by
+    default, as Captum's `Saliency` returns. Examples do not interact, so one backward pass serves
+    the whole batch."""
     X = X.detach().clone().requires_grad_(True)
     selected = _targets(model(X), target)
     (gradient,) = torch.autograd.grad(selected.sum(), X)
@@ -33,17 +49,22 @@ def input_gradient(model: nn.Module, X: torch.Tensor, target=None, *, absolute: 
 
 
 @torch.no_grad()
-def completeness_gap(attributions: torch.Tensor, model: nn.Module, X: torch.Tensor, baseline: torch.Tensor,
-                     target=None) -> torch.Tensor:
-    """Per example, Σ attributions − (f(x) − f(baseline)) for the target logit f: zero for exact Integrated
-    Gradients, whatever the model."""
+def completeness_gap(
+    attributions: torch.Tensor,
+    model: nn.Module,
+    X: torch.Tensor,
+    baseline: torch.Tensor,
+    target=None,
+) -> torch.Tensor:
+    """Per example, Σ attributions − (f(x) − f(baseline)) for the target logit f: zero for exact
+    Integrated Gradients, whatever the model."""
     difference = _targets(model(X), target) - _targets(model(baseline), target)
     return attributions.reshape(len(X), -1).sum(dim=1) - difference
 
 
 class TorchBinaryClassifier:
-    """A trained binary torch model (returning one logit per row) seen by scikit-learn: predict_proba and predict
-    on NumPy arrays. `fit` does nothing: the model is already trained."""
+    """A trained binary torch model (returning one logit per row) seen by scikit-learn:
+    predict_proba and predict on NumPy arrays. `fit` does nothing: the model is already trained."""
 
     def __init__(self, model: nn.Module):
         self.model = model
@@ -55,17 +76,20 @@ class TorchBinaryClassifier:
     def predict_proba(self, X) -> np.ndarray:
         """P(class 1) for each row, as a NumPy vector."""
         parameter = next(self.model.parameters())
-        logits = self.model(torch.as_tensor(np.asarray(X), dtype=parameter.dtype, device=parameter.device))
+        logits = self.model(
+            torch.as_tensor(np.asarray(X), dtype=parameter.dtype, device=parameter.device)
+        )
         return torch.sigmoid(logits.float()).reshape(-1).cpu().numpy()
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) > 0.5).astype(np.float64)
 
 
-def permutation_importance_torch(model: nn.Module, X, y, *, metric: str = "roc_auc", n_repeats: int = 10,
-                                 seed: int = 0):
-    """scikit-learn's permutation importance for a binary torch model: the drop in `metric` ("roc_auc" or
-    "accuracy") when one column of X is shuffled, `n_repeats` times per column."""
+def permutation_importance_torch(
+    model: nn.Module, X, y, *, metric: str = "roc_auc", n_repeats: int = 10, seed: int = 0
+):
+    """scikit-learn's permutation importance for a binary torch model: the drop in `metric`
+    ("roc_auc" or "accuracy") when one column of X is shuffled, `n_repeats` times per column."""
     from sklearn.inspection import permutation_importance
     from sklearn.metrics import accuracy_score, roc_auc_score
 
@@ -75,5 +99,11 @@ def permutation_importance_torch(model: nn.Module, X, y, *, metric: str = "roc_a
     }
     if metric not in scorers:
         raise ValueError(f"metric must be one of {sorted(scorers)}; got {metric!r}.")
-    return permutation_importance(TorchBinaryClassifier(model), np.asarray(X), np.asarray(y), scoring=scorers[metric],
-                                  n_repeats=n_repeats, random_state=seed)
+    return permutation_importance(
+        TorchBinaryClassifier(model),
+        np.asarray(X),
+        np.asarray(y),
+        scoring=scorers[metric],
+        n_repeats=n_repeats,
+        random_state=seed,
+    )

@@ -1,6 +1,7 @@
-"""Answer checks for chapter 8: per-example clipping as DP-SGD does it (Exercise 8.1), a saliency map as the input
-gradient (8.2), and a symmetric per-channel int8 quantiser (8.3). Each expected answer carries the catalogued wrong
-answers computed on the same inputs, so a wrong answer that matches one is named in words."""
+"""Answer checks for chapter 8: per-example clipping as DP-SGD does it (Exercise 8.1), a saliency
+map as the input gradient (8.2), and a symmetric per-channel int8 quantiser (8.3). Each expected
+answer carries the catalogued wrong answers computed on the same inputs, so a wrong answer that
+matches one is named in words."""
 
 from __future__ import annotations
 
@@ -14,12 +15,20 @@ from utils.checks.mistakes import naming_mistakes, with_mistakes
 from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch08.privacy import NORM_EPSILON, clip_and_sum, per_example_norms
 
-# ---------------------------------------------------------------- Exercise 8.1: clip per example, then sum
+# ---------------------------------------------------------------- Exercise 8.1: clip per example,
+# then sum
 
 
-def clip_case(shapes: tuple[tuple[int, ...], ...], batch: int, max_norm: float, norms: tuple[float, float], seed: int):
-    """Per-example gradients (one (B × shape) float32 tensor per parameter) whose whole-gradient norms are spread
-    between norms[0] and norms[1], and the clipping norm: the arguments (grad_samples, max_norm)."""
+def clip_case(
+    shapes: tuple[tuple[int, ...], ...],
+    batch: int,
+    max_norm: float,
+    norms: tuple[float, float],
+    seed: int,
+):
+    """Per-example gradients (one (B × shape) float32 tensor per parameter) whose whole-gradient
+    norms are spread between norms[0] and norms[1], and the clipping norm: the arguments
+    (grad_samples, max_norm)."""
     generator = torch.Generator().manual_seed(seed)
     grads = [torch.randn(batch, *shape, generator=generator) for shape in shapes]
     target = torch.linspace(norms[0], norms[1], batch)
@@ -69,48 +78,98 @@ def _clamped_elements(grad_samples, max_norm):
 
 
 CLIP_MISTAKES = (
-    ("per-parameter", _per_parameter_clipping,
-     "You clipped each parameter tensor on its own. DP-SGD bounds the norm of one example's WHOLE gradient: "
-     "take the norm over all parameters of that example together (the square root of the sum of the squared "
-     "per-tensor norms), and scale all of its tensors by the same factor."),
-    ("clipped-after-sum", _clip_after_summing,
-     "You clipped the summed gradient. The privacy guarantee needs each EXAMPLE's influence bounded: clip every "
-     "example's gradient first, then sum."),
-    ("always-rescaled", _always_rescaled,
-     "Every example was rescaled to norm C, including those already smaller. The factor is min(1, C / norm): "
-     "small gradients stay as they are."),
-    ("squared-norm", _squared_norm,
-     "The clipping factor used the squared norm. Use the Euclidean norm, the square root of the sum of squares."),
-    ("mean", _mean_not_sum,
-     "You averaged over the examples. Opacus' clipped gradient is a SUM over the batch; it divides by the batch size "
-     "only later, after adding the noise."),
-    ("not-clipped", _not_clipped,
-     "Nothing was clipped: this is the plain sum of the per-example gradients. Scale each example by min(1, C / norm)."),
-    ("clamped-elements", _clamped_elements,
-     "You clamped each number to [−C, C]. Clipping rescales an example's whole gradient vector to norm at most C, "
-     "keeping its direction."),
+    (
+        "per-parameter",
+        _per_parameter_clipping,
+        "You clipped each parameter tensor on its own. DP-SGD bounds the norm of one example's "
+        "WHOLE gradient: "
+        "take the norm over all parameters of that example together (the square root of the sum of "
+        "the squared "
+        "per-tensor norms), and scale all of its tensors by the same factor.",
+    ),
+    (
+        "clipped-after-sum",
+        _clip_after_summing,
+        "You clipped the summed gradient. The privacy guarantee needs each EXAMPLE's influence "
+        "bounded: clip every "
+        "example's gradient first, then sum.",
+    ),
+    (
+        "always-rescaled",
+        _always_rescaled,
+        "Every example was rescaled to norm C, including those already smaller. The factor is "
+        "min(1, C / norm): "
+        "small gradients stay as they are.",
+    ),
+    (
+        "squared-norm",
+        _squared_norm,
+        "The clipping factor used the squared norm. Use the Euclidean norm, the square root of the "
+        "sum of squares.",
+    ),
+    (
+        "mean",
+        _mean_not_sum,
+        "You averaged over the examples. Opacus' clipped gradient is a SUM over the batch; it "
+        "divides by the batch size "
+        "only later, after adding the noise.",
+    ),
+    (
+        "not-clipped",
+        _not_clipped,
+        "Nothing was clipped: this is the plain sum of the per-example gradients. Scale each "
+        "example by min(1, C / norm).",
+    ),
+    (
+        "clamped-elements",
+        _clamped_elements,
+        "You clamped each number to [−C, C]. Clipping rescales an example's whole gradient vector "
+        "to norm at most C, "
+        "keeping its direction.",
+    ),
 )
 
 expected_clip_and_sum = with_mistakes(clip_and_sum, CLIP_MISTAKES)
 
 
 def compare_gradient_list(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """Compare a list of per-parameter gradients with the expected list, naming the first wrong parameter."""
+    """Compare a list of per-parameter gradients with the expected list, naming the first wrong
+    parameter."""
     if got is None:
         return returned_none()
-    if isinstance(got, torch.Tensor) or not isinstance(got, (list, tuple)) or len(got) != len(expected):
-        return Verdict(False, "structure", (
-            f"Return a list with one summed gradient per parameter ({len(expected)} tensors, shapes "
-            f"{[tuple(e.shape) for e in expected]}), in the order of grad_samples."
-        ))
+    if (
+        isinstance(got, torch.Tensor)
+        or not isinstance(got, (list, tuple))
+        or len(got) != len(expected)
+    ):
+        return Verdict(
+            False,
+            "structure",
+            (
+                f"Return a list with one summed gradient per parameter ({len(expected)} tensors, "
+                "shapes "
+                f"{[tuple(e.shape) for e in expected]}), in the order of grad_samples."
+            ),
+        )
     not_tensors = [i + 1 for i, g in enumerate(got) if not isinstance(g, torch.Tensor)]
     if not_tensors:
-        return Verdict(False, "type", (
-            f"Return torch tensors, as grad_samples are: parameter {not_tensors[0]} came back as a "
-            f"{type(got[not_tensors[0]]).__name__}. The cells below subtract your result from Opacus' tensors."
-        ))
-    names = tuple(f"parameter {i + 1} of {len(expected)} (shape {tuple(e.shape)})" for i, e in enumerate(expected))
-    return compare_named(names)(list(got), list(expected), batch_size=batch_size, rtol=rtol, atol=atol)
+        return Verdict(
+            False,
+            "type",
+            (
+                f"Return torch tensors, as grad_samples are: parameter {not_tensors[0]} came back "
+                "as a "
+                f"{type(got[not_tensors[0]]).__name__}. The cells below subtract your result from "
+                "Opacus' tensors."
+            ),
+        )
+    names = tuple(
+        f"parameter {i + 1} of {len(expected)} (shape {tuple(e.shape)})"
+        for i, e in enumerate(expected)
+    )
+    return compare_named(names)(
+        list(got), list(expected), batch_size=batch_size, rtol=rtol, atol=atol
+    )
 
 
 compare_clip_and_sum = naming_mistakes(compare_gradient_list)
@@ -120,17 +179,39 @@ compare_clip_and_sum = naming_mistakes(compare_gradient_list)
 
 
 def _falling_back_to(result: CheckResult, reference: Callable) -> CheckResult:
-    """The result, with `reference` as what `choose_implementation` falls back to (not the expected-answer builder)."""
+    """The result, with `reference` as what `choose_implementation` falls back to (not the
+    expected-answer builder)."""
     return dataclasses.replace(result, reference=reference)
 
 
 def check_clip_and_sum(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 8.1: three sets of per-example float32 gradients, some above the clipping norm and some below."""
+    """Exercise 8.1: three sets of per-example float32 gradients, some above the clipping norm and
+    some below."""
     cases = [
-        Case(clip_case(((4, 3), (4,), (1, 4), (1,)), 6, 1.0, (0.2, 3.0), 0), "6 examples, norms 0.2 … 3, C = 1", batch_size=6),
-        Case(clip_case(((8, 5), (8,), (3, 8), (3,)), 10, 0.5, (0.6, 4.0), 1), "10 examples, every norm above C = 0.5", batch_size=10),
-        Case(clip_case(((2, 7), (2,)), 5, 5.0, (0.5, 2.0), 2), "5 examples, every norm below C = 5: nothing to clip", batch_size=5),
+        Case(
+            clip_case(((4, 3), (4,), (1, 4), (1,)), 6, 1.0, (0.2, 3.0), 0),
+            "6 examples, norms 0.2 … 3, C = 1",
+            batch_size=6,
+        ),
+        Case(
+            clip_case(((8, 5), (8,), (3, 8), (3,)), 10, 0.5, (0.6, 4.0), 1),
+            "10 examples, every norm above C = 0.5",
+            batch_size=10,
+        ),
+        Case(
+            clip_case(((2, 7), (2,)), 5, 5.0, (0.5, 2.0), 2),
+            "5 examples, every norm below C = 5: nothing to clip",
+            batch_size=5,
+        ),
     ]
-    result = check_function("Exercise 8.1 (clip per example, then sum)", learner_fn, expected_clip_and_sum, cases,
-                            compare=compare_clip_and_sum, rtol=1e-5, atol=1e-6, strict=strict)
+    result = check_function(
+        "Exercise 8.1 (clip per example, then sum)",
+        learner_fn,
+        expected_clip_and_sum,
+        cases,
+        compare=compare_clip_and_sum,
+        rtol=1e-5,
+        atol=1e-6,
+        strict=strict,
+    )
     return _falling_back_to(result, clip_and_sum)

@@ -1,6 +1,7 @@
-"""Answer checks for chapter 8: per-example clipping as DP-SGD does it (Exercise 8.1), a saliency map as the input
-gradient (8.2), and a symmetric per-channel int8 quantiser (8.3). Each expected answer carries the catalogued wrong
-answers computed on the same inputs, so a wrong answer that matches one is named in words."""
+"""Answer checks for chapter 8: per-example clipping as DP-SGD does it (Exercise 8.1), a saliency
+map as the input gradient (8.2), and a symmetric per-channel int8 quantiser (8.3). Each expected
+answer carries the catalogued wrong answers computed on the same inputs, so a wrong answer that
+matches one is named in words."""
 
 from __future__ import annotations
 
@@ -16,17 +17,21 @@ from utils.checks.runner import Case, CheckResult, check_function
 from utils.models import digits_cnn
 from utils.ch08.checks_08b import _falling_back_to
 
-# ---------------------------------------------------------------- Exercise 8.2: saliency as the input gradient
+# ---------------------------------------------------------------- Exercise 8.2: saliency as the
+# input gradient
 
 
 def saliency_case(kind: str, n: int, seed: int):
-    """(model, X, target) for a seeded small model: "cnn" (digits CNN on n × 1 × 8 × 8) or "mlp" (10 classes)."""
+    """(model, X, target) for a seeded small model: "cnn" (digits CNN on n × 1 × 8 × 8) or "mlp" (10
+    classes)."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     if kind == "cnn":
         model, X = digits_cnn(width=4), torch.rand(n, 1, 8, 8, generator=generator)
     else:
-        model = torch.nn.Sequential(torch.nn.Linear(12, 16), torch.nn.Tanh(), torch.nn.Linear(16, 10))
+        model = torch.nn.Sequential(
+            torch.nn.Linear(12, 16), torch.nn.Tanh(), torch.nn.Linear(16, 10)
+        )
         X = torch.randn(n, 12, generator=generator)
     target = torch.randint(0, 10, (n,), generator=generator)
     return (model.eval(), X, target)
@@ -66,32 +71,62 @@ def _mean_over_batch(model, X, target):
 
 
 SALIENCY_MISTAKES = (
-    ("signed", _signed,
-     "These are the signed gradients. Captum's Saliency (abs=True, its default) returns their absolute value: "
-     "how strongly each input moves the output, whichever the direction."),
-    ("probability", _of_probability,
-     "You differentiated the softmax probability. Saliency differentiates the model's output as it is, the "
-     "target's LOGIT (model(X)[i, target[i]])."),
-    ("loss", _of_loss,
-     "You differentiated the cross-entropy loss. Saliency differentiates the target's logit, not a loss."),
-    ("all-logits", _all_logits,
-     "You differentiated the sum of all logits. Select each example's target logit first: "
-     "model(X)[torch.arange(n), target]."),
-    ("predicted-class", _predicted_class,
-     "You explained the predicted class (argmax). Explain the class given in `target`."),
-    ("batch-mean", _mean_over_batch,
-     "You averaged the selected logits over the batch before backward(), so every map is n× too small. Sum them: "
-     "the examples do not interact, so the gradient of the sum gives each example its own gradient."),
+    (
+        "signed",
+        _signed,
+        "These are the signed gradients. Captum's Saliency (abs=True, its default) returns their "
+        "absolute value: "
+        "how strongly each input moves the output, whichever the direction.",
+    ),
+    (
+        "probability",
+        _of_probability,
+        "You differentiated the softmax probability. Saliency differentiates the model's output as "
+        "it is, the "
+        "target's LOGIT (model(X)[i, target[i]]).",
+    ),
+    (
+        "loss",
+        _of_loss,
+        "You differentiated the cross-entropy loss. Saliency differentiates the target's logit, "
+        "not a loss.",
+    ),
+    (
+        "all-logits",
+        _all_logits,
+        "You differentiated the sum of all logits. Select each example's target logit first: "
+        "model(X)[torch.arange(n), target].",
+    ),
+    (
+        "predicted-class",
+        _predicted_class,
+        "You explained the predicted class (argmax). Explain the class given in `target`.",
+    ),
+    (
+        "batch-mean",
+        _mean_over_batch,
+        "You averaged the selected logits over the batch before backward(), so every map is n× too "
+        "small. Sum them: "
+        "the examples do not interact, so the gradient of the sum gives each example its own "
+        "gradient.",
+    ),
 )
 
 expected_saliency = with_mistakes(input_gradient, SALIENCY_MISTAKES)
+
+
 def _saliency_tensor(got, expected, **options) -> Verdict:
     """A torch tensor (the Captum comparison below subtracts tensors), then compared as arrays."""
     if got is not None and not isinstance(got, torch.Tensor):
-        return Verdict(False, "type", (
-            f"Return a torch tensor shaped like X; yours is a {type(got).__name__}. Keep the result in torch "
-            "(no .numpy()): the cell below compares it with Captum's tensor."
-        ))
+        return Verdict(
+            False,
+            "type",
+            (
+                f"Return a torch tensor shaped like X; yours is a {type(got).__name__}. Keep the "
+                "result in torch "
+                "(no .numpy()): the cell below compares it with Captum's tensor."
+            ),
+        )
     return compare_arrays(got, expected, **options)
 
 
@@ -102,9 +137,21 @@ def check_saliency(learner_fn: Callable, *, strict: bool | None = None) -> Check
     """Exercise 8.2: a small digits CNN and a small MLP, each with one target class per example."""
     cases = [
         Case(saliency_case("cnn", 5, 0), "a digits CNN, 5 images (5 × 1 × 8 × 8)", batch_size=5),
-        Case(saliency_case("mlp", 7, 1), "an MLP with 10 classes, 7 rows of 12 features", batch_size=7),
+        Case(
+            saliency_case("mlp", 7, 1),
+            "an MLP with 10 classes, 7 rows of 12 features",
+            batch_size=7,
+        ),
         Case(saliency_case("cnn", 3, 2), "another CNN, 3 images", batch_size=3),
     ]
-    result = check_function("Exercise 8.2 (saliency as the input gradient)", learner_fn, expected_saliency, cases,
-                            compare=compare_saliency, rtol=1e-4, atol=1e-6, strict=strict)
+    result = check_function(
+        "Exercise 8.2 (saliency as the input gradient)",
+        learner_fn,
+        expected_saliency,
+        cases,
+        compare=compare_saliency,
+        rtol=1e-4,
+        atol=1e-6,
+        strict=strict,
+    )
     return _falling_back_to(result, input_gradient)

@@ -1,6 +1,7 @@
-"""Answer checks for chapter 8: per-example clipping as DP-SGD does it (Exercise 8.1), a saliency map as the input
-gradient (8.2), and a symmetric per-channel int8 quantiser (8.3). Each expected answer carries the catalogued wrong
-answers computed on the same inputs, so a wrong answer that matches one is named in words."""
+"""Answer checks for chapter 8: per-example clipping as DP-SGD does it (Exercise 8.1), a saliency
+map as the input gradient (8.2), and a symmetric per-channel int8 quantiser (8.3). Each expected
+answer carries the catalogued wrong answers computed on the same inputs, so a wrong answer that
+matches one is named in words."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch08.compression import INT8_MAX, quantize_per_channel
 from utils.ch08.checks_08b import _falling_back_to
 
-# ---------------------------------------------------------------- Exercise 8.3: symmetric per-channel int8
+# ---------------------------------------------------------------- Exercise 8.3: symmetric
+# per-channel int8
 
 
 def quantization_case(out_features: int, in_features: int, seed: int, outliers: bool = False):
-    """A seeded float32 weight matrix (out × in); with outliers, one large weight per row, as trained layers have."""
+    """A seeded float32 weight matrix (out × in); with outliers, one large weight per row, as
+    trained layers have."""
     generator = torch.Generator().manual_seed(seed)
     W = torch.randn(out_features, in_features, generator=generator) * 0.1
     W = W * torch.linspace(0.2, 3.0, out_features).reshape(-1, 1)  # rows of very different ranges
@@ -30,7 +33,8 @@ def quantization_case(out_features: int, in_features: int, seed: int, outliers: 
 
 
 def reference_quantization(W):
-    """The expected answer with the weights kept alongside, to recognise rounding ties: (q, scale, W)."""
+    """The expected answer with the weights kept alongside, to recognise rounding ties: (q, scale,
+    W)."""
     q, scale = quantize_per_channel(W)
     return q, scale, W
 
@@ -44,6 +48,7 @@ def _divided_by(levels):
     def wrong(W):
         scale = W.abs().amax(dim=1, keepdim=True) / levels
         return torch.round(W / scale).clamp(-128, 127).to(torch.int8), scale, W
+
     return wrong
 
 
@@ -63,80 +68,155 @@ def _inverse_scale(W):
 
 
 QUANTIZATION_MISTAKES = (
-    ("per-tensor", _per_tensor,
-     "You used one scale for the whole matrix (per-tensor). Per-channel gives every output row its own scale: "
-     "max|W| over dim=1, with keepdim=True, divided by 127."),
-    ("127.5-levels", _divided_by(127.5),
-     "You divided by 127.5, spreading max|W| over all 255 steps of int8 (PyTorch's own observers do this, and "
-     "clamp at −128 … 127). This exercise uses the symmetric range −127 … 127: divide by 127."),
-    ("128-levels", _divided_by(128.0),
-     "You divided by 128. Then the largest weight rounds to 128, which int8 cannot hold. Use 127, so that "
-     "the range −127 … 127 is symmetric."),
-    ("truncated", _truncated,
-     "q was truncated toward zero (.to(torch.int8) on a float drops the fraction). Round first: "
-     "torch.round(W / scale)."),
-    ("floored", _floored,
-     "q was rounded down (floor). Round to the nearest integer with torch.round, so the error is at most half a step."),
-    ("inverse-scale", _inverse_scale,
-     "Your scale is 127 / max|W|, the inverse of the step size. Return scale = max|W| / 127, so that W ≈ q · scale."),
+    (
+        "per-tensor",
+        _per_tensor,
+        "You used one scale for the whole matrix (per-tensor). Per-channel gives every output row "
+        "its own scale: "
+        "max|W| over dim=1, with keepdim=True, divided by 127.",
+    ),
+    (
+        "127.5-levels",
+        _divided_by(127.5),
+        "You divided by 127.5, spreading max|W| over all 255 steps of int8 (PyTorch's own "
+        "observers do this, and "
+        "clamp at −128 … 127). This exercise uses the symmetric range −127 … 127: divide by 127.",
+    ),
+    (
+        "128-levels",
+        _divided_by(128.0),
+        "You divided by 128. Then the largest weight rounds to 128, which int8 cannot hold. Use "
+        "127, so that "
+        "the range −127 … 127 is symmetric.",
+    ),
+    (
+        "truncated",
+        _truncated,
+        "q was truncated toward zero (.to(torch.int8) on a float drops the fraction). Round first: "
+        "torch.round(W / scale).",
+    ),
+    (
+        "floored",
+        _floored,
+        "q was rounded down (floor). Round to the nearest integer with torch.round, so the error "
+        "is at most half a step.",
+    ),
+    (
+        "inverse-scale",
+        _inverse_scale,
+        "Your scale is 127 / max|W|, the inverse of the step size. Return scale = max|W| / 127, so "
+        "that W ≈ q · scale.",
+    ),
 )
 
 expected_quantization = with_mistakes(reference_quantization, QUANTIZATION_MISTAKES)
 
 
-def compare_quantization(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8, tie_tolerance: float = 1e-3) -> Verdict:
-    """(q, scale) against the expected (q, scale, W): the scale within rtol, q exactly, except that q may differ by
-    one where W / scale falls within `tie_tolerance` of a half-integer (a rounding tie)."""
+def compare_quantization(
+    got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8, tie_tolerance: float = 1e-3
+) -> Verdict:
+    """(q, scale) against the expected (q, scale, W): the scale within rtol, q exactly, except that
+    q may differ by one where W / scale falls within `tie_tolerance` of a half-integer (a rounding
+    tie)."""
     if got is None:
         return returned_none()
     if not isinstance(got, (tuple, list)) or len(got) not in (2, 3):
-        return Verdict(False, "structure", "Return a tuple (q, scale): the int8 matrix and the per-row scales.")
+        return Verdict(
+            False, "structure", "Return a tuple (q, scale): the int8 matrix and the per-row scales."
+        )
     q, scale = got[0], got[1]
     q_ref, scale_ref, W = expected
     if q is None or scale is None:
         return returned_none()
-    if isinstance(q, torch.Tensor) and isinstance(scale, torch.Tensor) and scale.dtype == torch.int8 and q.dtype != torch.int8:
-        return Verdict(False, "order", "You returned (scale, q). Return them in the order (q, scale): the int8 matrix first.")
+    if (
+        isinstance(q, torch.Tensor)
+        and isinstance(scale, torch.Tensor)
+        and scale.dtype == torch.int8
+        and q.dtype != torch.int8
+    ):
+        return Verdict(
+            False,
+            "order",
+            "You returned (scale, q). Return them in the order (q, scale): the int8 matrix first.",
+        )
     if not (isinstance(q, torch.Tensor) and isinstance(scale, torch.Tensor)):
-        return Verdict(False, "type", (
-            f"Return torch tensors (q, scale); yours are a {type(q).__name__} and a {type(scale).__name__}. "
-            "The dequantising layer below multiplies them as tensors."
-        ))
-    if isinstance(q, torch.Tensor) and q.dtype != torch.int8 or isinstance(q, np.ndarray) and q.dtype != np.int8:
-        return Verdict(False, "dtype", (
-            f"q has dtype {q.dtype}; store it as int8 (q.to(torch.int8)). One byte per weight is the point of int8."
-        ))
+        return Verdict(
+            False,
+            "type",
+            (
+                f"Return torch tensors (q, scale); yours are a {type(q).__name__} and a "
+                f"{type(scale).__name__}. "
+                "The dequantising layer below multiplies them as tensors."
+            ),
+        )
+    if (
+        isinstance(q, torch.Tensor)
+        and q.dtype != torch.int8
+        or isinstance(q, np.ndarray)
+        and q.dtype != np.int8
+    ):
+        return Verdict(
+            False,
+            "dtype",
+            (
+                f"q has dtype {q.dtype}; store it as int8 (q.to(torch.int8)). One byte per weight "
+                "is the point of int8."
+            ),
+        )
     if not isinstance(q, (torch.Tensor, np.ndarray)):
-        return Verdict(False, "type", f"q should be a tensor of dtype int8; got a {type(q).__name__}.")
+        return Verdict(
+            False, "type", f"q should be a tensor of dtype int8; got a {type(q).__name__}."
+        )
     scale_array, expected_scale = to_numpy(scale), to_numpy(scale_ref)
     rows, columns = tuple(W.shape)
     if scale_array.size == 1 and rows > 1:
-        return Verdict(False, "per-tensor", (
-            "There is one scale for the whole matrix (per-tensor). Per-channel gives every output row its own scale: "
-            "max|W| over dim=1, with keepdim=True, divided by 127."
-        ))
+        return Verdict(
+            False,
+            "per-tensor",
+            (
+                "There is one scale for the whole matrix (per-tensor). Per-channel gives every "
+                "output row its own scale: "
+                "max|W| over dim=1, with keepdim=True, divided by 127."
+            ),
+        )
     if scale_array.shape in ((1, columns), (columns,)) and columns != rows:
-        return Verdict(False, "per-column", (
-            f"Your scale has shape {scale_array.shape}: one per COLUMN (dim=0). The output channels are the rows of W "
-            f"({rows} × {columns}): take max|W| over dim=1 with keepdim=True."
-        ))
+        return Verdict(
+            False,
+            "per-column",
+            (
+                f"Your scale has shape {scale_array.shape}: one per COLUMN (dim=0). The output "
+                "channels are the rows of W "
+                f"({rows} × {columns}): take max|W| over dim=1 with keepdim=True."
+            ),
+        )
     verdict = compare_arrays(scale_array, expected_scale, rtol=rtol, atol=0.0)
     if not verdict.passed:
         return Verdict(False, verdict.kind, f"In scale: {verdict.message}", verdict.relative_error)
     q_array, q_expected = to_numpy(q), to_numpy(q_ref)
     if q_array.shape != q_expected.shape:
-        return Verdict(False, "shape", f"q has shape {q_array.shape}; expected {q_expected.shape}, the shape of W.")
+        return Verdict(
+            False,
+            "shape",
+            f"q has shape {q_array.shape}; expected {q_expected.shape}, the shape of W.",
+        )
     ratio = np.abs(to_numpy(W) / expected_scale)
     tie = np.abs(ratio - np.floor(ratio) - 0.5) < tie_tolerance
     difference = np.abs(q_array - q_expected)
     wrong = (difference > 1) | ((difference == 1) & ~tie)
     if wrong.any():
         index = tuple(int(i) for i in np.argwhere(wrong)[0])
-        return Verdict(False, "values", (
-            f"In q: {int(wrong.sum())} of {q_array.size} values differ; first at index {index}: yours "
-            f"{q_array[index]:.0f}, expected {q_expected[index]:.0f} (W / scale = {to_numpy(W)[index] / expected_scale[index[0], 0]:.4f}). "
-            "q is round(W / scale), clamped to −127 … 127."
-        ), float(np.abs(q_array - q_expected).max()))
+        return Verdict(
+            False,
+            "values",
+            (
+                f"In q: {int(wrong.sum())} of {q_array.size} values differ; first at index "
+                f"{index}: yours "
+                f"{q_array[index]:.0f}, expected {q_expected[index]:.0f} (W / scale = "
+                f"{to_numpy(W)[index] / expected_scale[index[0], 0]:.4f}). "
+                "q is round(W / scale), clamped to −127 … 127."
+            ),
+            float(np.abs(q_array - q_expected).max()),
+        )
     return Verdict(True, "ok", "scales and int8 values match", verdict.relative_error)
 
 
@@ -144,12 +224,24 @@ compare_quantization_named = naming_mistakes(compare_quantization)
 
 
 def check_quantizer(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 8.3: three float32 weight matrices, rows of different ranges, one with an outlier per row."""
+    """Exercise 8.3: three float32 weight matrices, rows of different ranges, one with an outlier
+    per row."""
     cases = [
         Case(quantization_case(6, 10, 0), "a 6 × 10 matrix, rows of different ranges"),
-        Case(quantization_case(16, 32, 1, outliers=True), "a 16 × 32 matrix with one large weight per row"),
+        Case(
+            quantization_case(16, 32, 1, outliers=True),
+            "a 16 × 32 matrix with one large weight per row",
+        ),
         Case(quantization_case(10, 4, 2), "a 10 × 4 matrix (more rows than columns)"),
     ]
-    result = check_function("Exercise 8.3 (symmetric per-channel int8)", learner_fn, expected_quantization, cases,
-                            compare=compare_quantization_named, rtol=1e-5, atol=0.0, strict=strict)
+    result = check_function(
+        "Exercise 8.3 (symmetric per-channel int8)",
+        learner_fn,
+        expected_quantization,
+        cases,
+        compare=compare_quantization_named,
+        rtol=1e-5,
+        atol=0.0,
+        strict=strict,
+    )
     return _falling_back_to(result, quantize_per_channel)

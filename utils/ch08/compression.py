@@ -1,5 +1,6 @@
-"""Model compression: magnitude pruning (torch.nn.utils.prune), a symmetric per-channel int8 quantiser written out,
-linear layers that store int8 or sparse weights, and the measurements (serialised size, CPU latency) to compare them."""
+"""Model compression: magnitude pruning (torch.nn.utils.prune), a symmetric per-channel int8
+quantiser written out, linear layers that store int8 or sparse weights, and the measurements
+(serialised size, CPU latency) to compare them."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import prune
 
-INT8_MAX = 127  # symmetric int8 uses −127 … 127, so that 0 is exact and the range is the same on both sides
+# symmetric int8 uses −127 … 127, so that 0 is exact and the range is the same on both sides
+INT8_MAX = 127
 
 
-def dense_classifier(n_in: int = 64, hidden: tuple[int, ...] = (512, 512), n_out: int = 10) -> nn.Sequential:
-    """An MLP on flattened inputs: Linear → ReLU for each hidden width, then a linear layer to the logits."""
+def dense_classifier(
+    n_in: int = 64, hidden: tuple[int, ...] = (512, 512), n_out: int = 10
+) -> nn.Sequential:
+    """An MLP on flattened inputs: Linear → ReLU for each hidden width, then a linear layer to the
+    logits."""
     layers: list[nn.Module] = []
     for width in hidden:
         layers += [nn.Linear(n_in, width), nn.ReLU()]
@@ -35,15 +40,16 @@ def check_sparsity(sparsity: float) -> None:
     """Raise a ValueError unless 0 ≤ sparsity < 1 (the fraction of weights set to zero)."""
     if not isinstance(sparsity, (int, float)) or not 0 <= sparsity < 1:
         raise ValueError(
-            f"sparsity is the fraction of weights removed and must lie in [0, 1); got {sparsity!r}. "
+            "sparsity is the fraction of weights removed and must lie in [0, 1); got "
+            f"{sparsity!r}. "
             "For 90% of the weights set to zero, pass 0.9."
         )
 
 
 def prune_magnitude(model: nn.Module, sparsity: float, *, permanent: bool = True) -> nn.Module:
-    """A copy of `model` with the `sparsity` fraction of smallest-magnitude weights, ranked across all linear and
-    convolution layers together, set to zero. With permanent=False the mask stays attached, so fine-tuning keeps
-    the pruned weights at zero."""
+    """A copy of `model` with the `sparsity` fraction of smallest-magnitude weights, ranked across
+    all linear and convolution layers together, set to zero. With permanent=False the mask stays
+    attached, so fine-tuning keeps the pruned weights at zero."""
     check_sparsity(sparsity)
     pruned = copy.deepcopy(model)
     layers = [(m, "weight") for m in _weighted(pruned)]
@@ -57,7 +63,8 @@ def prune_magnitude(model: nn.Module, sparsity: float, *, permanent: bool = True
 
 
 def make_pruning_permanent(model: nn.Module) -> nn.Module:
-    """Fold every pruning mask into its weight (weight = weight_orig · mask) and drop the mask, in place."""
+    """Fold every pruning mask into its weight (weight = weight_orig · mask) and drop the mask, in
+    place."""
     for module in _weighted(model):
         if prune.is_pruned(module) and hasattr(module, "weight_mask"):
             prune.remove(module, "weight")
@@ -71,8 +78,9 @@ def weight_sparsity(model: nn.Module) -> float:
 
 
 def quantize_per_channel(W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Symmetric per-output-channel int8: for each row, scale = max|W_row| / 127 (1 for a row of zeros) and
-    q = round(W / scale), clamped to −127 … 127. Returns (q int8 (out × in), scale float32 (out × 1))."""
+    """Symmetric per-output-channel int8: for each row, scale = max|W_row| / 127 (1 for a row of
+    zeros) and q = round(W / scale), clamped to −127 … 127. Returns (q int8 (out × in), scale
+    float32 (out × 1))."""
     if W.ndim != 2:
         raise ValueError(f"Expected a weight matrix (out × in); got shape {tuple(W.shape)}.")
     if not torch.isfinite(W).all():
@@ -90,8 +98,8 @@ def dequantize(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
 
 
 class Int8Linear(nn.Module):
-    """A linear layer that stores its weight as int8 plus one float32 scale per output channel (about 4× smaller),
-    and dequantises it to compute; the bias stays float32."""
+    """A linear layer that stores its weight as int8 plus one float32 scale per output channel
+    (about 4× smaller), and dequantises it to compute; the bias stays float32."""
 
     def __init__(self, q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None):
         super().__init__()
@@ -102,14 +110,19 @@ class Int8Linear(nn.Module):
     @classmethod
     def from_linear(cls, linear: nn.Linear, quantizer=quantize_per_channel) -> "Int8Linear":
         q, scale = quantizer(linear.weight)
-        return cls(torch.as_tensor(q, dtype=torch.int8), torch.as_tensor(scale, dtype=torch.float32).reshape(-1, 1), linear.bias)
+        return cls(
+            torch.as_tensor(q, dtype=torch.int8),
+            torch.as_tensor(scale, dtype=torch.float32).reshape(-1, 1),
+            linear.bias,
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.q.to(x.dtype) * self.scale.to(x.dtype), self.bias)
 
 
 class SparseLinear(nn.Module):
-    """A linear layer whose weight is kept in compressed sparse row (CSR) form: only the non-zeros and their positions."""
+    """A linear layer whose weight is kept in compressed sparse row (CSR) form: only the non-zeros
+    and their positions."""
 
     def __init__(self, linear: nn.Linear):
         super().__init__()
@@ -135,11 +148,14 @@ def replace_linear(model: nn.Module, make) -> nn.Module:
 
 
 def dynamic_int8(model: nn.Module) -> nn.Module:
-    """PyTorch's dynamic quantisation of every nn.Linear to int8 (fbgemm kernels; activations quantised on the
-    fly). Its deprecation warnings, which point to the torchao package, are silenced here."""
+    """PyTorch's dynamic quantisation of every nn.Linear to int8 (fbgemm kernels; activations
+    quantised on the fly). Its deprecation warnings, which point to the torchao package, are
+    silenced here."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).eval(), {nn.Linear}, dtype=torch.qint8)
+        return torch.ao.quantization.quantize_dynamic(
+            copy.deepcopy(model).eval(), {nn.Linear}, dtype=torch.qint8
+        )
 
 
 def serialized_bytes(model: nn.Module) -> int:
@@ -152,9 +168,12 @@ def serialized_bytes(model: nn.Module) -> int:
 
 
 @torch.no_grad()
-def latencies_ms(candidates: dict[str, tuple[nn.Module, torch.Tensor]], repeats: int = 30, warmup: int = 3) -> dict[str, float]:
-    """Median wall time of one forward pass, in milliseconds, for each name → (model, input). The models take turns,
-    one pass each per round, so a burst of load from another program slows all of them alike."""
+def latencies_ms(
+    candidates: dict[str, tuple[nn.Module, torch.Tensor]], repeats: int = 30, warmup: int = 3
+) -> dict[str, float]:
+    """Median wall time of one forward pass, in milliseconds, for each name → (model, input). The
+    models take turns, one pass each per round, so a burst of load from another program slows all of
+    them alike."""
     for model, X in candidates.values():
         model.eval()
         for _ in range(warmup):

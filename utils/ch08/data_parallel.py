@@ -1,9 +1,12 @@
-"""Data parallelism on torch.distributed: the worker that `torchrun` starts on every rank, and a launcher that
-starts it from a notebook and stops every process it started, even when the cell fails.
+"""Data parallelism on torch.distributed: the worker that `torchrun` starts on every rank, and a
+launcher that starts it from a notebook and stops every process it started, even when the cell
+fails.
 
-    python -m torch.distributed.run --standalone --nproc_per_node=2 -m utils.ch08.data_parallel --out DIR
+    python -m torch.distributed.run --standalone --nproc_per_node=2 -m utils.ch08.data_parallel
+    --out DIR
 
-The backend is gloo on CPUs and NCCL when every rank has its own CUDA GPU; nothing else in the script changes.
+The backend is gloo on CPUs and NCCL when every rank has its own CUDA GPU; nothing else in the
+script changes.
 """
 
 from __future__ import annotations
@@ -32,24 +35,29 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMING_MODELS = {"guide MLP (64-32-1)": (64, 32), "wide MLP (512-512-1)": (512, 512)}
 
 
-# ---------------------------------------------------------------- the problem every rank builds identically
+# ---------------------------------------------------------------- the problem every rank builds
+# identically
 
 
 def check_shardable(batch_size: int, world_size: int) -> None:
-    """Raise a ValueError unless `batch_size` rows split into `world_size` equal, non-empty shards."""
+    """Raise a ValueError unless `batch_size` rows split into `world_size` equal, non-empty
+    shards."""
     if world_size < 1:
         raise ValueError(f"The world size must be at least 1 process; got {world_size}.")
     if batch_size < 1:
         raise ValueError(f"The batch must hold at least one row; got batch_size={batch_size}.")
     if world_size > batch_size:
         raise ValueError(
-            f"A world size of {world_size} is larger than the batch of {batch_size} rows: every rank needs at least "
+            f"A world size of {world_size} is larger than the batch of {batch_size} rows: every "
+            "rank needs at least "
             f"one row. Use a batch of at least {world_size} rows, or fewer processes."
         )
     if batch_size % world_size:
         raise ValueError(
-            f"A batch of {batch_size} rows does not split evenly over {world_size} ranks. DDP averages the ranks' "
-            "mean gradients, which equals the full-batch mean only when the shards are equal: use a batch size "
+            f"A batch of {batch_size} rows does not split evenly over {world_size} ranks. DDP "
+            "averages the ranks' "
+            "mean gradients, which equals the full-batch mean only when the shards are equal: use "
+            "a batch size "
             f"that is a multiple of {world_size}."
         )
 
@@ -63,7 +71,10 @@ def shard(batch_size: int, rank: int, world_size: int) -> slice:
 
 def breast_cancer_tensors(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
     """Chapter 5's 455 training rows, standardised, as (X (455 × 30), y (455 × 1))."""
-    from utils.data import breast_cancer_split, standardise_splits  # here: the workers never import scikit-learn
+    from utils.data import (
+        breast_cancer_split,
+        standardise_splits,
+    )  # here: the workers never import scikit-learn
 
     data = breast_cancer_split(test_size=0.2, seed=0)
     (X_train,) = standardise_splits(data["X_train"])
@@ -72,8 +83,11 @@ def breast_cancer_tensors(dtype: torch.dtype = torch.float64) -> tuple[torch.Ten
     return X, y
 
 
-def make_model(seed: int = 0, hidden: tuple[int, ...] = (64, 32), dtype: torch.dtype = torch.float64) -> nn.Module:
-    """The guide's classifier (chapter 5), initialised from `seed`: the same weights in every process."""
+def make_model(
+    seed: int = 0, hidden: tuple[int, ...] = (64, 32), dtype: torch.dtype = torch.float64
+) -> nn.Module:
+    """The guide's classifier (chapter 5), initialised from `seed`: the same weights in every
+    process."""
     torch.manual_seed(seed)
     return guide_mlp(30, hidden=hidden).to(dtype)
 
@@ -96,15 +110,19 @@ def mean_loss_gradient(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> to
 
 
 def batch_rows(n_rows: int, batch_size: int, steps: int, seed: int) -> list[torch.Tensor]:
-    """For each step, the rows of that step's batch: the first `batch_size` of a fresh seeded permutation."""
+    """For each step, the rows of that step's batch: the first `batch_size` of a fresh seeded
+    permutation."""
     generator = torch.Generator().manual_seed(seed)
     return [torch.randperm(n_rows, generator=generator)[:batch_size] for _ in range(steps)]
 
 
-# ---------------------------------------------------------------- one process, and the same with DDP
+# ---------------------------------------------------------------- one process, and the same with
+# DDP
 
 
-def train_one_process(model: nn.Module, X, y, *, steps: int, batch_size: int, lr: float, seed: int) -> nn.Module:
+def train_one_process(
+    model: nn.Module, X, y, *, steps: int, batch_size: int, lr: float, seed: int
+) -> nn.Module:
     """Plain SGD, one process, each step on the whole batch."""
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     for rows in batch_rows(len(X), batch_size, steps, seed):
@@ -114,18 +132,34 @@ def train_one_process(model: nn.Module, X, y, *, steps: int, batch_size: int, lr
     return model
 
 
-def allreduced_gradient(model: nn.Module, X, y, rank: int, world_size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(this rank's gradient on its shard of the batch (X, y), the gradient after all_reduce(SUM) / world size)."""
-    local = mean_loss_gradient(model, X[shard(len(X), rank, world_size)], y[shard(len(X), rank, world_size)])
+def allreduced_gradient(
+    model: nn.Module, X, y, rank: int, world_size: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(this rank's gradient on its shard of the batch (X, y), the gradient after all_reduce(SUM) /
+    world size)."""
+    local = mean_loss_gradient(
+        model, X[shard(len(X), rank, world_size)], y[shard(len(X), rank, world_size)]
+    )
     total = local.clone()
     dist.all_reduce(total, op=dist.ReduceOp.SUM)
     return local, total / world_size
 
 
-def train_ddp(model: nn.Module, X, y, *, steps: int, batch_size: int, lr: float, seed: int, rank: int,
-              world_size: int, device_ids=None) -> nn.Module:
-    """The same SGD run with DistributedDataParallel: each rank computes on its shard of every batch, and DDP
-    averages the gradients across ranks during backward()."""
+def train_ddp(
+    model: nn.Module,
+    X,
+    y,
+    *,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    rank: int,
+    world_size: int,
+    device_ids=None,
+) -> nn.Module:
+    """The same SGD run with DistributedDataParallel: each rank computes on its shard of every
+    batch, and DDP averages the gradients across ranks during backward()."""
     ddp = nn.parallel.DistributedDataParallel(model, device_ids=device_ids)
     optimizer = torch.optim.SGD(ddp.parameters(), lr=lr)
     part = shard(batch_size, rank, world_size)
@@ -140,10 +174,20 @@ def train_ddp(model: nn.Module, X, y, *, steps: int, batch_size: int, lr: float,
 # ---------------------------------------------------------------- timing
 
 
-def seconds_per_step(model: nn.Module, X, y, *, steps: int, batch_size: int, rank: int, world_size: int,
-                     distributed: bool) -> float:
-    """Median wall time of one SGD step on a batch of `batch_size` rows (this rank's share of it under DDP),
-    after three warm-up steps; the median shrugs off a step slowed by another program."""
+def seconds_per_step(
+    model: nn.Module,
+    X,
+    y,
+    *,
+    steps: int,
+    batch_size: int,
+    rank: int,
+    world_size: int,
+    distributed: bool,
+) -> float:
+    """Median wall time of one SGD step on a batch of `batch_size` rows (this rank's share of it
+    under DDP), after three warm-up steps; the median shrugs off a step slowed by another
+    program."""
     net = nn.parallel.DistributedDataParallel(model) if distributed else model
     optimizer = torch.optim.SGD(net.parameters(), lr=1e-3)
     part = shard(batch_size, rank, world_size)
@@ -162,8 +206,11 @@ def seconds_per_step(model: nn.Module, X, y, *, steps: int, batch_size: int, ran
     return float(np.median(times))
 
 
-def seconds_per_allreduce(numel: int, repeats: int = 20, device: torch.device | str = "cpu") -> float:
-    """Median wall time of one all_reduce of `numel` float32 numbers across the ranks (on `device`: CUDA for NCCL)."""
+def seconds_per_allreduce(
+    numel: int, repeats: int = 20, device: torch.device | str = "cpu"
+) -> float:
+    """Median wall time of one all_reduce of `numel` float32 numbers across the ranks (on `device`:
+    CUDA for NCCL)."""
     buffer = torch.ones(numel, dtype=torch.float32, device=device)
     dist.all_reduce(buffer)
     times = []
@@ -181,7 +228,8 @@ def seconds_per_allreduce(numel: int, repeats: int = 20, device: torch.device | 
 
 
 def _watch_parent(deadline_s: float) -> None:
-    """Exit this worker if its launcher disappears or the deadline passes, so that no process outlives a run."""
+    """Exit this worker if its launcher disappears or the deadline passes, so that no process
+    outlives a run."""
     parent, started = os.getppid(), time.monotonic()
 
     def watch():
@@ -195,11 +243,14 @@ def _watch_parent(deadline_s: float) -> None:
 
 def pick_backend(world_size: int) -> str:
     """NCCL when every local rank can have a CUDA GPU of its own, gloo otherwise."""
-    return "nccl" if dist.is_nccl_available() and torch.cuda.device_count() >= world_size else "gloo"
+    return (
+        "nccl" if dist.is_nccl_available() and torch.cuda.device_count() >= world_size else "gloo"
+    )
 
 
 def worker(args: argparse.Namespace) -> dict:
-    """Run the requested experiments on this rank and return its results (plain tensors and numbers)."""
+    """Run the requested experiments on this rank and return its results (plain tensors and
+    numbers)."""
     rank, world_size = dist.get_rank(), dist.get_world_size()
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
     backend = dist.get_backend()
@@ -207,37 +258,68 @@ def worker(args: argparse.Namespace) -> dict:
     if device.type == "cuda":
         torch.cuda.set_device(device)
     device_ids = [local_rank] if device.type == "cuda" else None
-    results: dict = {"rank": rank, "world_size": world_size, "backend": backend, "device": str(device),
-                     "threads": torch.get_num_threads(), "pid": os.getpid()}
-    data = torch.load(args.data, weights_only=True)  # every rank reads the same rows, as from shared storage
+    results: dict = {
+        "rank": rank,
+        "world_size": world_size,
+        "backend": backend,
+        "device": str(device),
+        "threads": torch.get_num_threads(),
+        "pid": os.getpid(),
+    }
+    data = torch.load(
+        args.data, weights_only=True
+    )  # every rank reads the same rows, as from shared storage
     X, y = data["X"].to(device), data["y"].to(device)
     experiments = set(args.experiments.split(","))
 
     if "gradient" in experiments:
         model = make_model(args.seed).to(device)
-        local, reduced = allreduced_gradient(model, X[: args.batch_size], y[: args.batch_size], rank, world_size)
+        local, reduced = allreduced_gradient(
+            model, X[: args.batch_size], y[: args.batch_size], rank, world_size
+        )
         results["local_gradient"], results["allreduced_gradient"] = local.cpu(), reduced.cpu()
 
     if "ddp" in experiments:
         model = make_model(args.seed).to(device)
         results["initial_parameters"] = flat_parameters(model)
-        train_ddp(model, X, y, steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                  rank=rank, world_size=world_size, device_ids=device_ids)
+        train_ddp(
+            model,
+            X,
+            y,
+            steps=args.steps,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            seed=args.seed,
+            rank=rank,
+            world_size=world_size,
+            device_ids=device_ids,
+        )
         results["ddp_parameters"] = flat_parameters(model)
 
     if "timing" in experiments:
         X32, y32 = X.float(), y.float()
-        thread_counts = [torch.get_num_threads()] + ([args.also_threads] if args.also_threads and world_size == 1 else [])
+        thread_counts = [torch.get_num_threads()] + (
+            [args.also_threads] if args.also_threads and world_size == 1 else []
+        )
         timing, allreduce = {}, {}
         for threads in thread_counts:
             torch.set_num_threads(threads)
             for name, hidden in TIMING_MODELS.items():
                 model = make_model(args.seed, hidden, torch.float32).to(device)
                 timing[f"{name}, {threads} thread{'s' if threads > 1 else ''}"] = seconds_per_step(
-                    model, X32, y32, steps=args.timing_steps, batch_size=args.timing_batch, rank=rank,
-                    world_size=world_size, distributed=world_size > 1)
+                    model,
+                    X32,
+                    y32,
+                    steps=args.timing_steps,
+                    batch_size=args.timing_batch,
+                    rank=rank,
+                    world_size=world_size,
+                    distributed=world_size > 1,
+                )
         for name, hidden in TIMING_MODELS.items():
-            numel = sum(p.numel() for p in make_model(args.seed, hidden, torch.float32).parameters())
+            numel = sum(
+                p.numel() for p in make_model(args.seed, hidden, torch.float32).parameters()
+            )
             allreduce[name] = seconds_per_allreduce(numel, device=device) if world_size > 1 else 0.0
             results.setdefault("parameters", {})[name] = numel
         results["seconds_per_step"], results["seconds_per_allreduce"] = timing, allreduce
@@ -247,7 +329,9 @@ def worker(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True, help="folder where each rank writes rank<N>.pt")
-    parser.add_argument("--data", required=True, help="a file saved with torch.save holding float64 tensors X and y")
+    parser.add_argument(
+        "--data", required=True, help="a file saved with torch.save holding float64 tensors X and y"
+    )
     parser.add_argument("--experiments", default="gradient,ddp,timing")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=20)
@@ -255,15 +339,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timing-steps", type=int, default=10)
     parser.add_argument("--timing-batch", type=int, default=256)
-    parser.add_argument("--also-threads", type=int, default=0, help="with one process, also time with this many threads")
-    parser.add_argument("--deadline", type=float, default=120.0, help="seconds after which a worker exits regardless")
+    parser.add_argument(
+        "--also-threads",
+        type=int,
+        default=0,
+        help="with one process, also time with this many threads",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=120.0,
+        help="seconds after which a worker exits regardless",
+    )
     args = parser.parse_args(argv)
     _watch_parent(args.deadline)
     world_size = int(os.environ.get("WORLD_SIZE", 1))
     check_shardable(args.batch_size, world_size)
     if "timing" in args.experiments.split(","):
         check_shardable(args.timing_batch, world_size)
-    dist.init_process_group(pick_backend(world_size), timeout=datetime.timedelta(seconds=args.deadline))
+    dist.init_process_group(
+        pick_backend(world_size), timeout=datetime.timedelta(seconds=args.deadline)
+    )
     try:
         results = worker(args)
         torch.save(results, Path(args.out) / f"rank{dist.get_rank()}.pt")
@@ -276,7 +372,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Stop torchrun and, through it, its workers: SIGTERM first (torchrun then ends its workers), SIGKILL after 10 s."""
+    """Stop torchrun and, through it, its workers: SIGTERM first (torchrun then ends its workers),
+    SIGKILL after 10 s."""
     if process.poll() is not None:
         return
     try:
@@ -294,7 +391,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _failure_message(returncode: int, output: str) -> str:
-    """What went wrong, in a few lines: the workers' exceptions first, then torchrun's last lines."""
+    """What went wrong, in a few lines: the workers' exceptions first, then torchrun's last
+    lines."""
     lines = output.strip().splitlines()
     pattern = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b")
     errors = list(dict.fromkeys(line.strip() for line in lines if pattern.match(line.strip())))
@@ -303,56 +401,126 @@ def _failure_message(returncode: int, output: str) -> str:
         hint = " A port was busy: --standalone picks a free one, so simply run the cell again."
     found = ("\nThe workers raised:\n" + "\n".join(errors[:3])) if errors else ""
     tail = "\n".join(lines[-8:])
-    return f"torchrun failed with exit code {returncode}.{hint}{found}\ntorchrun's last lines:\n{tail}"
+    return (
+        f"torchrun failed with exit code {returncode}.{hint}{found}\ntorchrun's last lines:\n{tail}"
+    )
 
 
-def launch(nproc: int, X: torch.Tensor, y: torch.Tensor, worker_args: list[str], *,
-           timeout: float = 90.0) -> tuple[list[dict], str]:
+def launch(
+    nproc: int, X: torch.Tensor, y: torch.Tensor, worker_args: list[str], *, timeout: float = 90.0
+) -> tuple[list[dict], str]:
     """Run `torchrun --standalone --nproc_per_node=nproc -m` on this module on the rows (X, y) with
-    `worker_args`; return each rank's results and torchrun's output. Every process is stopped if the run fails,
-    times out or is interrupted."""
+    `worker_args`; return each rank's results and torchrun's output. Every process is stopped if the
+    run fails, times out or is interrupted."""
     if nproc < 1:
         raise ValueError(f"nproc must be at least 1; got {nproc}.")
     with tempfile.TemporaryDirectory(prefix="data_parallel_") as out:
         data = Path(out) / "data.pt"
-        torch.save({"X": torch.as_tensor(X, dtype=torch.float64), "y": torch.as_tensor(y, dtype=torch.float64)}, data)
-        command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
-                   "-m", __spec__.name, "--out", out, "--data", str(data), "--deadline", str(timeout),
-                   *worker_args]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-               "OMP_NUM_THREADS": "1"}
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, start_new_session=True)
+        torch.save(
+            {
+                "X": torch.as_tensor(X, dtype=torch.float64),
+                "y": torch.as_tensor(y, dtype=torch.float64),
+            },
+            data,
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            f"--nproc_per_node={nproc}",
+            "-m",
+            __spec__.name,
+            "--out",
+            out,
+            "--data",
+            str(data),
+            "--deadline",
+            str(timeout),
+            *worker_args,
+        ]
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "OMP_NUM_THREADS": "1",
+        }
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _stop(process)
-            raise RuntimeError(f"torchrun did not finish within {timeout:g} s; all its processes were stopped. "
-                               "The machine may be busy: run the cell again, or pass a larger timeout.") from None
+            raise RuntimeError(
+                f"torchrun did not finish within {timeout:g} s; all its processes were stopped. "
+                "The machine may be busy: run the cell again, or pass a larger timeout."
+            ) from None
         finally:
             _stop(process)
         if process.returncode != 0:
             raise RuntimeError(_failure_message(process.returncode, output))
-        results = [torch.load(Path(out) / f"rank{rank}.pt", weights_only=True) for rank in range(nproc)]
+        results = [
+            torch.load(Path(out) / f"rank{rank}.pt", weights_only=True) for rank in range(nproc)
+        ]
     return results, output
 
 
-def run_data_parallel(world_size: int, X: torch.Tensor, y: torch.Tensor, *, experiments: tuple[str, ...] = ("gradient", "ddp", "timing"),
-                      batch_size: int = 64, steps: int = 20, lr: float = 0.1, seed: int = 0, timing_steps: int = 10,
-                      timing_batch: int = 256, also_threads: int = 0, timeout: float = 90.0) -> list[dict]:
-    """Check the arguments here, where a mistake is easy to read, then launch `world_size` ranks on the rows
-    (X (n × 30), y (n × 1)); return their results, one dict per rank."""
+def run_data_parallel(
+    world_size: int,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    experiments: tuple[str, ...] = ("gradient", "ddp", "timing"),
+    batch_size: int = 64,
+    steps: int = 20,
+    lr: float = 0.1,
+    seed: int = 0,
+    timing_steps: int = 10,
+    timing_batch: int = 256,
+    also_threads: int = 0,
+    timeout: float = 90.0,
+) -> list[dict]:
+    """Check the arguments here, where a mistake is easy to read, then launch `world_size` ranks on
+    the rows (X (n × 30), y (n × 1)); return their results, one dict per rank."""
     unknown = set(experiments) - {"gradient", "ddp", "timing"}
     if unknown:
-        raise ValueError(f"Unknown experiments {sorted(unknown)}; choose from gradient, ddp, timing.")
-    sizes = {"batch_size": batch_size, **({"timing_batch": timing_batch} if "timing" in experiments else {})}
+        raise ValueError(
+            f"Unknown experiments {sorted(unknown)}; choose from gradient, ddp, timing."
+        )
+    sizes = {
+        "batch_size": batch_size,
+        **({"timing_batch": timing_batch} if "timing" in experiments else {}),
+    }
     for name, size in sizes.items():
         check_shardable(size, world_size)
         if size > len(X):
-            raise ValueError(f"{name}={size} is larger than the {len(X)} rows of data; use at most {len(X)}.")
-    args = ["--experiments", ",".join(experiments), "--batch-size", str(batch_size), "--steps", str(steps),
-            "--lr", str(lr), "--seed", str(seed), "--timing-steps", str(timing_steps),
-            "--timing-batch", str(timing_batch), "--also-threads", str(also_threads)]
+            raise ValueError(
+                f"{name}={size} is larger than the {len(X)} rows of data; use at most {len(X)}."
+            )
+    args = [
+        "--experiments",
+        ",".join(experiments),
+        "--batch-size",
+        str(batch_size),
+        "--steps",
+        str(steps),
+        "--lr",
+        str(lr),
+        "--seed",
+        str(seed),
+        "--timing-steps",
+        str(timing_steps),
+        "--timing-batch",
+        str(timing_batch),
+        "--also-threads",
+        str(also_threads),
+    ]
     results, _ = launch(world_size, X, y, args, timeout=timeout)
     return results
 

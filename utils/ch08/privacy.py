@@ -1,5 +1,6 @@
-"""Differentially private training: per-example gradient clipping (the step DP-SGD adds to SGD), and DP-SGD with
-Opacus, which clips, adds Gaussian noise and keeps the privacy account (ε at a chosen δ)."""
+"""Differentially private training: per-example gradient clipping (the step DP-SGD adds to SGD), and
+DP-SGD with Opacus, which clips, adds Gaussian noise and keeps the privacy account (ε at a chosen
+δ)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def check_max_norm(max_norm: float) -> None:
     """Raise a ValueError unless the clipping norm C is a finite number > 0."""
     if not isinstance(max_norm, (int, float)) or not math.isfinite(max_norm) or max_norm <= 0:
         raise ValueError(
-            f"The clipping norm must be a finite number greater than 0; got {max_norm!r}. It bounds how far one "
+            f"The clipping norm must be a finite number greater than 0; got {max_norm!r}. It "
+            "bounds how far one "
             "example can move the model, so 0 would erase every gradient. Try a value near 1."
         )
 
@@ -27,24 +29,34 @@ def check_max_norm(max_norm: float) -> None:
 def per_example_norms(grad_samples: Sequence[torch.Tensor]) -> torch.Tensor:
     """The L2 norm of each example's whole gradient, over all parameters: a vector of B numbers."""
     if not grad_samples:
-        raise ValueError("grad_samples is empty: pass one (B × parameter shape) tensor per parameter.")
+        raise ValueError(
+            "grad_samples is empty: pass one (B × parameter shape) tensor per parameter."
+        )
     batch = {len(g) for g in grad_samples}
     if len(batch) != 1:
-        raise ValueError(f"Every per-example gradient needs the same batch size B along axis 0; got {sorted(batch)}.")
+        raise ValueError(
+            "Every per-example gradient needs the same batch size B along axis 0; got "
+            f"{sorted(batch)}."
+        )
     return torch.stack([g.reshape(len(g), -1).norm(dim=1) for g in grad_samples], dim=1).norm(dim=1)
 
 
 def clip_and_sum(grad_samples: Sequence[torch.Tensor], max_norm: float) -> list[torch.Tensor]:
-    """Scale each example's gradient (all parameters together) to L2 norm at most `max_norm`, then sum over the
-    examples. `grad_samples` holds one (B × parameter shape) tensor per parameter; returns one sum per parameter."""
+    """Scale each example's gradient (all parameters together) to L2 norm at most `max_norm`, then
+    sum over the examples. `grad_samples` holds one (B × parameter shape) tensor per parameter;
+    returns one sum per parameter."""
     check_max_norm(max_norm)
     factor = (max_norm / (per_example_norms(grad_samples) + NORM_EPSILON)).clamp(max=1.0)
     return [torch.tensordot(factor.to(g.dtype), g, dims=1) for g in grad_samples]
 
 
 def _loader(X: torch.Tensor, y: torch.Tensor, batch_size: int, seed: int) -> DataLoader:
-    return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True,
-                      generator=torch.Generator().manual_seed(seed))
+    return DataLoader(
+        TensorDataset(X, y),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
 
 
 def _epochs(model, optimizer, loader, epochs):
@@ -57,16 +69,31 @@ def _epochs(model, optimizer, loader, epochs):
             optimizer.step()
 
 
-def train_sgd(model: nn.Module, X, y, *, epochs: int, batch_size: int, lr: float, seed: int = 0) -> nn.Module:
+def train_sgd(
+    model: nn.Module, X, y, *, epochs: int, batch_size: int, lr: float, seed: int = 0
+) -> nn.Module:
     """Non-private baseline: plain SGD on shuffled mini-batches, binary cross-entropy on logits."""
-    _epochs(model, torch.optim.SGD(model.parameters(), lr=lr), _loader(X, y, batch_size, seed), epochs)
+    _epochs(
+        model, torch.optim.SGD(model.parameters(), lr=lr), _loader(X, y, batch_size, seed), epochs
+    )
     return model
 
 
-def make_private(model: nn.Module, X, y, *, noise_multiplier: float, max_grad_norm: float, batch_size: int,
-                 lr: float, seed: int = 0, secure_mode: bool = False):
-    """Opacus' DP-SGD set-up for SGD on (X, y): returns (engine, wrapped model, DP optimiser, Poisson data loader).
-    Opacus' warnings about the non-cryptographic noise generator (secure_mode=False) are silenced here."""
+def make_private(
+    model: nn.Module,
+    X,
+    y,
+    *,
+    noise_multiplier: float,
+    max_grad_norm: float,
+    batch_size: int,
+    lr: float,
+    seed: int = 0,
+    secure_mode: bool = False,
+):
+    """Opacus' DP-SGD set-up for SGD on (X, y): returns (engine, wrapped model, DP optimiser,
+    Poisson data loader). Opacus' warnings about the non-cryptographic noise generator
+    (secure_mode=False) are silenced here."""
     from opacus import PrivacyEngine
 
     check_max_norm(max_grad_norm)
@@ -76,25 +103,48 @@ def make_private(model: nn.Module, X, y, *, noise_multiplier: float, max_grad_no
         warnings.simplefilter("ignore")
         engine = PrivacyEngine(accountant="rdp", secure_mode=secure_mode)
         private_model, optimizer, loader = engine.make_private(
-            module=model, optimizer=torch.optim.SGD(model.parameters(), lr=lr), data_loader=_loader(X, y, batch_size, seed),
-            noise_multiplier=noise_multiplier, max_grad_norm=max_grad_norm,
+            module=model,
+            optimizer=torch.optim.SGD(model.parameters(), lr=lr),
+            data_loader=_loader(X, y, batch_size, seed),
+            noise_multiplier=noise_multiplier,
+            max_grad_norm=max_grad_norm,
             noise_generator=None if secure_mode else torch.Generator().manual_seed(seed),
         )
     return engine, private_model, optimizer, loader
 
 
-def train_private(model: nn.Module, X, y, *, noise_multiplier: float, max_grad_norm: float, epochs: int,
-                  batch_size: int, lr: float, seed: int = 0, delta: float = 1e-5) -> tuple[nn.Module, float]:
-    """DP-SGD with Opacus (Poisson-sampled batches of expected size `batch_size`, per-example clipping to
-    `max_grad_norm`, Gaussian noise of std noise_multiplier·max_grad_norm on the sum). Returns the trained model
-    (hooks removed) and the ε spent at `delta`, by the RDP accountant."""
+def train_private(
+    model: nn.Module,
+    X,
+    y,
+    *,
+    noise_multiplier: float,
+    max_grad_norm: float,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int = 0,
+    delta: float = 1e-5,
+) -> tuple[nn.Module, float]:
+    """DP-SGD with Opacus (Poisson-sampled batches of expected size `batch_size`, per-example
+    clipping to `max_grad_norm`, Gaussian noise of std noise_multiplier·max_grad_norm on the sum).
+    Returns the trained model (hooks removed) and the ε spent at `delta`, by the RDP accountant."""
     if not 0 < delta < 1:
         raise ValueError(f"δ must lie strictly between 0 and 1; got {delta}.")
     engine, private_model, optimizer, loader = make_private(
-        model, X, y, noise_multiplier=noise_multiplier, max_grad_norm=max_grad_norm, batch_size=batch_size,
-        lr=lr, seed=seed)
+        model,
+        X,
+        y,
+        noise_multiplier=noise_multiplier,
+        max_grad_norm=max_grad_norm,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+    )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "full backward hook ... no inputs require gradients": expected here
+        warnings.simplefilter(
+            "ignore"
+        )  # "full backward hook ... no inputs require gradients": expected here
         _epochs(private_model, optimizer, loader, epochs)
     private_model.remove_hooks()
     epsilon = engine.get_epsilon(delta) if noise_multiplier > 0 else math.inf

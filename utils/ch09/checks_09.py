@@ -1,5 +1,6 @@
-"""Answer checks for chapter 9: a timer that reports the median (Exercise 9.1), run against a fake clock so the
-answer is exact, and a mixed-precision training step (Exercise 9.2), run on a small seeded problem on the CPU."""
+"""Answer checks for chapter 9: a timer that reports the median (Exercise 9.1), run against a fake
+clock so the answer is exact, and a mixed-precision training step (Exercise 9.2), run on a small
+seeded problem on the CPU."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from utils.ch09.performance_checklist import amp_step
 from utils.timing import median_time
 from utils.training import batch_loss
 
-# ---------------------------------------------------------------- Exercise 9.1: the median of timed calls
+# ---------------------------------------------------------------- Exercise 9.1: the median of timed
+# calls
 
 
 class FakeClock:
@@ -37,7 +39,8 @@ class FakeClock:
 
 
 def timing_outcome(timer: Callable, durations, repeats: int, warmup: int) -> tuple[float, float]:
-    """Run `timer(fn, repeats=..., warmup=..., clock=...)` against a fake clock; returns (its answer, calls of fn)."""
+    """Run `timer(fn, repeats=..., warmup=..., clock=...)` against a fake clock; returns (its
+    answer, calls of fn)."""
     clock = FakeClock(durations)
     seconds = timer(clock.work, repeats=repeats, warmup=warmup, clock=clock.read)
     return (None if seconds is None else float(seconds)), float(clock.calls)
@@ -101,25 +104,52 @@ def timed_by(timer: Callable):
     return partial(timing_outcome, timer)
 
 
-expected_timing = with_mistakes(timed_by(median_time), [
-    ("mean", timed_by(_mean_time),
-     "That is the mean of the timed calls. The median ignores the odd slow call (another process, a cache miss): "
-     "collect each call's time in a list and take statistics.median (or np.median)."),
-    ("warmup", timed_by(_warmup_timed),
-     "The warm-up calls are among your timings. Call fn `warmup` times first without timing them: the first calls "
-     "pay one-off costs (allocation, caches) that a steady state does not."),
-    ("total", timed_by(_total_time),
-     "That is the total time of all the timed calls; return the time of one call (the median of the per-call times)."),
-    ("upper-middle", timed_by(_upper_middle),
-     "With an even number of timings the median is the mean of the two middle ones, not the upper one: use "
-     "statistics.median."),
-    ("lower-middle", timed_by(_lower_middle),
-     "With an even number of timings the median is the mean of the two middle ones; yours is the lower one, which "
-     "is what torch.median returns. Use statistics.median or np.median."),
-    ("milliseconds", timed_by(_milliseconds),
-     "Your time is 1000 × the expected one: return seconds, not milliseconds. The difference of two clock() "
-     "readings is already in seconds."),
-])
+expected_timing = with_mistakes(
+    timed_by(median_time),
+    [
+        (
+            "mean",
+            timed_by(_mean_time),
+            "That is the mean of the timed calls. The median ignores the odd slow call (another "
+            "process, a cache miss): "
+            "collect each call's time in a list and take statistics.median (or np.median).",
+        ),
+        (
+            "warmup",
+            timed_by(_warmup_timed),
+            "The warm-up calls are among your timings. Call fn `warmup` times first without timing "
+            "them: the first calls "
+            "pay one-off costs (allocation, caches) that a steady state does not.",
+        ),
+        (
+            "total",
+            timed_by(_total_time),
+            "That is the total time of all the timed calls; return the time of one call (the "
+            "median of the per-call times).",
+        ),
+        (
+            "upper-middle",
+            timed_by(_upper_middle),
+            "With an even number of timings the median is the mean of the two middle ones, not the "
+            "upper one: use "
+            "statistics.median.",
+        ),
+        (
+            "lower-middle",
+            timed_by(_lower_middle),
+            "With an even number of timings the median is the mean of the two middle ones; yours "
+            "is the lower one, which "
+            "is what torch.median returns. Use statistics.median or np.median.",
+        ),
+        (
+            "milliseconds",
+            timed_by(_milliseconds),
+            "Your time is 1000 × the expected one: return seconds, not milliseconds. The "
+            "difference of two clock() "
+            "readings is already in seconds.",
+        ),
+    ],
+)
 
 
 def _compare_timing_core(got, expected, *, batch_size=None, rtol=1e-9, atol=1e-12) -> Verdict:
@@ -128,28 +158,41 @@ def _compare_timing_core(got, expected, *, batch_size=None, rtol=1e-9, atol=1e-1
     seconds, calls = got
     expected_seconds, expected_calls = expected
     if calls != expected_calls:
-        return Verdict(False, "calls", (
-            f"fn was called {calls:.0f} times; expected {expected_calls:.0f} (the warm-up calls, then the timed ones)."
-        ))
+        return Verdict(
+            False,
+            "calls",
+            (
+                f"fn was called {calls:.0f} times; expected {expected_calls:.0f} (the warm-up "
+                "calls, then the timed ones)."
+            ),
+        )
     if expected_seconds > 0 and abs(seconds) < 1e-3 * expected_seconds:
-        return Verdict(False, "clock", (
-            f"Your time is {seconds:.3g} s, far below the {expected_seconds:.3g} s the calls took on the clock you "
-            "were given: read the time with the `clock` argument (start = clock()), not with time.perf_counter."
-        ))
+        return Verdict(
+            False,
+            "clock",
+            (
+                f"Your time is {seconds:.3g} s, far below the {expected_seconds:.3g} s the calls "
+                "took on the clock you "
+                "were given: read the time with the `clock` argument (start = clock()), not with "
+                "time.perf_counter."
+            ),
+        )
     return compare_arrays(seconds, expected_seconds, rtol=rtol, atol=atol)
 
 
 compare_timing = naming_mistakes(_compare_timing_core)
 
 
-# ---------------------------------------------------------------- Exercise 9.2: a mixed-precision step
+# ---------------------------------------------------------------- Exercise 9.2: a mixed-precision
+# step
 
 
 def amp_outcome(step_fn: Callable, steps: int = 3, seed: int = 0):
-    """Run `step_fn(model, optimizer, X, y)` `steps` times with Adam on chapter 5's seeded small network, batches of 16.
+    """Run `step_fn(model, optimizer, X, y)` `steps` times with Adam on chapter 5's seeded small
+    network, batches of 16.
 
-    Returns (change of every parameter as float64, the losses returned, 1.0 if every parameter is still float32,
-    1.0 if every loss returned is detached from the graph).
+    Returns (change of every parameter as float64, the losses returned, 1.0 if every parameter is
+    still float32, 1.0 if every loss returned is detached from the graph).
     """
     outcome = step_outcome(step_fn, "adam", steps, 16, seed)
     return outcome.change, outcome.losses, float(outcome.float32), float(not outcome.attached)
@@ -189,36 +232,68 @@ def stepped_by(step: Callable):
     return partial(amp_outcome, step)
 
 
-expected_amp = with_mistakes(stepped_by(amp_step), [
-    ("float32", stepped_by(_float32_step),
-     "Your step computed in float32: its result equals a step without autocast. Put the forward pass and the loss "
-     "inside `with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):`."),
-    ("float16", stepped_by(_float16_step),
-     "Your step used float16. Use dtype=torch.bfloat16: it keeps float32's range, so it needs no loss scaling."),
-    ("no zero_grad", stepped_by(_no_zero_grad_step),
-     "The gradients were not cleared: call optimizer.zero_grad() at the start of the step. Otherwise backward() "
-     "adds this batch's gradients to those of all the earlier steps."),
-    ("summed loss", stepped_by(_summed_step),
-     "Your loss is the SUM over the batch (reduction=\"sum\"); the exercise asks for the mean, the default "
-     "reduction of F.binary_cross_entropy_with_logits. (Adam's step hardly depends on the loss's scale, so the "
-     "parameters move almost the same; the loss you return is n times too large.)"),
-])
+expected_amp = with_mistakes(
+    stepped_by(amp_step),
+    [
+        (
+            "float32",
+            stepped_by(_float32_step),
+            "Your step computed in float32: its result equals a step without autocast. Put the "
+            "forward pass and the loss "
+            "inside `with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):`.",
+        ),
+        (
+            "float16",
+            stepped_by(_float16_step),
+            "Your step used float16. Use dtype=torch.bfloat16: it keeps float32's range, so it "
+            "needs no loss scaling.",
+        ),
+        (
+            "no zero_grad",
+            stepped_by(_no_zero_grad_step),
+            "The gradients were not cleared: call optimizer.zero_grad() at the start of the step. "
+            "Otherwise backward() "
+            "adds this batch's gradients to those of all the earlier steps.",
+        ),
+        (
+            "summed loss",
+            stepped_by(_summed_step),
+            'Your loss is the SUM over the batch (reduction="sum"); the exercise asks for the '
+            "mean, the default "
+            "reduction of F.binary_cross_entropy_with_logits. (Adam's step hardly depends on the "
+            "loss's scale, so the "
+            "parameters move almost the same; the loss you return is n times too large.)",
+        ),
+    ],
+)
 
 
 def _compare_amp_core(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
     if got is None:
         return returned_none()
     if got[2] != 1.0:
-        return Verdict(False, "weights-cast", (
-            "Your step changed the weights' dtype (for example with model.to(torch.bfloat16) or .half()). Mixed "
-            "precision keeps the weights, their gradients and Adam's moments in float32; only the forward pass runs "
-            "in bfloat16, under torch.autocast."
-        ))
+        return Verdict(
+            False,
+            "weights-cast",
+            (
+                "Your step changed the weights' dtype (for example with model.to(torch.bfloat16) "
+                "or .half()). Mixed "
+                "precision keeps the weights, their gradients and Adam's moments in float32; only "
+                "the forward pass runs "
+                "in bfloat16, under torch.autocast."
+            ),
+        )
     if got[3] != 1.0:
-        return Verdict(False, "not detached", (
-            "Your step returned the loss still attached to the graph (it requires grad). Return loss.detach(): "
-            "a caller that keeps or adds up the losses would otherwise keep each step's graph alive."
-        ))
+        return Verdict(
+            False,
+            "not detached",
+            (
+                "Your step returned the loss still attached to the graph (it requires grad). "
+                "Return loss.detach(): "
+                "a caller that keeps or adds up the losses would otherwise keep each step's graph "
+                "alive."
+            ),
+        )
     return compare_named(("parameter change", "loss"))(got[:2], expected[:2], rtol=rtol, atol=atol)
 
 
@@ -227,24 +302,43 @@ compare_amp = naming_mistakes(_compare_amp_core)
 
 # ---------------------------------------------------------------- the checks the notebook calls
 
-TIMING_RTOL = 1e-6  # a median computed in float32 passes; every catalogued mistake is off by far more
+TIMING_RTOL = (
+    1e-6  # a median computed in float32 passes; every catalogued mistake is off by far more
+)
 
 
 def check_median_time(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 9.1: `learner_fn` times a fake function against a fake clock, so the right median is known exactly."""
+    """Exercise 9.1: `learner_fn` times a fake function against a fake clock, so the right median is
+    known exactly."""
     cases = [
         Case(([3.0, 1.0, 1.2, 0.9, 5.0, 1.1], 5, 1), "1 warm-up, 5 timed calls, one of them slow"),
         Case(([10.0, 4.0, 2.0, 2.5, 9.0], 3, 2), "2 warm-ups, 3 timed calls"),
         Case(([1.0, 2.0, 3.0, 10.0], 4, 0), "no warm-up, an even number of timed calls"),
     ]
-    result = check_function("Exercise 9.1 (the median of timed calls)", timed_by(learner_fn), expected_timing, cases,
-                            compare=compare_timing, rtol=TIMING_RTOL, atol=1e-12, strict=strict, answer_keys=(median_time,))
+    result = check_function(
+        "Exercise 9.1 (the median of timed calls)",
+        timed_by(learner_fn),
+        expected_timing,
+        cases,
+        compare=compare_timing,
+        rtol=TIMING_RTOL,
+        atol=1e-12,
+        strict=strict,
+        answer_keys=(median_time,),
+    )
     return dataclasses.replace(result, reference=median_time)
 
 
 def check_amp_step(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 9.2: a few Adam steps of `learner_fn` on a small seeded CPU problem, against `amp_step`."""
-    result = check_function("Exercise 9.2 (a mixed-precision training step)", stepped_by(learner_fn), expected_amp,
-                            [Case((3, 0), "3 Adam steps"), Case((2, 1), "2 Adam steps, another seed")],
-                            compare=compare_amp, strict=strict, answer_keys=(amp_step,))
+    """Exercise 9.2: a few Adam steps of `learner_fn` on a small seeded CPU problem, against
+    `amp_step`."""
+    result = check_function(
+        "Exercise 9.2 (a mixed-precision training step)",
+        stepped_by(learner_fn),
+        expected_amp,
+        [Case((3, 0), "3 Adam steps"), Case((2, 1), "2 Adam steps, another seed")],
+        compare=compare_amp,
+        strict=strict,
+        answer_keys=(amp_step,),
+    )
     return dataclasses.replace(result, reference=amp_step)

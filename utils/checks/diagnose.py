@@ -1,7 +1,8 @@
 """Compare a learner's answer with a reference and name the mistake in words a learner can act on.
 
-`compare_arrays` diagnoses one array, `compare_named` a tuple of them; `utils.checks.runner` calls them.
-"Relative error" is the one that chapter 4 teaches, ‖a − b‖ / max(‖a‖, ‖b‖) (`utils.gradcheck.relative_error`).
+`compare_arrays` diagnoses one array, `compare_named` a tuple of them; `utils.checks.runner` calls
+them. "Relative error" is the one that chapter 4 teaches, ‖a − b‖ / max(‖a‖, ‖b‖)
+(`utils.gradcheck.relative_error`).
 """
 
 from __future__ import annotations
@@ -42,37 +43,52 @@ def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
     return _symmetric_relative_error(got, expected)
 
 
-def _worst_element(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: float = 1e-8) -> str:
-    """The element furthest outside the tolerance |got − expected| ≤ atol + rtol·|expected| (not merely the largest
-    difference, which can sit on a large element that is within tolerance)."""
+def _worst_element(
+    got: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: float = 1e-8
+) -> str:
+    """The element furthest outside the tolerance |got − expected| ≤ atol + rtol·|expected| (not
+    merely the largest difference, which can sit on a large element that is within tolerance)."""
     if got.ndim == 0:
         return f"yours {got.item():.10g} vs expected {expected.item():.10g}"
     excess = np.abs(got - expected) - (atol + rtol * np.abs(expected))
     index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), got.shape))
-    digits = 10 if np.isclose(got[index], expected[index], rtol=1e-5) else 6  # enough digits to see the difference
-    return f"worst element at index {index}: yours {got[index]:.{digits}g} vs expected {expected[index]:.{digits}g}"
+    digits = (
+        10 if np.isclose(got[index], expected[index], rtol=1e-5) else 6
+    )  # enough digits to see the difference
+    return (
+        f"worst element at index {index}: yours {got[index]:.{digits}g} "
+        f"vs expected {expected[index]:.{digits}g}"
+    )
 
 
 def _numbers(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: float = 1e-8) -> str:
-    return f"relative error {relative_error(got, expected):.2e}; {_worst_element(got, expected, rtol, atol)}"
+    worst = _worst_element(got, expected, rtol, atol)
+    return f"relative error {relative_error(got, expected):.2e}; {worst}"
 
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def _shape_diagnosis(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> tuple[str, str]:
+def _shape_diagnosis(
+    got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
+) -> tuple[str, str]:
     """Explain a shape mismatch: transposed, squeezed, broadcast by accident, or just wrong."""
     g, e = got.shape, expected.shape
     if got.ndim == 2 and g == e[::-1] and _close(got.T, expected, rtol, atol):
         return "transposed", (
             f"Your answer is transposed: shape {g}, expected {e}, and its transpose is correct. "
-            "Look for two axes taken the other way round: the order of a matrix product, a missing or extra .T, "
+            "Look for two axes taken the other way round: the order of a matrix product, a missing "
+            "or extra .T, "
             "or rows and columns swapped in an index."
         )
     if got.size == expected.size and _close(got.reshape(e), expected, rtol, atol):
         if got.ndim > expected.ndim:
-            advice = "Drop keepdims=True (or index the single value out)" if expected.ndim == 0 else "Drop the extra axis (no keepdims=True here), or reshape the result"
+            advice = (
+                "Drop keepdims=True (or index the single value out)"
+                if expected.ndim == 0
+                else "Drop the extra axis (no keepdims=True here), or reshape the result"
+            )
         else:
             advice = "Keep the axis with keepdims=True, or reshape the result"
         return "squeezed", f"The numbers are right but the shape is {g}, expected {e}. {advice}."
@@ -81,13 +97,20 @@ def _shape_diagnosis(got: np.ndarray, expected: np.ndarray, rtol: float, atol: f
     except ValueError:
         broadcast = None
     if broadcast == g and got.size > expected.size:
-        extra = [axis for axis in range(got.ndim) if axis >= got.ndim - expected.ndim and e[axis - (got.ndim - expected.ndim)] == 1 and g[axis] > 1]
+        extra = [
+            axis
+            for axis in range(got.ndim)
+            if axis >= got.ndim - expected.ndim
+            and e[axis - (got.ndim - expected.ndim)] == 1
+            and g[axis] > 1
+        ]
         lead = list(range(got.ndim - expected.ndim))
         axes = tuple(lead + extra)
         if axes and _close(got.sum(axis=axes).reshape(e), expected, rtol, atol):
             return "broadcast", (
                 f"Shape {g} where {e} was expected: you kept the batch axis. "
-                f"Sum over axis {axes[0] if len(axes) == 1 else axes} (with keepdims=True where needed)."
+                f"Sum over axis {axes[0] if len(axes) == 1 else axes} (with keepdims=True where "
+                "needed)."
             )
         if axes and _close(got.mean(axis=axes).reshape(e), expected, rtol, atol):
             return "broadcast", (
@@ -102,7 +125,9 @@ def _shape_diagnosis(got: np.ndarray, expected: np.ndarray, rtol: float, atol: f
     return "shape", f"Wrong shape: yours is {g}, expected {e}."
 
 
-def _scale_diagnosis(got: np.ndarray, expected: np.ndarray, batch_size: int | None, rtol: float, atol: float) -> tuple[str, str] | None:
+def _scale_diagnosis(
+    got: np.ndarray, expected: np.ndarray, batch_size: int | None, rtol: float, atol: float
+) -> tuple[str, str] | None:
     """Explain an answer that is the expected one times a constant."""
     denominator = float(np.vdot(expected, expected))
     if denominator == 0.0:
@@ -115,34 +140,56 @@ def _scale_diagnosis(got: np.ndarray, expected: np.ndarray, batch_size: int | No
         return bool(np.isclose(c, x, rtol=1e-6))
 
     if near(0.0) or not np.any(got):
-        return "zero", "Your answer is all zeros where the expected one is not: nothing was computed or updated here."
+        return (
+            "zero",
+            "Your answer is all zeros where the expected one is not: nothing was computed or "
+            "updated here.",
+        )
 
     if near(-1.0):
-        return "sign", "Wrong sign: your answer is exactly minus the expected one. Check the order of a subtraction, such as (ŷ − y) versus (y − ŷ), and every + or − in a step."
+        return (
+            "sign",
+            "Wrong sign: your answer is exactly minus the expected one. Check the order of a "
+            "subtraction, such as (ŷ − y) versus (y − ŷ), and every + or − in a step.",
+        )
     if batch_size and batch_size > 1 and near(float(batch_size)):
         return "batch-mean", (
-            f"{batch_size}× too large, and {batch_size} is the batch size: a mean over the batch is missing. "
+            f"{batch_size}× too large, and {batch_size} is the batch size: a mean over the batch "
+            "is missing. "
             f"Divide by n = {batch_size} (or use .mean() instead of .sum())."
         )
     if batch_size and batch_size > 1 and near(1.0 / batch_size):
         return "batch-mean", (
-            f"{batch_size}× too small, and {batch_size} is the batch size: you divided by n once too often "
+            f"{batch_size}× too small, and {batch_size} is the batch size: you divided by n once "
+            "too often "
             "(averaged twice, or averaged where a sum over the batch was needed)."
         )
     if near(2.0) or near(0.5):
         word = "twice" if near(2.0) else "half"
         return "factor", (
             f"Off by a factor of 2: your answer is {word} the expected one. "
-            "Look for a factor 2 or ½ that was dropped or added, for example one that comes from differentiating a square."
+            "Look for a factor 2 or ½ that was dropped or added, for example one that comes from "
+            "differentiating a square."
         )
-    if expected.size == 1:  # any wrong number is "a constant times" the right one: say nothing that misleads
+    if (
+        expected.size == 1
+    ):  # any wrong number is "a constant times" the right one: say nothing that misleads
         return None
     if c < 0:
-        return "sign", f"Wrong sign and off by a constant factor: your answer is {c:.4g} × the expected one."
-    return "factor", f"Off by a constant factor: your answer is {c:.4g} × the expected one. Look for a missing or extra constant."
+        return (
+            "sign",
+            f"Wrong sign and off by a constant factor: your answer is {c:.4g} × the expected one.",
+        )
+    return (
+        "factor",
+        f"Off by a constant factor: your answer is {c:.4g} × the expected one. Look for a missing "
+        "or extra constant.",
+    )
 
 
-def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float = 1e-5, atol: float = 1e-8) -> Verdict:
+def compare_arrays(
+    got, expected, *, batch_size: int | None = None, rtol: float = 1e-5, atol: float = 1e-8
+) -> Verdict:
     """Compare `got` with `expected`; when they differ, say why in words a learner can act on.
 
     `batch_size` lets a factor of n be recognised as a missing (or extra) mean over the batch.
@@ -152,21 +199,32 @@ def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float 
     try:
         got_array = to_numpy(got)
     except (TypeError, ValueError):
-        return Verdict(False, "type", (
-            f"Your function returned a {type(got).__name__}, which is not a number or an array of numbers. "
-            "Check what the exercise asks you to return."
-        ))
+        return Verdict(
+            False,
+            "type",
+            (
+                f"Your function returned a {type(got).__name__}, which is not a number or an array "
+                "of numbers. "
+                "Check what the exercise asks you to return."
+            ),
+        )
     expected_array = to_numpy(expected)
 
     bad = ~np.isfinite(got_array)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0]) if got_array.ndim else ()
         what = "NaN" if np.isnan(got_array).any() else "inf"
-        return Verdict(False, "nan", (
-            f"Your answer contains {what}: {int(bad.sum())} of {got_array.size} elements are not finite "
-            f"(first at index {first}). Look for log(0), division by zero or exp() overflowing; "
-            "clip probabilities or use a numerically stable formula."
-        ))
+        return Verdict(
+            False,
+            "nan",
+            (
+                f"Your answer contains {what}: {int(bad.sum())} of {got_array.size} elements are "
+                "not finite "
+                f"(first at index {first}). Look for log(0), division by zero or exp() "
+                "overflowing; "
+                "clip probabilities or use a numerically stable formula."
+            ),
+        )
 
     if got_array.shape != expected_array.shape:
         kind, text = _shape_diagnosis(got_array, expected_array, rtol, atol)
@@ -176,25 +234,51 @@ def compare_arrays(got, expected, *, batch_size: int | None = None, rtol: float 
     if np.allclose(got_array, expected_array, rtol=rtol, atol=atol):
         return Verdict(True, "ok", f"relative error {error:.1e}", error)
 
-    if got_array.ndim == 2 and got_array.shape[0] == got_array.shape[1] and _close(got_array.T, expected_array, rtol, atol):
-        return Verdict(False, "transposed", (
-            "Your answer is transposed: its transpose is correct. Look for two axes taken the other way round (the order "
-            f"of a matrix product, a missing or extra .T). {_numbers(got_array, expected_array, rtol, atol)}."
-        ), error)
+    if (
+        got_array.ndim == 2
+        and got_array.shape[0] == got_array.shape[1]
+        and _close(got_array.T, expected_array, rtol, atol)
+    ):
+        return Verdict(
+            False,
+            "transposed",
+            (
+                "Your answer is transposed: its transpose is correct. Look for two axes taken the "
+                "other way round (the order "
+                "of a matrix product, a missing or extra .T). "
+                f"{_numbers(got_array, expected_array, rtol, atol)}."
+            ),
+            error,
+        )
 
     scaled = _scale_diagnosis(got_array, expected_array, batch_size, rtol, atol)
     if scaled is not None:
         kind, text = scaled
-        return Verdict(False, kind, f"{text} {_numbers(got_array, expected_array, rtol, atol)}.", error)
+        return Verdict(
+            False, kind, f"{text} {_numbers(got_array, expected_array, rtol, atol)}.", error
+        )
 
     if error < 1e-3:
-        return Verdict(False, "close", (
-            f"Close, but outside the check's tolerance (rtol={rtol:g}, atol={atol:g} per element): "
-            f"{_numbers(got_array, expected_array, rtol, atol)}. Look for a small difference: float32 or float16 "
-            "rounding where the check works in float64, a small constant such as eps left out or added, or an "
-            "approximation (finite differences) used where the exact formula is asked for."
-        ), error)
-    return Verdict(False, "values", f"The values are wrong: {_numbers(got_array, expected_array, rtol, atol)}.", error)
+        return Verdict(
+            False,
+            "close",
+            (
+                f"Close, but outside the check's tolerance (rtol={rtol:g}, atol={atol:g} per "
+                "element): "
+                f"{_numbers(got_array, expected_array, rtol, atol)}. Look for a small difference: "
+                "float32 or float16 "
+                "rounding where the check works in float64, a small constant such as eps left out "
+                "or added, or an "
+                "approximation (finite differences) used where the exact formula is asked for."
+            ),
+            error,
+        )
+    return Verdict(
+        False,
+        "values",
+        f"The values are wrong: {_numbers(got_array, expected_array, rtol, atol)}.",
+        error,
+    )
 
 
 def compare_named(names: tuple[str, ...]):
@@ -207,16 +291,25 @@ def compare_named(names: tuple[str, ...]):
         if got is None:
             return returned_none()
         if not isinstance(got, (tuple, list)) or len(got) != len(names):
-            what = f"a {type(got).__name__}" + (f" of length {len(got)}" if hasattr(got, "__len__") else "")
-            return Verdict(False, "structure", (
-                f"Return a tuple of {len(names)} values (numbers or arrays), in this order: {', '.join(names)}; "
-                f"yours is {what}."
-            ))
+            what = f"a {type(got).__name__}" + (
+                f" of length {len(got)}" if hasattr(got, "__len__") else ""
+            )
+            return Verdict(
+                False,
+                "structure",
+                (
+                    f"Return a tuple of {len(names)} values (numbers or arrays), in this order: "
+                    f"{', '.join(names)}; "
+                    f"yours is {what}."
+                ),
+            )
         worst = 0.0
         for name, part, reference in zip(names, got, expected):
             verdict = compare_arrays(part, reference, batch_size=batch_size, rtol=rtol, atol=atol)
             if not verdict.passed:
-                return Verdict(False, verdict.kind, f"In {name}: {verdict.message}", verdict.relative_error)
+                return Verdict(
+                    False, verdict.kind, f"In {name}: {verdict.message}", verdict.relative_error
+                )
             worst = max(worst, verdict.relative_error)
         return Verdict(True, "ok", f"relative error {worst:.1e}", worst)
 

@@ -1,12 +1,12 @@
-"""Name a catalogued mistake: the expected answer carries each known wrong answer computed on the same inputs,
-so a learner's answer that matches one is told which mistake it is, in words."""
+"""Name a catalogued mistake: the expected answer carries each known wrong answer computed on the
+same inputs, so a learner's answer that matches one is told which mistake it is, in words."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -14,41 +14,59 @@ from utils.checks.diagnose import Verdict, compare_arrays
 from utils.checks.runner import Case, CheckResult, check_function
 
 
+class Mistake(NamedTuple):
+    """A catalogued mistake: its short name (the verdict's kind), a function that makes it, and what
+    to tell the learner whose answer matches it."""
+
+    kind: str
+    wrong: Callable
+    message: str
+
+
 @dataclass(frozen=True)
 class Expected:
-    """The right answer, and (kind, wrong answer, message) for each catalogued mistake on the same inputs."""
+    """The right answer, and (kind, wrong answer, message) for each catalogued mistake on the same
+    inputs."""
 
     right: Any
     mistakes: tuple
 
 
-def with_mistakes(reference: Callable, mistakes: Sequence[tuple[str, Callable, str]]) -> Callable[..., Expected]:
-    """An expected-answer function for check_function: the reference plus each mistake run on the same arguments."""
+def with_mistakes(reference: Callable, mistakes: Sequence[Mistake]) -> Callable[..., Expected]:
+    """An expected-answer function for check_function: the reference plus each mistake run on the
+    same arguments."""
+    mistakes = [Mistake(*m) for m in mistakes]
 
     def expected(*args, **kwargs) -> Expected:
-        wrong = tuple((kind, fn(*copy.deepcopy(args), **kwargs), message) for kind, fn, message in mistakes)
+        wrong = tuple(
+            (m.kind, m.wrong(*copy.deepcopy(args), **kwargs), m.message) for m in mistakes
+        )
         return Expected(reference(*copy.deepcopy(args), **kwargs), wrong)
 
-    expected.reference = reference  # the runner tells a learner who calls it that it is the answer key
+    expected.reference = (
+        reference  # the runner tells a learner who calls it that it is the answer key
+    )
     return expected
 
 
 def naming_mistakes(base: Callable[..., Verdict]) -> Callable[..., Verdict]:
-    """A compare for `Expected`: `base` against the right answer; if that fails, name the mistake it matches."""
+    """A compare for `Expected`: `base` against the right answer; if that fails, name the mistake it
+    matches."""
 
     def compare(got, expected: Expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
         verdict = base(got, expected.right, batch_size=batch_size, rtol=rtol, atol=atol)
         if verdict.passed:
             return verdict
         for kind, wrong, message in expected.mistakes:
-            differs = not base(wrong, expected.right, batch_size=batch_size, rtol=rtol, atol=atol).passed
+            differs = not base(
+                wrong, expected.right, batch_size=batch_size, rtol=rtol, atol=atol
+            ).passed
             if differs and base(got, wrong, batch_size=batch_size, rtol=rtol, atol=atol).passed:
                 error = verdict.relative_error
                 numbers = f" (Relative error {error:.2e}.)" if np.isfinite(error) else ""
                 return Verdict(False, kind, f"{message}{numbers}", error)
         return verdict
 
-    compare.exact = getattr(base, "exact", False)
     return compare
 
 
@@ -58,22 +76,34 @@ def catalogued_check(
     reference: Callable,
     cases: Sequence[Case],
     *,
-    mistakes: Sequence[tuple[str, Callable, str]] = (),
+    mistakes: Sequence[Mistake] = (),
     compare=compare_arrays,
+    exact: bool = False,
     expected_from: Callable | None = None,
     strict: bool | None = None,
     answer_keys: Sequence[Callable] = (),
     **options,
 ) -> CheckResult:
-    """check_function with each catalogued mistake named; the result falls back to the plain `reference`.
+    """The one way to build an exercise check: run `learner_fn` on `cases`, compare with `compare`,
+    name each catalogued mistake that a wrong answer matches, and fall back to `reference` in the
+    notebook.
 
-    `expected_from` (default: `reference`) computes what is compared, when that differs from what the notebook
-    uses afterwards (for example the step a parameter update takes, rather than the new parameters).
+    `exact=True` when `compare` is exact or structural: the ✓ line then quotes no tolerance.
+    `expected_from` (default: `reference`) computes what is compared, when that differs from what
+    the notebook uses afterwards (for example the step a parameter update takes, rather than the new
+    parameters). `options` go to `runner.check_function` (rtol, atol).
     """
     computed = expected_from if expected_from is not None else reference
     expected = with_mistakes(computed, mistakes) if mistakes else computed
     result = check_function(
-        exercise, learner_fn, expected, cases, compare=naming_mistakes(compare) if mistakes else compare,
-        strict=strict, answer_keys=(reference, *answer_keys), **options,
+        exercise,
+        learner_fn,
+        expected,
+        cases,
+        compare=naming_mistakes(compare) if mistakes else compare,
+        strict=strict,
+        answer_keys=(reference, *answer_keys),
+        exact=exact,
+        **options,
     )
     return dataclasses.replace(result, reference=reference)

@@ -1,10 +1,11 @@
-"""Run a learner's exercise function on test cases, report ✓ / ✗ / not attempted, and pick a fallback.
+"""Run a learner's exercise function on test cases, report ✓ / ✗ / not attempted, and pick a
+fallback.
 
-Each case's inputs are deep-copied twice: the reference runs first on one copy, the learner's function on the
-other, so an answer that works in place can neither spoil the reference nor be blamed for it.
-Learner copies print their verdicts so that "Run All" always reaches the end.
-Solution notebooks are strict: any verdict other than ✓ raises `ExerciseCheckFailed`.
-Strictness follows the folder the kernel runs in (`solutions/`), or COURSE_STRICT_CHECKS=1|0.
+Each case's inputs are deep-copied twice: the reference runs first on one copy, the learner's
+function on the other, so an answer that works in place can neither spoil the reference nor be
+blamed for it. Learner copies print their verdicts so that "Run All" always reaches the end.
+Solution notebooks are strict: any verdict other than ✓ raises `ExerciseCheckFailed`. Strictness
+follows the folder the kernel runs in (`solutions/`), or COURSE_STRICT_CHECKS=1|0.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ NOT_ATTEMPTED_HINT = (
     "run that cell, then run this check again."
 )
 _UTILS = str(Path(__file__).resolve().parent.parent)
-_LIBRARIES = tuple(str(Path(p).resolve()) for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+_LIBRARIES = tuple(
+    str(Path(p).resolve())
+    for p in {
+        sysconfig.get_paths()["stdlib"],
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+    }
+)
 
 
 class ExerciseCheckFailed(AssertionError):
@@ -37,7 +45,8 @@ class ExerciseCheckFailed(AssertionError):
 
 
 def strict_mode() -> bool:
-    """True in the solution notebooks: the kernel's folder is `solutions/`, unless the env var says otherwise."""
+    """True in the solution notebooks: the kernel's folder is `solutions/`, unless the env var says
+    otherwise."""
     setting = os.environ.get("COURSE_STRICT_CHECKS")
     if setting is not None:
         return setting.strip() not in ("", "0", "false", "no")
@@ -46,7 +55,8 @@ def strict_mode() -> bool:
 
 @dataclass(frozen=True)
 class Case:
-    """One test input: positional arguments, a short description, and the batch size (for the n-factor diagnosis)."""
+    """One test input: positional arguments, a short description, and the batch size (for the
+    n-factor diagnosis)."""
 
     args: tuple
     label: str = ""
@@ -66,18 +76,26 @@ class CheckResult:
     def passed(self) -> bool:
         return self.status == "passed"
 
+    @property
+    def whose(self) -> str:
+        """Whose code the cells below run, for their labels: "your" once the check passed, else "the
+        reference"."""
+        return "your" if self.passed else "the reference"
+
     def __str__(self) -> str:
         return self.message
 
 
 def _is_library(filename: str) -> bool:
-    """A frame in the course's utils, the standard library or an installed package: not the learner's own line."""
+    """A frame in the course's utils, the standard library or an installed package: not the
+    learner's own line."""
     path = str(Path(filename).resolve())
     return path.startswith((_UTILS, *_LIBRARIES)) or "site-packages" in path
 
 
 def _describe_error(error: BaseException) -> str:
-    """The exception and the line of the learner's code that raised it (the innermost frame of their own code)."""
+    """The exception and the line of the learner's code that raised it (the innermost frame of their
+    own code)."""
     frames = traceback.extract_tb(error.__traceback__)
     own = [f for f in frames if not _is_library(f.filename)]
     where = ""
@@ -97,8 +115,8 @@ def _report(result: CheckResult, strict: bool | None) -> CheckResult:
 
 
 def own_copy(value: Any) -> Any:
-    """A deep copy of an argument (arrays, tensors, dicts and lists of them, modules); the object itself where
-    it cannot be copied (a generator, a file)."""
+    """A deep copy of an argument (arrays, tensors, dicts and lists of them, modules); the object
+    itself where it cannot be copied (a generator, a file)."""
     try:
         return copy.deepcopy(value)
     except Exception:  # noqa: BLE001 - some objects (torch.Generator, locks) cannot be copied; share those
@@ -106,9 +124,13 @@ def own_copy(value: Any) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Whether an input still holds the values it was given (arrays and tensors, in dicts, lists and tuples)."""
+    """Whether an input still holds the values it was given (arrays and tensors, in dicts, lists and
+    tuples)."""
     if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
-        return a.shape == b.shape and bool(torch.equal(a.detach().cpu(), b.detach().cpu()) or torch.allclose(a.detach().cpu(), b.detach().cpu(), equal_nan=True, rtol=0, atol=0))
+        return a.shape == b.shape and bool(
+            torch.equal(a.detach().cpu(), b.detach().cpu())
+            or torch.allclose(a.detach().cpu(), b.detach().cpu(), equal_nan=True, rtol=0, atol=0)
+        )
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -127,7 +149,9 @@ def _changed_inputs(fn: Callable, pristine: tuple, after: tuple) -> list[str]:
     changed = []
     for position, (before, now) in enumerate(zip(pristine, after)):
         if not _same(before, now):
-            changed.append(f"`{names[position]}`" if position < len(names) else f"argument {position + 1}")
+            changed.append(
+                f"`{names[position]}`" if position < len(names) else f"argument {position + 1}"
+            )
     return changed
 
 
@@ -142,8 +166,11 @@ def _answer_key_codes(reference_fn: Callable, answer_keys: Sequence[Callable]) -
     return codes
 
 
-def _call_watching(fn: Callable, args: tuple, kwargs: dict, watched: dict) -> tuple[Any, str | None]:
-    """fn(*args, **kwargs), and the name of the first watched function it called (directly or not), if any."""
+def _call_watching(
+    fn: Callable, args: tuple, kwargs: dict, watched: dict
+) -> tuple[Any, str | None]:
+    """fn(*args, **kwargs), and the name of the first watched function it called (directly or not),
+    if any."""
     if not watched:
         return fn(*args, **kwargs), None
     called: list[str] = []
@@ -172,16 +199,25 @@ def check_function(
     compare: Callable[..., Verdict] = compare_arrays,
     strict: bool | None = None,
     answer_keys: Sequence[Callable] = (),
+    exact: bool = False,
 ) -> CheckResult:
-    """Call `learner_fn` on every case, compare with `reference_fn`, and report the first problem found.
+    """Call `learner_fn` on every case, compare with `reference_fn`, and report the first problem
+    found.
 
-    The reference runs first; each side gets its own deep copy of every input. A learner's function that calls
-    the reference (or any of `answer_keys`) is told that this is the answer key, not a derivation.
+    `exact=True` says that `compare` is exact or structural (whole numbers, orders, names): the ✓
+    line then quotes no tolerance. Checks are built with `utils.checks.mistakes.catalogued_check`,
+    which calls this.
+
+    The reference runs first; each side gets its own deep copy of every input. A learner's function
+    that calls the reference (or any of `answer_keys`) is told that this is the answer key, not a
+    derivation.
     """
     worst = 0.0
     notes: list[str] = []
     watched = _answer_key_codes(reference_fn, answer_keys)
-    fail = lambda status, text, verdict=None: _report(CheckResult(exercise, status, text, verdict, reference_fn), strict)
+    fail = lambda status, text, verdict=None: _report(
+        CheckResult(exercise, status, text, verdict, reference_fn), strict
+    )
     for number, case in enumerate(cases, start=1):
         where = f"test case {number}" + (f" ({case.label})" if case.label else "")
         expected = reference_fn(*own_copy(case.args), **own_copy(case.kwargs))
@@ -192,45 +228,67 @@ def check_function(
         except NotImplementedError:
             return fail("not attempted", f"⏳ {exercise}: not attempted yet. {NOT_ATTEMPTED_HINT}")
         except Exception as error:  # a learner's bug must become a message, not a traceback
-            return fail("error", (
-                f"✗ {exercise}: your code raised an error on {where}: {_describe_error(error)}. "
-                "Fix it in the exercise cell, run that cell, then run this check again."
-            ))
+            return fail(
+                "error",
+                (
+                    f"✗ {exercise}: your code raised an error on {where}: "
+                    f"{_describe_error(error)}. "
+                    "Fix it in the exercise cell, run that cell, then run this check again."
+                ),
+            )
         if answer_key is not None:
-            return fail("failed", (
-                f"✗ {exercise}: your function calls `{answer_key}`, the course's own reference answer, so it "
-                "checks the course against itself. Write the computation out yourself, then run this check again."
-            ))
+            return fail(
+                "failed",
+                (
+                    f"✗ {exercise}: your function calls `{answer_key}`, the course's own reference "
+                    "answer, so it "
+                    "checks the course against itself. Write the computation out yourself, then "
+                    "run this check again."
+                ),
+            )
         verdict = compare(got, expected, batch_size=case.batch_size, rtol=rtol, atol=atol)
         if not verdict.passed:
-            return fail("failed", f"✗ {exercise}: not right yet on {where}. {verdict.message}", verdict)
+            return fail(
+                "failed", f"✗ {exercise}: not right yet on {where}. {verdict.message}", verdict
+            )
         changed = _changed_inputs(learner_fn, pristine, learner_args)
         if changed and not notes:
             notes.append(
-                f" Note: your function changed its input {', '.join(changed)} in place. The check gave it a copy, "
-                "but in the notebook the caller's array changes too, and cells below that reuse it would see the "
-                "changed values (a layer's weights, say). Copy first: x = x.copy() in NumPy, x = x.clone() in torch."
+                f" Note: your function changed its input {', '.join(changed)} in place. The check "
+                "gave it a copy, "
+                "but in the notebook the caller's array changes too, and cells below that reuse it "
+                "would see the "
+                "changed values (a layer's weights, say). Copy first: x = x.copy() in NumPy, x = "
+                "x.clone() in torch."
             )
         worst = max(worst, verdict.relative_error if np.isfinite(verdict.relative_error) else 0.0)
-    if getattr(compare, "exact", False):  # a structural or exact comparison: no tolerance to quote
+    if exact:  # a structural or exact comparison: no tolerance to quote
         detail = ""
     else:
         detail = (
-            f" (largest relative error ‖yours − expected‖ / max(‖yours‖, ‖expected‖) = {worst:.1e}; "
+            " (largest relative error ‖yours − expected‖ / max(‖yours‖, ‖expected‖) = "
+            f"{worst:.1e}; "
             f"the check allows rtol={rtol:g}, atol={atol:g} per element)"
         )
     message = f"✓ {exercise}: correct on all {len(cases)} test cases{detail}.{''.join(notes)}"
     return _report(CheckResult(exercise, "passed", message, None, reference_fn), strict)
 
 
-def choose_implementation(result: CheckResult, learner_fn: Callable, reference_fn: Callable | None = None) -> Callable:
+def choose_implementation(
+    result: CheckResult, learner_fn: Callable, reference_fn: Callable | None = None
+) -> Callable:
     """The learner's function once its check passed; otherwise the course's reference, saying so."""
     if result.passed:
         print(f"Using your implementation from {result.exercise} below.")
         return learner_fn
     fallback = reference_fn if reference_fn is not None else result.reference
-    fallback = getattr(fallback, "reference", fallback)  # an expected-answer function built by `with_mistakes`
+    fallback = getattr(
+        fallback, "reference", fallback
+    )  # an expected-answer function built by `with_mistakes`
     if fallback is None:
         raise ValueError(f"{result.exercise} has no reference implementation to fall back to.")
-    print(f"Using the course's reference implementation below, because {result.exercise} is {result.status}.")
+    print(
+        f"Using the course's reference implementation below, because {result.exercise} is "
+        f"{result.status}."
+    )
     return fallback

@@ -1,1 +1,2 @@
-"""Widgets: `live_plot` wires controls to a drawing function; each widget module is plain data in, a plot out."""
+"""Widgets: `live_plot` wires controls to a drawing function; each widget module is plain data in, a
+plot out."""

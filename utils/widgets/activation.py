@@ -1,7 +1,9 @@
-"""The activation widget: f and f′ with saturation zones shaded, and the gradient's size through N layers.
+"""The activation widget: f and f′ with saturation zones shaded, and the gradient's size through N
+layers.
 
-`draw_activation` is a pure function of its arguments (tests call it on a Figure), `update_activation` moves its artists
-to new values in place, and `activation_widget` wires controls to both.
+`draw_activation` is a pure function of its arguments (tests call it on a Figure),
+`update_activation` moves its artists to new values in place, and `activation_widget` wires controls
+to both.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ GRID_POINTS = 301
 LEFT_AXES = (0.07, 0.15, 0.40, 0.72)  # fixed rectangles: cheaper to draw than a layout engine
 RIGHT_AXES = (0.58, 0.15, 0.40, 0.72)
 DEPTH_TICK_STEPS = (1, 2, 5, 10)  # the depth plot's tick spacings: 0, 10, 20 rather than 0, 8, 16
-DEPTH_LOG_RANGE = (-20.0, 10.0)  # fixed, so moving a slider never rescales the depth plot; the text gives the input's value
+DEPTH_LOG_RANGE = (
+    -20.0,
+    10.0,
+)  # fixed, so moving a slider never rescales the depth plot; the text gives the input's value
 
 
 def saturated(activation: Activation, x: np.ndarray, threshold: float = SATURATION) -> np.ndarray:
@@ -30,7 +35,7 @@ def saturated(activation: Activation, x: np.ndarray, threshold: float = SATURATI
 
 def mask_runs(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
     """Contiguous runs of True in mask, as (x_start, x_end) intervals."""
-    runs, start = [], None
+    runs, start, previous = [], None, None
     for value, flag in zip(x, mask):
         if flag and start is None:
             start = value
@@ -43,10 +48,19 @@ def mask_runs(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
     return runs
 
 
-def gradient_norms_through_depth(activation: Activation, depth: int, init_scale: float, width: int = 64, batch: int = 32, seed: int = 0) -> np.ndarray:
-    """‖∂L/∂A_k‖ / ‖∂L/∂A_depth‖ for k = 0 … depth in a plain MLP with weights N(0, init_scale²/width).
+def gradient_norms_through_depth(
+    activation: Activation,
+    depth: int,
+    init_scale: float,
+    width: int = 64,
+    batch: int = 32,
+    seed: int = 0,
+) -> np.ndarray:
+    """‖∂L/∂A_k‖ / ‖∂L/∂A_depth‖ for k = 0 … depth in a plain MLP with weights N(0,
+    init_scale²/width).
 
-    The inputs, weights and upstream gradient come from a fixed seed, so moving a slider changes only what it names.
+    The inputs, weights and upstream gradient come from a fixed seed, so moving a slider changes
+    only what it names.
     """
     rng = np.random.default_rng(seed)
     A = rng.normal(size=(width, batch))
@@ -69,46 +83,66 @@ def gradient_norms_through_depth(activation: Activation, depth: int, init_scale:
 def value_limits(*curves: np.ndarray) -> tuple[float, float]:
     """y-limits that hold every curve with a 5% margin, as autoscaling would choose them."""
     low, high = min(float(c.min()) for c in curves), max(float(c.max()) for c in curves)
-    margin = 0.05 * (high - low) if high - low > 1e-6 else 0.05  # flat curves (ReLU left of 0) get a visible band
+    margin = (
+        0.05 * (high - low) if high - low > 1e-6 else 0.05
+    )  # flat curves (ReLU left of 0) get a visible band
     return low - margin, high + margin
 
 
 def layer_limits(depth: int) -> tuple[float, float]:
-    """The depth plot's x-limits, in steps of 10 layers: the scale stays put while N moves within a decade."""
+    """The depth plot's x-limits, in steps of 10 layers: the scale stays put while N moves within a
+    decade."""
     return -0.5, 10.0 * np.ceil(depth / 10.0) + 0.5
 
 
 def saturation_boxes(x: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
     """One rectangle per saturated run, x in data units and y from 0 to 1 in axes units."""
-    return [np.array([(start, 0.0), (start, 1.0), (end, 1.0), (end, 0.0)]) for start, end in mask_runs(x, mask)]
+    return [
+        np.array([(start, 0.0), (start, 1.0), (end, 1.0), (end, 0.0)])
+        for start, end in mask_runs(x, mask)
+    ]
 
 
-def draw_activation(figure: Figure, activation: str = "sigmoid", x_range: tuple[float, float] = (-6.0, 6.0), depth: int = 20, init_scale: float = 1.0) -> dict:
-    """Left: f and f′ over x_range, saturation shaded. Right: log10 of the gradient's size at each layer.
+def draw_activation(
+    figure: Figure,
+    activation: str = "sigmoid",
+    x_range: tuple[float, float] = (-6.0, 6.0),
+    depth: int = 20,
+    init_scale: float = 1.0,
+) -> dict:
+    """Left: f and f′ over x_range, saturation shaded. Right: log10 of the gradient's size at each
+    layer.
 
-    Returns the artists that `update_activation` moves, the x and y axes whose limits follow the controls among them.
+    Returns the artists that `update_activation` moves, the x and y axes whose limits follow the
+    controls among them.
     """
     left, right = figure.add_axes(LEFT_AXES), figure.add_axes(RIGHT_AXES)
     moving = {"left_x": left.xaxis, "left_y": left.yaxis}
 
-    shade = PolyCollection([], facecolor="0.85", lw=0, zorder=1, transform=left.get_xaxis_transform())
+    shade = PolyCollection(
+        [], facecolor="0.85", lw=0, zorder=1, transform=left.get_xaxis_transform()
+    )
     moving["shade"] = left.add_collection(shade, autolim=False)
-    moving["f"], = left.plot([], [], color="C0", label=f"{activation}(x)")
-    moving["df"], = left.plot([], [], color="C1", label=f"{activation}′(x)")
+    (moving["f"],) = left.plot([], [], color="C0", label=f"{activation}(x)")
+    (moving["df"],) = left.plot([], [], color="C1", label=f"{activation}′(x)")
     left.plot([], [], color="0.85", lw=6, label=f"saturated: |f′| < {SATURATION}")
     left.set_xlabel("x (pre-activation Z)")
     left.set_ylabel("value")
     moving["left_title"] = left.set_title("", y=1.0)  # explicit y: no costly auto-placement
-    moving["legend"] = left.legend(handles=[moving["f"], moving["df"], left.lines[-1]], loc="upper left", fontsize=8)
+    moving["legend"] = left.legend(
+        handles=[moving["f"], moving["df"], left.lines[-1]], loc="upper left", fontsize=8
+    )
 
     right.axhline(0.0, color="0.6", lw=1, ls="--")
-    moving["depth"], = right.plot([], [], "o-", color="C2", ms=3, label="gradient size")
+    (moving["depth"],) = right.plot([], [], "o-", color="C2", ms=3, label="gradient size")
     moving["right_x"] = right.xaxis
     right.set_ylim(DEPTH_LOG_RANGE)
     right.set_xlabel("layer k (0 = input)")
     right.set_ylabel("log₁₀ ‖∂L/∂A_k‖ / ‖∂L/∂A_N‖")
     moving["right_title"] = right.set_title("", y=1.0)
-    moving["at_input"] = right.text(0.97, 0.05, "", transform=right.transAxes, fontsize=9, ha="right")  # the curve ends at 0 on the right
+    moving["at_input"] = right.text(
+        0.97, 0.05, "", transform=right.transAxes, fontsize=9, ha="right"
+    )  # the curve ends at 0 on the right
     lean_ticks(left, right)
     right.xaxis.set_major_locator(MaxNLocator(5, steps=DEPTH_TICK_STEPS))
     right.yaxis.set_major_locator(MaxNLocator(5, steps=DEPTH_TICK_STEPS))
@@ -116,8 +150,11 @@ def draw_activation(figure: Figure, activation: str = "sigmoid", x_range: tuple[
     return moving
 
 
-def update_activation(moving: dict, activation: str, x_range: tuple[float, float], depth: int, init_scale: float) -> bool:
-    """Set the moving artists, axis limits included, to new values in place; always True (no full redraw needed)."""
+def update_activation(
+    moving: dict, activation: str, x_range: tuple[float, float], depth: int, init_scale: float
+) -> bool:
+    """Set the moving artists, axis limits included, to new values in place; always True (no full
+    redraw needed)."""
     left, right = moving["f"].axes, moving["depth"].axes
     act = ACTIVATIONS[activation]
     x = np.linspace(x_range[0], x_range[1], GRID_POINTS)
@@ -139,19 +176,56 @@ def update_activation(moving: dict, activation: str, x_range: tuple[float, float
     right.set_xlim(layer_limits(depth))
     moving["right_title"].set_text(f"through N = {depth} layers, init scale {init_scale:g}")
     off_scale = logs.min() < DEPTH_LOG_RANGE[0] or logs.max() > DEPTH_LOG_RANGE[1]
-    moving["at_input"].set_text(f"at the input: ×{ratios[0]:.2g}" + (" (off the scale)" if off_scale else ""))
+    moving["at_input"].set_text(
+        f"at the input: ×{ratios[0]:.2g}" + (" (off the scale)" if off_scale else "")
+    )
     return True
 
 
-def activation_widget(activation: str = "sigmoid", x_range=(-6.0, 6.0), depth: int = 20, init_scale: float = 1.0) -> LivePlot:
-    """The live widget: an activation menu, the x range, the depth N and the initialisation scale."""
+def activation_widget(
+    activation: str = "sigmoid", x_range=(-6.0, 6.0), depth: int = 20, init_scale: float = 1.0
+) -> LivePlot:
+    """The live widget: an activation menu, the x range, the depth N and the initialisation
+    scale."""
     style = {"description_width": "initial"}
     controls = {
-        "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation", style=style, layout=widgets.Layout(width="200px")),
-        "x_range": widgets.FloatRangeSlider(value=x_range, min=-12.0, max=12.0, step=0.5, description="x range", style=style, continuous_update=True, layout=widgets.Layout(width="330px")),
-        "depth": widgets.IntSlider(value=depth, min=1, max=50, description="depth N", style=style, layout=widgets.Layout(width="280px")),
-        "init_scale": widgets.FloatSlider(value=init_scale, min=0.25, max=3.0, step=0.05, description="init scale", style=style, layout=widgets.Layout(width="280px")),
+        "activation": widgets.Dropdown(
+            options=list(ACTIVATIONS),
+            value=activation,
+            description="activation",
+            style=style,
+            layout=widgets.Layout(width="200px"),
+        ),
+        "x_range": widgets.FloatRangeSlider(
+            value=x_range,
+            min=-12.0,
+            max=12.0,
+            step=0.5,
+            description="x range",
+            style=style,
+            continuous_update=True,
+            layout=widgets.Layout(width="330px"),
+        ),
+        "depth": widgets.IntSlider(
+            value=depth,
+            min=1,
+            max=50,
+            description="depth N",
+            style=style,
+            layout=widgets.Layout(width="280px"),
+        ),
+        "init_scale": widgets.FloatSlider(
+            value=init_scale,
+            min=0.25,
+            max=3.0,
+            step=0.05,
+            description="init scale",
+            style=style,
+            layout=widgets.Layout(width="280px"),
+        ),
     }
-    plot = live_plot(draw_activation, controls, figsize=(9.6, 3.4), dpi=80, update=update_activation)
+    plot = live_plot(
+        draw_activation, controls, figsize=(9.6, 3.4), dpi=80, update=update_activation
+    )
     wrap_controls(plot)
     return plot

@@ -1,8 +1,8 @@
 """Wire ipywidgets controls to a pure drawing function; the plot redraws in place as one PNG image.
 
 One matplotlib Figure is kept (never pyplot, so no new figure per move) and rendered into an
-`ipywidgets.Image`, whose saved state the static book shows. With an `update` function, a move that only
-changes some artists restores the cached background and draws just those (blitting).
+`ipywidgets.Image`, whose saved state the static book shows. With an `update` function, a move that
+only changes some artists restores the cached background and draws just those (blitting).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ PNG_COMPRESS_LEVEL = 1  # fast zlib setting: a few ms per frame, a slightly larg
 
 
 def moving_artists(artists) -> list:
-    """The artists a draw function returned (a dict of named artists, a sequence, or None), lowest zorder first."""
+    """The artists a draw function returned (a dict of named artists, a sequence, or None), lowest
+    zorder first."""
     found = list(artists.values()) if isinstance(artists, dict) else list(artists or ())
     return sorted(found, key=lambda artist: artist.get_zorder())
 
@@ -29,8 +30,9 @@ def moving_artists(artists) -> list:
 def png_bytes(canvas: FigureCanvasAgg) -> bytes:
     """The canvas's current pixels as PNG, encoded by PIL without the (opaque) alpha channel."""
     buffer = io.BytesIO()
-    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB").save(
-        buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    Image.frombuffer(
+        "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+    ).convert("RGB").save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 
@@ -50,13 +52,21 @@ class LivePlot:
         return {name: control.value for name, control in self.controls.items()}
 
     def redraw(self, *_, full: bool = False) -> None:
-        """Render the controls' current values: blit the moving artists if `update` accepts them, else draw everything."""
+        """Render the controls' current values: blit the moving artists if `update` accepts them,
+        else draw everything."""
         canvas, values = self.figure.canvas, self.values()
-        if full or self.update is None or self.background is None or not self.update(self.artists, **values):
+        if (
+            full
+            or self.update is None
+            or self.background is None
+            or not self.update(self.artists, **values)
+        ):
             self.figure.clear()
             self.artists = self.draw(self.figure, **values)
             for artist in moving_artists(self.artists):
-                artist.set_animated(True)  # left out of the background; drawn on top of it every frame
+                artist.set_animated(
+                    True
+                )  # left out of the background; drawn on top of it every frame
             canvas.draw()
             self.background = canvas.copy_from_bbox(self.figure.bbox)
             self.full_redraws += 1
@@ -67,15 +77,25 @@ class LivePlot:
         self.image.value = png_bytes(canvas)
 
 
-def live_plot(draw: Callable[..., Any], controls: dict[str, widgets.ValueWidget], figsize=(7.0, 3.2), dpi=90,
-              update: Callable[..., bool] | None = None) -> LivePlot:
-    """`draw(figure, **values)` builds the plot on fixed axes rectangles and may return its moving artists;
-    `update(artists, **values)` mutates those in place and returns False when the whole figure must be drawn again."""
-    figure = Figure(figsize=figsize, dpi=dpi, layout="none")  # fixed axes rectangles: one draw per frame
+def live_plot(
+    draw: Callable[..., Any],
+    controls: dict[str, widgets.ValueWidget],
+    figsize=(7.0, 3.2),
+    dpi=90,
+    update: Callable[..., bool] | None = None,
+) -> LivePlot:
+    """`draw(figure, **values)` builds the plot on fixed axes rectangles and may return its moving
+    artists; `update(artists, **values)` mutates those in place and returns False when the whole
+    figure must be drawn again."""
+    figure = Figure(
+        figsize=figsize, dpi=dpi, layout="none"
+    )  # fixed axes rectangles: one draw per frame
     FigureCanvasAgg(figure)
     image = widgets.Image(format="png", layout=widgets.Layout(width=f"{int(figsize[0] * dpi)}px"))
     box = widgets.VBox([widgets.HBox(list(controls.values())), image])
-    plot = LivePlot(widget=box, figure=figure, controls=controls, image=image, draw=draw, update=update)
+    plot = LivePlot(
+        widget=box, figure=figure, controls=controls, image=image, draw=draw, update=update
+    )
     for control in controls.values():
         control.observe(plot.redraw, names="value")
     plot.redraw()
