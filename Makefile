@@ -1,6 +1,6 @@
 # The course's commands. The first use of any of them creates .venv and installs pyproject.toml's list.
 #   make lab    open the course in JupyterLab
-#   make test   run the whole test suite (unit tests, every notebook once under nbval, then the book from
+#   make test   run the whole test suite (ruff and import-linter, unit tests, every notebook once under nbval, then the book from
 #               the notebooks just executed, browser tests)
 #   make book   build the static book into _build/html (first executing any solution notebook not yet
 #               executed, or changed since)
@@ -12,13 +12,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 
-.PHONY: lab test book learner-copies benchmark gpu-check chromium
+.PHONY: lab test lint book learner-copies benchmark gpu-check chromium
 
 lab: $(STAMP)
 	$(BIN)/python -m tools.lab
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest
+
+# Part of `make test`: ruff (pyproject.toml's [tool.ruff]) and import-linter's layer contracts.
+lint: $(STAMP)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/lint-imports --no-cache
 
 book: $(STAMP)
 	$(BIN)/python -m tools.book
