@@ -5,6 +5,7 @@
 #   make book   build the static book into _build/html (first executing any solution notebook not yet
 #               executed, or changed since)
 #   make benchmark / make gpu-check   print timings (see benchmarks/)
+#   make gpu-bundle, then make gpu-check-offline   the GPU check where nothing can be installed
 SHELL := bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
@@ -43,6 +44,16 @@ benchmark: $(STAMP)
 # On a machine with an NVIDIA GPU: every notebook whose work grows on CUDA, and the benchmark (falls back to CPU, saying so).
 gpu-check: $(STAMP)
 	$(BIN)/python benchmarks/gpu_check.py
+
+# Where PyPI is reachable: the wheels that a GPU machine which cannot install packages needs, in .whl/.
+gpu-bundle: $(STAMP)
+	$(BIN)/python -m tools.gpu_bundle
+
+# On that machine, with its own python3 and no .venv: install .whl/ into a temporary folder, then
+# run benchmarks/gpu_check.py (make is not needed there: `bash benchmarks/gpu_check_offline.sh`).
+gpu-check-offline:
+	bash benchmarks/gpu_check_offline.sh
+.PHONY: gpu-bundle gpu-check-offline
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
