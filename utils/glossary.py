@@ -24,12 +24,30 @@ TERMS: list[tuple[str, str, str]] = [
         "large model",
         "大模型 / AI大模型",
         "A neural network with billions or more parameters, pre-trained on very large data sets; "
-        "the guide says tens of billions to hundreds of billions.",
+        "the guide (§1.4.1) says 数十亿到千亿: from several billion to hundreds of billions.",
+    ),
+    (
+        "start-up",
+        "创业",
+        "Founding a new company or business to create commercial value (the guide's §1.4.1); the "
+        "guide's title asks how a start-up should meet the industry's trends.",
+    ),
+    (
+        "industry trend",
+        "行业趋势",
+        "The direction in which one industry develops over the coming years (the guide's §1.4.1); "
+        "chapter 8 measures the trends it names.",
     ),
     (
         "parameter",
         "参数",
         "A number the training adjusts: an entry of a weight matrix W or a bias vector b.",
+    ),
+    (
+        "hyper-parameter",
+        "超参数",
+        "A setting chosen before training rather than learned by it: the learning rate, the batch "
+        "size, the layer sizes. The guide's §3.4 calls these 参数.",
     ),
     (
         "GPT",
@@ -102,6 +120,18 @@ TERMS: list[tuple[str, str, str]] = [
     ),
     ("epoch", "轮次 / 训练周期", "One pass over the whole training set."),
     (
+        "data split",
+        "数据集划分",
+        "Dividing the rows into training, validation and test sets, each with its own role. The "
+        "guide's §3.2.1 calls it 数据分片, which is sharding.",
+    ),
+    (
+        "sharding",
+        "数据分片",
+        "Cutting data (or model state) into pieces that different workers hold or process, as "
+        "data-parallel training does in chapter 8.",
+    ),
+    (
         "overfitting",
         "过拟合",
         "Fitting the training data's noise: training loss falls while validation loss rises.",
@@ -159,10 +189,16 @@ TERMS: list[tuple[str, str, str]] = [
         "PyTorch.",
     ),
     (
-        "warm-up",
-        "预热",
+        "learning-rate warm-up",
+        "学习率预热",
         "Raising the learning rate from near zero over the first steps, so early large gradients "
         "do no harm.",
+    ),
+    (
+        "warm-up (timing)",
+        "预热（计时）",
+        "Calls made before timing starts and left out of the timings, so that one-off costs "
+        "(allocating memory, filling caches, compiling) do not count; see chapter 9.",
     ),
     (
         "pruning",
@@ -185,6 +221,36 @@ TERMS: list[tuple[str, str, str]] = [
         "DOI",
         "数字对象唯一标识符",
         "Digital Object Identifier: a stable identifier of a published work, resolved at doi.org.",
+    ),
+    (
+        "rotary position embedding (RoPE)",
+        "旋转位置编码",
+        "Positions given by rotating each query and key, pair of dimensions by pair, by an angle "
+        "proportional to its position, so that attention scores depend on relative positions.",
+    ),
+    (
+        "top-p (nucleus) sampling",
+        "核采样（top-p 采样）",
+        "Drawing the next token from the smallest set of most likely tokens whose probabilities "
+        "add up to p, renormalised.",
+    ),
+    (
+        "key/value cache (KV cache)",
+        "键值缓存",
+        "The keys and values of earlier positions, kept during generation so that each new token "
+        "runs through the model alone instead of recomputing the whole text.",
+    ),
+    (
+        "grouped-query attention (GQA)",
+        "分组查询注意力",
+        "Attention in which several query heads share one key/value head, shrinking the key/value "
+        "cache; Mistral-7B has 32 query heads and 8 key/value heads.",
+    ),
+    (
+        "memory-bandwidth bound",
+        "内存带宽瓶颈",
+        "The limit on decoding speed set by reading the weights (and cache) from memory for every "
+        "step: tokens per second at most bandwidth ÷ bytes read per token (chapter 2).",
     ),
 ]
 

@@ -1,38 +1,27 @@
-"""The measured checklist: the median timer, the clocks, the mixed-precision step, and the
-checklist's rows."""
-
-import time
+"""The measured checklist: the mixed-precision step, the rows the checklist trains on, the paired
+comparison of setups and its rule, the compression rows, the CPU flags and the benchmark script."""
 
 import pytest
 import torch
 
-from utils.ch09.checks_09 import FakeClock
-from utils.data import breast_cancer_split
-from utils.models import guide_mlp
 from utils.ch09.performance_checklist import (
+    KEEP_AT,
     Setup,
     amp_step,
-    checklist_markdown,
+    compression_markdown,
+    cpu_flags,
+    keep_or_not,
+    prepare,
+    product_times_us,
     run_compression_checklist,
     run_training_checklist,
     train_setup,
+    training_markdown,
 )
-from utils.timing import measure, median_time, work_clock
+from utils.data import breast_cancer_split
+from utils.models import guide_mlp
+from utils.timing import Ratio
 from utils.training import training_step
-
-
-def test_median_time_skips_the_warm_up_and_takes_the_median():
-    clock = FakeClock([9.0, 1.0, 3.0, 2.0])
-    assert median_time(clock.work, repeats=3, warmup=1, clock=clock.read) == 2.0
-    assert clock.calls == 4
-    with pytest.raises(ValueError):
-        median_time(clock.work, repeats=0)
-
-
-def test_work_clock_is_cpu_time_on_the_cpu():
-    assert work_clock("cpu") is time.process_time
-    assert work_clock("cuda") is time.perf_counter
-    assert measure(lambda: sum(range(10_000)), "cpu") >= 0.0
 
 
 def _problem():
@@ -59,36 +48,69 @@ def data():
     return breast_cancer_split(test_size=0.2, seed=0)
 
 
+def test_the_checklist_decides_on_validation_rows_scaled_by_the_fitting_rows(data):
+    rows = prepare(data, True)
+    assert len(rows["X_fit"]) == 364 and len(rows["X_val"]) == 91 and len(rows["X_test"]) == 114
+    assert abs(rows["X_fit"].mean(axis=0)).max() < 1e-12  # the fitting rows' own statistics
+    assert abs(rows["X_val"].mean(axis=0)).max() > 1e-3  # not the validation rows'
+    raw = prepare(data, False)
+    assert (raw["X_fit"] == data["X_train"][:364]).all()
+
+
 def test_train_setup_trains_the_guides_model(data):
-    model, seconds, accuracy = train_setup(Setup(epochs=3), data, seed=0)
-    assert seconds > 0 and accuracy > 0.85
-    assert sum(p.numel() for p in model.parameters()) == 4097
+    trained = train_setup(Setup(epochs=3), data, seed=0)
+    assert trained.validation > 0.85 and trained.test > 0.85
+    assert sum(p.numel() for p in trained.model.parameters()) == 4097
+
+
+def test_the_rule_keeps_only_what_every_pair_supports():
+    one = 1 / 91
+    assert keep_or_not(Ratio(1.5, KEEP_AT, 2.0), 0.0, one) == "kept"
+    assert keep_or_not(Ratio(1.5, 1.2, 2.0), 2 * one, one) == "not kept: validation accuracy falls"
+    assert keep_or_not(Ratio(1.5, 1.2, 2.0), one, one) == "kept"  # one row is allowed
+    assert keep_or_not(Ratio(0.6, 0.5, 0.9), 0.0, one) == "not kept: slower"
+    assert "within the noise" in keep_or_not(Ratio(1.05, 0.9, 1.3), 0.0, one)
+    assert "not 1.1× in every pair" in keep_or_not(Ratio(1.2, 1.05, 1.3), 0.0, one)
 
 
 def test_training_checklist_rows_and_rule(data):
-    rows, final = run_training_checklist(data, seeds=range(1))
-    assert [r["verdict"] for r in rows][0] == "baseline"
-    assert rows[1]["verdict"].startswith("not kept")  # skipping a step is never kept
-    assert rows[1]["accuracy"] < rows[0]["accuracy"]  # unscaled features hurt after 10 epochs
-    kept = [r for r in rows if r["verdict"] == "kept"]
-    assert all(r["speed-up"] >= 1.1 for r in kept)
+    rows, final = run_training_checklist(data, seeds=range(2))
+    assert [r["verdict"] for r in rows][:2] == ["baseline", "not kept (shows the cost)"]
+    assert rows[1]["validation"] < rows[0]["validation"]  # unscaled features hurt after 10 epochs
+    for r in rows[1:]:
+        assert len(r["times"]) == 2 and r["speed-up"].low <= r["speed-up"].median
+    assert all(r["speed-up"].low >= KEEP_AT for r in rows if r["verdict"] == "kept")
     assert isinstance(final, Setup)
+    table = training_markdown(rows)
+    assert table.count("\n") == len(rows) + 1 and "(pairs " in table
 
 
 def test_compression_rows(data):
-    model, _, _ = train_setup(Setup(epochs=2), data, seed=0)
-    from utils.ch09.performance_checklist import prepare
-
-    _, X_test = prepare(data, True)
-    rows = run_compression_checklist(model, X_test, data["y_test"], rows_for_timing=256)
-    assert [r["verdict"] for r in rows] == ["baseline", "measured", "measured"]
+    trained = train_setup(Setup(epochs=2), data, seed=0)
+    rows = run_compression_checklist(
+        trained.model, prepare(data, True)["X_test"], data["y_test"], rows_for_timing=256, repeats=3
+    )
+    assert rows[0]["speed-up"] is None and all(r["speed-up"] is not None for r in rows[1:])
     assert rows[2]["size_kib"] < rows[0]["size_kib"] / 1.5  # int8 weights
     assert "50% zeros" in rows[1]["change"]
-    table = checklist_markdown(rows)
+    table = compression_markdown(rows)
     assert table.count("\n") == len(rows) + 1 and "| — |" in table
 
 
-def test_the_benchmark_script_prints_its_table():
+def test_cpu_flags_reads_the_flags_line(tmp_path):
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor : 0\nflags : fpu avx2 avx512_bf16 amx_tile amx_bf16 avx_vnni\n")
+    assert cpu_flags(info) == ["amx_bf16", "amx_tile", "avx512_bf16", "avx_vnni"]
+    assert cpu_flags(tmp_path / "missing") is None
+
+
+def test_product_times_cover_float32_bfloat16_and_the_casts():
+    times = product_times_us(4, 3, 2, repeats=1)
+    assert set(times) == {"float32 product", "bfloat16 product", "casts to bfloat16"}
+    assert all(t >= 0 for t in times.values())
+
+
+def test_the_benchmark_script_prints_its_tables():
     import subprocess
     import sys
 
@@ -100,7 +122,7 @@ def test_the_benchmark_script_prints_its_table():
         "--device",
         "cpu",
         "--seeds",
-        "1",
+        "2",
     ]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr

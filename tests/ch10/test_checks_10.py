@@ -1,15 +1,11 @@
-"""Chapter 10's check names each catalogued wrong reading of an arXiv number and passes right
-answers."""
+"""Chapter 10's check names each catalogued wrong reading of an arXiv number, passes right answers
+and reports an untouched exercise as not attempted."""
 
 import re
 
-import pytest
-
+from tests.checks.contract import not_attempted, right_answers_pass, wrong_answers_named
 from utils.ch10 import checks_10
-
-
-def check(fn):
-    return checks_10.check_arxiv_date(fn, strict=False)
+from utils.ch10.references import arxiv_year
 
 
 def _digits(identifier):
@@ -26,9 +22,18 @@ def by_slicing(identifier):
     return int("20" + d[:2]), int(d[2:4])
 
 
+def as_a_list(identifier):
+    return list(by_slicing(identifier))
+
+
 def nineteen_hundreds(identifier):
     d = _digits(identifier)
     return 1900 + int(d[:2]), int(d[2:4])
+
+
+def two_digit_year(identifier):
+    d = _digits(identifier)
+    return int(d[:2]), int(d[2:4])
 
 
 def month_first(identifier):
@@ -59,44 +64,36 @@ def as_a_date_string(identifier):
     return f"{year}-{month:02d}"
 
 
-def as_a_list(identifier):
-    return list(by_slicing(identifier))
-
-
 def returns_nothing(identifier):
     by_slicing(identifier)
 
 
-CATALOGUE = [
-    (nineteen_hundreds, "failed", "century", "100 too small"),
-    (month_first, "failed", "swapped", "swapped"),
-    (first_four_digits, "failed", "yymm", "YYMM"),
-    (as_strings, "failed", "type", "int(...)"),
-    (prefix_kept, "error", None, "ValueError"),
-    (returns_nothing, "failed", "none", "return"),
-    (year_only, "failed", "year only", "only the year (2017). Return two integers"),
-    (as_a_date_string, "failed", "structure", "Return two integers, (year, month)"),
-]
+check = checks_10.check_arxiv_date
 
-
-@pytest.mark.parametrize(
-    "wrong, status, kind, phrase", CATALOGUE, ids=[c[0].__name__ for c in CATALOGUE]
+test_arxiv_mistakes_are_named = wrong_answers_named(
+    check,
+    [
+        ("nineteen_hundreds", nineteen_hundreds, "century", "100 too small"),
+        ("two_digit_year", two_digit_year, "two-digit year", "2000 + YY"),
+        ("month_first", month_first, "swapped", "swapped"),
+        ("first_four_digits", first_four_digits, "yymm", "YYMM"),
+        ("as_strings", as_strings, "type", "int(...)"),
+        ("returns_nothing", returns_nothing, "none", "return"),
+        ("year_only", year_only, "year only", "only the year (2017). Return two integers"),
+        ("as_a_date_string", as_a_date_string, "structure", "Return two integers, (year, month)"),
+    ],
 )
-def test_arxiv_check_names_the_mistake(wrong, status, kind, phrase):
-    result = check(wrong)
-    assert result.status == status, result.message
-    if kind is not None:
-        assert result.verdict.kind == kind, result.message
-    assert phrase in result.message
+test_arxiv_right_answers_pass = right_answers_pass(
+    check, [arxiv_year, with_regex, by_slicing, as_a_list]
+)
+test_arxiv_not_attempted = not_attempted(check)
 
 
-def test_arxiv_check_passes_right_answers_and_reports_a_stub():
-    from utils.ch10.references import arxiv_year
+def test_an_answer_that_raises_is_reported_with_its_error():
+    result = check(prefix_kept, strict=False)
+    assert result.status == "error" and "ValueError" in result.message, result.message
 
-    for right in (arxiv_year, with_regex, by_slicing, as_a_list):
-        assert check(right).status == "passed", right.__name__
 
-    def stub(identifier):
-        raise NotImplementedError
-
-    assert check(stub).status == "not attempted"
+def test_the_check_quotes_no_tolerance_for_an_exact_answer():
+    message = check(by_slicing, strict=False).message
+    assert message.startswith("✓") and "rtol" not in message, message

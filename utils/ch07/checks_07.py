@@ -4,20 +4,21 @@ small seeded problem."""
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import traceback
 from functools import partial
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 
-from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch07.keras_port import torch_state_from_keras
-from utils.models import guide_mlp
 from utils.ch07.tensorboard_logs import histogram_series, load_events, log_epoch, scalar_series
+from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
+from utils.checks.mistakes import catalogued_check
+from utils.checks.runner import Case, CheckResult
+from utils.models import guide_mlp
 
 SCALAR_TAGS = ("loss/train", "loss/validation")
 
@@ -29,7 +30,8 @@ SCALAR_TAGS = ("loss/train", "loss/validation")
 def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
     """Call `log_fn(writer, model, epoch, train_loss, val_loss)` for `epochs` epochs of a small
     model whose weights change between epochs, then read the event file back. Returns the scalars
-    and histograms it holds."""
+    and histograms it holds, and the sub-runs (folders of their own event files) that
+    `add_scalars` writes."""
     from torch.utils.tensorboard import SummaryWriter
 
     torch.manual_seed(seed)
@@ -43,15 +45,14 @@ def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
             for epoch in range(epochs):
                 try:
                     log_fn(writer, model, epoch, train_losses[epoch], val_losses[epoch])
-                except (
-                    NotImplementedError
-                ) as error:  # TensorBoard's own refusal, not an unattempted exercise
+                except NotImplementedError as error:
+                    # TensorBoard's own refusal (of None, say), not an unattempted exercise
                     frames = traceback.extract_tb(error.__traceback__)
                     if len(frames) > 1 and "tensorboard" in frames[-1].filename:
                         raise TypeError(
                             f"TensorBoard could not log a value ({str(error).strip()}). Pass "
-                            "tensors or "
-                            "numbers: a parameter's .grad is None until backward() has run."
+                            "tensors or numbers: a parameter's .grad is None until backward() "
+                            "has run."
                         ) from None
                     raise
                 with torch.no_grad():
@@ -59,6 +60,9 @@ def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
                         p.add_(0.1 * torch.randn(p.shape, generator=generator))
         finally:
             writer.close()
+        sub_runs = sorted(
+            p.name for p in Path(folder).iterdir() if p.is_dir() and any(p.glob("*tfevents*"))
+        )
         events = load_events(folder)
         tags = events.Tags()
         scalars = {tag: scalar_series(events, tag) for tag in tags["scalars"]}
@@ -68,34 +72,40 @@ def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
             ]
             for tag in tags["histograms"]
         }
-    return {"scalars": scalars, "histograms": histograms}
+    return {"scalars": scalars, "histograms": histograms, "sub_runs": sub_runs}
 
 
 def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
-    """Diagnose an event file: missing or misnamed tags, every point at step 0, train and validation
-    swapped, histograms missing or of the wrong values."""
+    """Diagnose an event file: scalars written to sub-runs by add_scalars, missing or misnamed tags,
+    every point at step 0, train and validation swapped, histograms missing or of the wrong
+    values."""
+    missing = [tag for tag in SCALAR_TAGS if tag not in got["scalars"]]
+    if missing and got.get("sub_runs"):
+        return Verdict(
+            False,
+            "add_scalars",
+            f"Your losses went into separate sub-runs, the folders {got['sub_runs']}: "
+            "add_scalars writes each key of its dict to an event file of its own, in a folder "
+            "of its own, so the run's event file has no tag 'loss/train' or 'loss/validation'. "
+            "Call add_scalar once per loss instead: "
+            "writer.add_scalar('loss/train', train_loss, global_step=epoch), and the same for "
+            "'loss/validation'. TensorBoard still draws the two curves together under 'loss'.",
+        )
     if not got["scalars"] and not got["histograms"]:
         return Verdict(
             False,
             "empty",
-            (
-                "Nothing was logged: the event file is empty. Call writer.add_scalar(tag, value, "
-                "global_step=epoch) for "
-                "each loss and writer.add_histogram(tag, parameter, global_step=epoch) for each "
-                "parameter."
-            ),
+            "Nothing was logged: the event file is empty. Call "
+            "writer.add_scalar(tag, value, global_step=epoch) for each loss and "
+            "writer.add_histogram(tag, parameter, global_step=epoch) for each parameter.",
         )
-    missing = [tag for tag in SCALAR_TAGS if tag not in got["scalars"]]
     if missing:
         return Verdict(
             False,
             "tags",
-            (
-                f"The event file has the scalar tags {sorted(got['scalars'])}, but not {missing}. "
-                "Use exactly the tags "
-                f"{list(SCALAR_TAGS)}: TensorBoard groups the two curves under 'loss' by the part "
-                "before the slash."
-            ),
+            f"The event file has the scalar tags {sorted(got['scalars'])}, but not {missing}. "
+            f"Use exactly the tags {list(SCALAR_TAGS)}: TensorBoard groups the two curves under "
+            "'loss' by the part before the slash.",
         )
     for tag in SCALAR_TAGS:
         steps, values = got["scalars"][tag]
@@ -104,11 +114,8 @@ def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=
             return Verdict(
                 False,
                 "steps",
-                (
-                    f"Every point of {tag!r} is at step {steps[0]}: TensorBoard would draw them on "
-                    "top of each other. "
-                    "Pass global_step=epoch to add_scalar."
-                ),
+                f"Every point of {tag!r} is at step {steps[0]}: TensorBoard would draw them on top "
+                "of each other. Pass global_step=epoch to add_scalar.",
             )
         if not np.array_equal(steps, expected_steps):
             return Verdict(
@@ -132,22 +139,16 @@ def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=
         return Verdict(
             False,
             "histograms",
-            (
-                "No histograms were logged. Log each parameter with "
-                "writer.add_histogram(f'parameters/{name}', "
-                "parameter, global_step=epoch), looping over model.named_parameters(); expected "
-                f"tags {expected_tags}."
-            ),
+            "No histograms were logged. Log each parameter with "
+            "writer.add_histogram(f'parameters/{name}', parameter, global_step=epoch), looping "
+            f"over model.named_parameters(); expected tags {expected_tags}.",
         )
     if sorted(got["histograms"]) != expected_tags:
         return Verdict(
             False,
             "tags",
-            (
-                f"The histogram tags are {sorted(got['histograms'])}; expected {expected_tags}, "
-                "one per entry of "
-                "model.named_parameters()."
-            ),
+            f"The histogram tags are {sorted(got['histograms'])}; expected {expected_tags}, one "
+            "per entry of model.named_parameters().",
         )
     for tag in expected_tags:
         rows, expected_rows = (
@@ -158,22 +159,17 @@ def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=
             return Verdict(
                 False,
                 "steps",
-                (
-                    f"The histogram {tag!r} is logged at steps {rows[:, 0].astype(int).tolist()}; "
-                    "expected "
-                    f"{expected_rows[:, 0].astype(int).tolist()}. Pass global_step=epoch to "
-                    "add_histogram."
-                ),
+                f"The histogram {tag!r} is logged at steps {rows[:, 0].astype(int).tolist()}; "
+                f"expected {expected_rows[:, 0].astype(int).tolist()}. Pass global_step=epoch to "
+                "add_histogram.",
             )
         if not np.allclose(rows[:, 1:], expected_rows[:, 1:], rtol=1e-4, atol=1e-6):
             return Verdict(
                 False,
                 "values",
-                (
-                    f"The histogram {tag!r} does not summarise that parameter's values (count, "
-                    "min, max differ): log the "
-                    "parameter itself under its own name, at the epoch being logged."
-                ),
+                f"The histogram {tag!r} does not summarise that parameter's values (count, min, "
+                "max differ): log the parameter itself under its own name, at the epoch being "
+                "logged.",
             )
     return Verdict(True, "ok", "tags, steps and values match", 0.0)
 
@@ -205,9 +201,8 @@ def _reshaped_not_transposed(
     """The verdict for a weight built with reshape/view from the Keras kernel instead of a
     transpose, if it is one."""
     mine, right = to_numpy(got), to_numpy(expected)
-    square = (
-        right.ndim == 2 and right.shape[0] == right.shape[1]
-    )  # there reshape is no transpose: compare_arrays says so
+    # a square kernel reshaped is not transposed: compare_arrays says so
+    square = right.ndim == 2 and right.shape[0] == right.shape[1]
     if (
         right.ndim != 2
         or square
@@ -215,9 +210,8 @@ def _reshaped_not_transposed(
         or np.allclose(mine, right, rtol=rtol, atol=atol)
     ):
         return None
-    reshaped = right.T.reshape(
-        right.shape
-    )  # the kernel's numbers, in memory order, regrouped into (outputs × inputs)
+    # the kernel's numbers, in memory order, regrouped into (outputs × inputs)
+    reshaped = right.T.reshape(right.shape)
     if np.allclose(reshaped, right, rtol=rtol, atol=atol) or not np.allclose(
         mine, reshaped, rtol=rtol, atol=atol
     ):
@@ -225,13 +219,10 @@ def _reshaped_not_transposed(
     return Verdict(
         False,
         "reshaped",
-        (
-            f"In '{key}': the shape {tuple(right.shape)} is right but the numbers are scrambled. "
-            "reshape (or view) keeps "
-            "the kernel's numbers in their memory order and only cuts them into rows of a new "
-            "length; it does not swap "
-            "rows and columns. Transpose instead: torch.as_tensor(kernel).T (or kernel.T in NumPy)."
-        ),
+        f"In '{key}': the shape {tuple(right.shape)} is right but the numbers are scrambled. "
+        "reshape (or view) keeps the kernel's numbers in their memory order and only cuts them "
+        "into rows of a new length; it does not swap rows and columns. Transpose instead: "
+        "torch.as_tensor(kernel).T (or kernel.T in NumPy).",
     )
 
 
@@ -244,19 +235,26 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
         return Verdict(
             False,
             "structure",
-            (
-                f"Return a dict (a state dict) mapping {list(expected)} to tensors; yours is a "
-                f"{type(got).__name__}."
-            ),
+            f"Return a dict (a state dict) mapping {list(expected)} to tensors; yours is a "
+            f"{type(got).__name__}.",
         )
     keys = tuple(expected)
+    if set(got) < set(keys) and all(k.endswith((".weight", ".bias")) for k in got):
+        layers = len(got) // 2
+        return Verdict(
+            False,
+            "layers",
+            f"Your state dict has {len(got)} entries, {layers} layers' worth, but this network has "
+            f"{len(keys) // 2} layers: {list(keys)}. The exercise asks for any number of layers: "
+            "loop over the (kernel, bias) pairs of `weights` (there are len(weights) // 2) instead "
+            "of writing out a fixed number.",
+        )
     if tuple(sorted(got)) != tuple(sorted(keys)):
         hint = ""
         if any(k.startswith("1.") for k in got):
             hint = (
                 " guide_mlp puts a ReLU module between the Linear layers, so the Linear layers are "
-                "modules "
-                "0, 2, 4, …; print(guide_mlp(30).state_dict().keys()) to see them."
+                "modules 0, 2, 4, …; print(guide_mlp(30).state_dict().keys()) to see them."
             )
         return Verdict(
             False,
@@ -268,26 +266,19 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
         return Verdict(
             False,
             "type",
-            (
-                f"The values for {not_tensors} are {type(got[not_tensors[0]]).__name__}s; "
-                "load_state_dict needs torch "
-                "tensors: wrap each array with torch.as_tensor(...)."
-            ),
+            f"The values for {not_tensors} are {type(got[not_tensors[0]]).__name__}s; "
+            "load_state_dict needs torch tensors: wrap each array with torch.as_tensor(...).",
         )
     not_float32 = [k for k in keys if got[k].dtype != torch.float32]
     if not_float32:
         return Verdict(
             False,
             "dtype",
-            (
-                f"{len(not_float32)} of your tensors (for example {not_float32[0]!r}) are "
-                f"{got[not_float32[0]].dtype}; "
-                "return float32 tensors, as the exercise "
-                "asks: guide_mlp's parameters are float32, and a float64 weight used directly (x @ "
-                "W.T with a float32 x) "
-                "raises a dtype error. Keras' arrays are float32 already: torch.as_tensor(kernel) "
-                "keeps that."
-            ),
+            f"{len(not_float32)} of your tensors (for example {not_float32[0]!r}) are "
+            f"{got[not_float32[0]].dtype}; return float32 tensors, as the exercise asks: "
+            "guide_mlp's parameters are float32, and a float64 weight used directly (x @ W.T with "
+            "a float32 x) raises a dtype error. Keras' arrays are float32 already: "
+            "torch.as_tensor(kernel) keeps that.",
         )
     for key in keys:
         if key.endswith(".weight"):
@@ -306,32 +297,44 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
 # ---------------------------------------------------------------- the checks the notebook calls
 
 
+def logging_cases() -> list[Case]:
+    return [Case((3, 0), "3 epochs of a small model"), Case((2, 1), "2 epochs, another seed")]
+
+
 def check_log_epoch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 7.1: a few epochs logged by `learner_fn`, read back from the event file, against
-    `log_epoch`."""
-    result = check_function(
+    `log_epoch`. Tags and steps must match exactly, and the values as float32 stores them."""
+    return catalogued_check(
         "Exercise 7.1 (log one epoch)",
         partial(logging_outcome, learner_fn),
-        partial(logging_outcome, log_epoch),
-        [Case((3, 0), "3 epochs of a small model"), Case((2, 1), "2 epochs, another seed")],
+        log_epoch,
+        logging_cases(),
         compare=compare_logs,
+        expected_from=partial(logging_outcome, log_epoch),
+        exact=True,
         strict=strict,
-        answer_keys=(log_epoch,),
     )
-    return dataclasses.replace(result, reference=log_epoch)
+
+
+def keras_cases() -> list[Case]:
+    """The guide's shapes; square kernels (where a missing transpose keeps the shape); a deeper and
+    a shallower network, since the answer must work for any number of layers."""
+    return [
+        Case((keras_weights((30, 64, 32, 1), seed=0),), "the guide's shapes: 30 → 64 → 32 → 1"),
+        Case((keras_weights((4, 4, 4, 1), seed=1),), "square kernels: 4 → 4 → 4 → 1"),
+        Case((keras_weights((6, 5, 4, 3, 2, 1), seed=2),), "five layers: 6 → 5 → 4 → 3 → 2 → 1"),
+        Case((keras_weights((7, 3, 1), seed=3),), "two layers: 7 → 3 → 1"),
+    ]
 
 
 def check_keras_to_torch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 7.2: Keras-layout weights of the guide's shapes and of square kernels, against
+    """Exercise 7.2: Keras-layout weights of several shapes and depths, against
     `torch_state_from_keras`."""
-    return check_function(
+    return catalogued_check(
         "Exercise 7.2 (Keras weights into the PyTorch port)",
         learner_fn,
         torch_state_from_keras,
-        [
-            Case((keras_weights((30, 64, 32, 1), seed=0),), "the guide's shapes: 30 → 64 → 32 → 1"),
-            Case((keras_weights((4, 4, 4, 1), seed=1),), "square kernels: 4 → 4 → 4 → 1"),
-        ],
+        keras_cases(),
         compare=compare_state,
         strict=strict,
     )

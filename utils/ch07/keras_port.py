@@ -118,9 +118,8 @@ def torch_state_from_keras(weights) -> dict[str, torch.Tensor]:
         raise ValueError(f"expected kernel, bias pairs; got {len(weights)} arrays")
     state = {}
     for layer, (kernel, bias) in enumerate(zip(weights[0::2], weights[1::2])):
-        index = (
-            2 * layer
-        )  # guide_mlp puts a ReLU between the Linear layers: Linear modules are 0, 2, 4, ...
+        # guide_mlp puts a ReLU between the Linear layers: the Linear modules are 0, 2, 4, ...
+        index = 2 * layer
         state[f"{index}.weight"] = torch.as_tensor(
             np.asarray(kernel, dtype=np.float32)
         ).T.contiguous()

@@ -1,6 +1,6 @@
 """torch.profiler on the course's trainer: a training step whose phases carry names, the operators
 that run in each phase, and the time of each phase on a clock that other programs on a shared
-machine do not inflate."""
+machine affect less than the wall clock."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def labelled_step(model, optimizer, X, y):
 
 class PhaseTimer:
     """A training step for the trainer (`train(step=timer.step)`) that adds up the time of each
-    phase: this process's CPU time on a CPU; the wall clock after a synchronise on a GPU."""
+    phase: this process's CPU time on a CPU (all its threads added together, so it suits
+    single-threaded work); the wall clock after a synchronise on a GPU."""
 
     def __init__(self, device: torch.device | str = "cpu"):
         device = torch.device(device)

@@ -1,6 +1,7 @@
 """The guide's performance checklist (§9.3), measured on the guide's classifier: a mixed-precision
-training step, one setup of the trainer per row, and the compression steps (chapter 8's pruning and
-int8 quantisation) on the trained model."""
+training step, one setup of the trainer per row, each compared with the best setup so far in
+alternating paired runs, and the compression steps (chapter 8's pruning and int8 quantisation) on
+the trained model."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import copy
 import statistics
 import time
 from dataclasses import dataclass, replace
-from typing import Callable
+from pathlib import Path
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
@@ -17,8 +19,10 @@ from torch import nn
 from utils.ch08.compression import dynamic_int8, prune_magnitude, serialized_bytes, weight_sparsity
 from utils.data import standardise_splits
 from utils.models import count_parameters, guide_mlp, predict_proba
-from utils.timing import measure, median_time, work_clock
-from utils.training import KERAS_ADAM_EPS, batch_loss, train
+from utils.timing import alternating_times, median_time, ratio_spread, speed_verdict, work_clock
+from utils.training import KERAS_ADAM_EPS, batch_loss, keras_validation_split, train
+
+KEEP_AT = 1.1  # a change is kept when every pair of runs is at least 10% faster with it
 
 
 def amp_step(
@@ -56,31 +60,52 @@ class Setup:
     )
 
 
-def prepare(data: dict, standardise: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Training and test features, standardised with the training rows' statistics, or raw."""
-    if not standardise:
-        return data["X_train"], data["X_test"]
-    return standardise_splits(data["X_train"], data["X_test"])
+def prepare(data: dict, standardise: bool) -> dict[str, np.ndarray]:
+    """The rows the checklist uses: the last fifth of the training rows for validation (as Keras'
+    validation_split=0.2), the rest for fitting, and the test rows. Features are standardised with
+    the fitting rows' statistics, or left raw."""
+    X_fit, y_fit, X_val, y_val = keras_validation_split(data["X_train"], data["y_train"], 0.2)
+    X_test = data["X_test"]
+    if standardise:
+        X_fit, X_val, X_test = standardise_splits(X_fit, X_val, X_test)
+    return {
+        "X_fit": X_fit,
+        "y_fit": y_fit,
+        "X_val": X_val,
+        "y_val": y_val,
+        "X_test": X_test,
+        "y_test": data["y_test"],
+    }
 
 
-def train_setup(
-    setup: Setup, data: dict, *, seed: int = 0, device="cpu"
-) -> tuple[nn.Module, float, float]:
-    """Train one model as `setup` says; returns (model, training seconds, test accuracy)."""
-    X_train, X_test = prepare(data, setup.standardise)
+def accuracy(model: nn.Module, X, y) -> float:
+    """Fraction of rows whose predicted class (p > 0.5) equals the label."""
+    # a quantised model has no parameters: it runs on the CPU
+    device = next(model.parameters(), torch.zeros(0)).device
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    p = predict_proba(model, X).cpu().numpy()
+    return float(np.mean((p > 0.5) == np.asarray(y)))
+
+
+def trainer(
+    setup: Setup, rows: dict, *, seed: int = 0, device="cpu"
+) -> tuple[nn.Module, Callable[[], object]]:
+    """A fresh model for `setup` from `seed`, and the call that trains it on the fitting rows (not
+    run yet, so that only the training is timed)."""
     torch.manual_seed(seed)
-    model = guide_mlp(X_train.shape[1], setup.hidden).to(device)
+    model = guide_mlp(rows["X_fit"].shape[1], setup.hidden).to(device)
     optimizer = torch.optim.Adam(
         model.parameters(), lr=setup.lr, eps=KERAS_ADAM_EPS, fused=setup.fused
     )
-    threads = torch.get_num_threads()
-    torch.set_num_threads(setup.threads)
-    try:
-        seconds = measure(
-            lambda: train(
+
+    def run() -> None:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(setup.threads)
+        try:
+            train(
                 model,
-                X_train,
-                data["y_train"],
+                rows["X_fit"],
+                rows["y_fit"],
                 epochs=setup.epochs,
                 batch_size=setup.batch_size,
                 optimizer=optimizer,
@@ -89,57 +114,73 @@ def train_setup(
                 device=device,
                 seed=seed,
                 progress=False,
-            ),
-            device,
-        )
-    finally:
-        torch.set_num_threads(threads)
-    return model, seconds, accuracy(model, X_test, data["y_test"])
+            )
+        finally:
+            torch.set_num_threads(threads)
+
+    return model, run
 
 
-def accuracy(model: nn.Module, X, y) -> float:
-    """Fraction of rows whose predicted class (p > 0.5) equals the label."""
-    device = next(
-        model.parameters(), torch.zeros(0)
-    ).device  # a quantised model has no parameters: CPU
-    p = (
-        predict_proba(model, torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device))
-        .cpu()
-        .numpy()
+class Trained(NamedTuple):
+    model: nn.Module
+    validation: float  # accuracy on the validation rows
+    test: float  # accuracy on the test rows
+
+
+def train_setup(setup: Setup, data: dict, *, seed: int = 0, device="cpu") -> Trained:
+    """Train one model as `setup` says; its validation and test accuracy."""
+    rows = prepare(data, setup.standardise)
+    model, run = trainer(setup, rows, seed=seed, device=device)
+    run()
+    return Trained(
+        model,
+        accuracy(model, rows["X_val"], rows["y_val"]),
+        accuracy(model, rows["X_test"], rows["y_test"]),
     )
-    return float(np.mean((p > 0.5) == np.asarray(y)))
 
 
-def measure_setup(setup: Setup, data: dict, *, seeds=range(5), device="cpu") -> dict:
-    """Train once per seed; the median training time, the median test accuracy and the parameter
-    count."""
-    runs = [train_setup(setup, data, seed=seed, device=device) for seed in seeds]
-    return {
-        "seconds": statistics.median(r[1] for r in runs),
-        "accuracy": statistics.median(r[2] for r in runs),
-        "parameters": count_parameters(runs[0][0]),
-        "model": runs[0][0],
-    }
+def compare_setups(
+    setups: dict[str, Setup], data: dict, *, seeds=range(7), warmup: int = 1, device="cpu"
+) -> dict[str, dict]:
+    """Train every setup once per seed, the setups taking turns (`utils.timing.alternating_times`),
+    after `warmup` untimed rounds. Round r of every setup starts from seed r, so the i-th runs of
+    two setups form a pair. Returns, per setup: the training times in seed order, the median
+    validation and test accuracies, the parameter count and the first seed's model."""
+    seeds = list(seeds)
+    rows = {name: prepare(data, setup.standardise) for name, setup in setups.items()}
+    models: dict[str, dict[int, nn.Module]] = {name: {} for name in setups}
 
+    def preparer(name: str) -> Callable[[int], Callable[[], object]]:
+        def prepare_round(round_: int) -> Callable[[], object]:
+            model, run = trainer(setups[name], rows[name], seed=seeds[round_], device=device)
+            models[name][round_] = model  # a timed round replaces its warm-up round's model
+            return run
 
-def serialized_kib(model: nn.Module) -> float:
-    """Size of the model's state dict as torch.save writes it, in KiB (chapter 8's
-    `serialized_bytes`)."""
-    return serialized_bytes(model) / 1024
+        return prepare_round
 
-
-def inference_ms(model: nn.Module, X: torch.Tensor, repeats: int = 20, timer=median_time) -> float:
-    """Median milliseconds of one forward pass over X in eval mode without autograd, on `work_clock`
-    (synchronised on CUDA); `timer` is a function like `median_time`."""
-    model.eval()
-    sync = torch.cuda.synchronize if X.device.type == "cuda" else (lambda: None)
-
-    def forward():
-        with torch.no_grad():
-            model(X)
-        sync()
-
-    return 1000 * timer(forward, repeats=repeats, warmup=2, clock=work_clock(X.device))
+    times = alternating_times(
+        {name: preparer(name) for name in setups},
+        repeats=len(seeds),
+        warmup=warmup,
+        device=device,
+    )
+    results = {}
+    for name in setups:
+        trained = [models[name][r] for r in range(len(seeds))]
+        rows_ = rows[name]
+        results[name] = {
+            "times": times[name],
+            "seconds": statistics.median(times[name]),
+            "validation": statistics.median(
+                accuracy(m, rows_["X_val"], rows_["y_val"]) for m in trained
+            ),
+            "test": statistics.median(
+                accuracy(m, rows_["X_test"], rows_["y_test"]) for m in trained
+            ),
+            "parameters": count_parameters(trained[0]),
+            "model": trained[0],
+        }
+    return results
 
 
 # (the guide's §9.3 item, the change, a short label, the Setup fields it changes; "step" is the
@@ -159,7 +200,7 @@ TRAINING_CHECKLIST: list[tuple[str, str, str, dict]] = [
     ),
     (
         "2 · algorithm",
-        "fused Adam: one kernel updates every parameter",
+        "one kernel updates every parameter (fused=True)",
         "fused Adam",
         {"fused": True},
     ),
@@ -171,60 +212,108 @@ TRAINING_CHECKLIST: list[tuple[str, str, str, dict]] = [
     ),
     (
         "4 · hardware",
-        "mixed precision: the forward pass in bfloat16",
+        "mixed precision: the forward pass under bfloat16 autocast",
         "bfloat16 autocast",
         {"step": "amp step"},
     ),
 ]
 
 
+def keep_or_not(ratio, accuracy_drop: float, one_row: float) -> str:
+    """The rule, fixed before measuring: kept when every pair is at least `KEEP_AT` times faster
+    and the validation accuracy falls by at most one validation row; otherwise say why not, and
+    give no speed verdict where the pairs disagree."""
+    if accuracy_drop > one_row + 1e-12:
+        return "not kept: validation accuracy falls"
+    if ratio.low >= KEEP_AT:
+        return "kept"
+    verdict = speed_verdict(ratio)
+    if verdict == "slower":
+        return "not kept: slower"
+    if verdict == "faster":
+        return f"not kept: faster, but not {KEEP_AT:.1f}× in every pair"
+    return "not kept: no verdict, within the noise"
+
+
 def run_training_checklist(
     data: dict,
     *,
     device="cpu",
-    seeds=range(5),
+    seeds=range(7),
     amp_step_fn: Callable = amp_step,
     steps=TRAINING_CHECKLIST,
 ) -> tuple[list[dict], Setup]:
-    """Measure the baseline, then each change on top of the best setup so far. A change is kept when
-    it makes training at least 10% faster and costs at most one test row of accuracy; the first row
-    only shows what skipping a step costs, and is never kept. Returns the rows and the final
-    setup."""
-    one_row = 1 / len(data["y_test"])
+    """Measure each change against the best setup so far, in alternating paired runs. The first
+    row only shows what skipping a step costs, and is never kept. Returns the rows (the baseline
+    first) and the final setup."""
+    one_row = 1 / len(prepare(data, True)["y_val"])
     current = Setup()
-    base = measure_setup(current, data, seeds=seeds, device=device)
-    rows = [
-        {
-            "item": "—",
-            "change": "baseline: the guide's model, plain Adam, batch 32, float32",
-            "label": "baseline",
-            **base,
-            "speed-up": 1.0,
-            "verdict": "baseline",
-        }
-    ]
+    rows: list[dict] = []
     for number, (item, change, label, fields) in enumerate(steps):
         fields = {k: (amp_step_fn if v == "amp step" else v) for k, v in fields.items()}
         candidate = replace(current, **fields)
-        result = measure_setup(candidate, data, seeds=seeds, device=device)
-        speed_up = base["seconds"] / result["seconds"]
+        result = compare_setups(
+            {"current": current, "candidate": candidate}, data, seeds=seeds, device=device
+        )
+        before, after = result["current"], result["candidate"]
+        if number == 0:
+            rows.append(
+                {
+                    "item": "—",
+                    "change": "baseline: the guide's model, plain Adam, batch 32, float32",
+                    "label": "baseline",
+                    **before,
+                    "speed-up": None,
+                    "verdict": "baseline",
+                }
+            )
+        ratio = ratio_spread(before["times"], after["times"])
         if number == 0:
             verdict = "not kept (shows the cost)"
-        elif result["accuracy"] >= base["accuracy"] - one_row and speed_up >= 1.1:
-            verdict, current, base = "kept", candidate, result
         else:
-            verdict = "not kept"
+            verdict = keep_or_not(ratio, before["validation"] - after["validation"], one_row)
         rows.append(
             {
                 "item": item,
                 "change": change,
                 "label": label,
-                **result,
-                "speed-up": speed_up,
+                **after,
+                "speed-up": ratio,
                 "verdict": verdict,
             }
         )
+        if verdict == "kept":
+            current = candidate
     return rows, current
+
+
+def serialized_kib(model: nn.Module) -> float:
+    """Size of the model's state dict as torch.save writes it, in KiB (chapter 8's
+    `serialized_bytes`)."""
+    return serialized_bytes(model) / 1024
+
+
+def forward_pass(model: nn.Module, X: torch.Tensor, passes: int = 1) -> Callable[[], None]:
+    """`passes` forward passes over X in eval mode without autograd (synchronised on CUDA), as one
+    call to time."""
+    model.eval()
+    sync = torch.cuda.synchronize if X.device.type == "cuda" else (lambda: None)
+
+    def forward() -> None:
+        with torch.no_grad():
+            for _ in range(passes):
+                model(X)
+        sync()
+
+    return forward
+
+
+def inference_ms(model: nn.Module, X: torch.Tensor, repeats: int = 20, timer=median_time) -> float:
+    """Median milliseconds of one forward pass over X, on `work_clock`; `timer` is a function like
+    `median_time`."""
+    return 1000 * timer(
+        forward_pass(model, X), repeats=repeats, warmup=2, clock=work_clock(X.device)
+    )
 
 
 def run_compression_checklist(
@@ -232,94 +321,146 @@ def run_compression_checklist(
     X_test,
     y_test,
     *,
-    device="cpu",
-    timer=median_time,
     rows_for_timing: int = 4096,
-    measure_compile: bool = False,
+    repeats: int = 30,
+    passes: int = 10,
 ) -> list[dict]:
-    """Inference-time steps on a trained model: the model as trained, pruned by half, int8-quantised
-    (both on the CPU, compared with the float32 model on the CPU), and torch.compile'd when
-    `measure_compile`. Each row holds the test accuracy, the saved size and the milliseconds for one
-    forward pass over `rows_for_timing` rows."""
-    device = torch.device(device)
+    """Inference-time steps on a trained model, on the CPU: the model as trained (float32), pruned
+    by half, and int8-quantised. Each row holds the test accuracy, the saved size and the
+    milliseconds of one forward pass over `rows_for_timing` rows. The three take turns for
+    `repeats` rounds, each timing `passes` forward passes at once; each speed-up is the ratio to
+    the float32 model's time in the same round."""
     X = torch.as_tensor(np.asarray(X_test), dtype=torch.float32)
     X_big = X.repeat(rows_for_timing // len(X) + 1, 1)[:rows_for_timing]
-    model = copy.deepcopy(model).to(device).eval()
-    base_ms = inference_ms(model, X_big.to(device), timer=timer)
-    rows = [
-        {
-            "item": "—",
-            "change": f"the trained model, float32, on {device.type}",
-            "accuracy": accuracy(model, X, y_test),
-            "size_kib": serialized_kib(model),
-            "infer_ms": base_ms,
-            "speed-up": 1.0,
-            "verdict": "baseline",
-        }
-    ]
-    cpu_model = copy.deepcopy(model).cpu()
-    cpu_ms = base_ms if device.type == "cpu" else inference_ms(cpu_model, X_big, timer=timer)
-    half = prune_magnitude(cpu_model, 0.5)
-    int8 = dynamic_int8(cpu_model)
-    for change, smaller in (
-        (f"prune half the weights (CPU; {weight_sparsity(half):.0%} zeros, stored dense)", half),
-        ("int8 dynamic quantisation of the Linear layers (CPU)", int8),
-    ):
-        ms = inference_ms(smaller, X_big, timer=timer)
+    base = copy.deepcopy(model).cpu().eval()
+    half = prune_magnitude(base, 0.5)
+    variants = {
+        "the trained model, float32 (CPU)": base,
+        f"prune half the weights ({weight_sparsity(half):.0%} zeros, stored dense)": half,
+        "int8 dynamic quantisation of the Linear layers": dynamic_int8(base),
+    }
+    times = alternating_times(
+        {name: (lambda r, m=m: forward_pass(m, X_big, passes)) for name, m in variants.items()},
+        repeats=repeats,
+        warmup=3,
+        device="cpu",
+    )
+    base_times = times[next(iter(variants))]
+    rows = []
+    for number, (name, m) in enumerate(variants.items()):
         rows.append(
             {
-                "item": "5 · compression",
-                "change": change,
-                "accuracy": accuracy(smaller, X, y_test),
-                "size_kib": serialized_kib(smaller),
-                "infer_ms": ms,
-                "speed-up": cpu_ms / ms,
-                "verdict": "measured",
-            }
-        )
-    if measure_compile:
-        compiled = torch.compile(model)
-        started = time.perf_counter()
-        with torch.no_grad():
-            compiled(X_big.to(device))
-        compile_s = time.perf_counter() - started
-        ms = inference_ms(compiled, X_big.to(device), timer=timer)
-        rows.append(
-            {
-                "item": "4 · hardware",
-                "change": f"torch.compile (compiling took {compile_s:.1f} s)",
-                "accuracy": accuracy(compiled, X, y_test),
-                "size_kib": serialized_kib(model),
-                "infer_ms": ms,
-                "speed-up": base_ms / ms,
-                "verdict": "measured",
+                "item": "—" if number == 0 else "5 · compression",
+                "change": name,
+                "accuracy": accuracy(m, X, y_test),
+                "size_kib": serialized_kib(m),
+                "infer_ms": 1000 * statistics.median(times[name]) / passes,
+                "speed-up": None if number == 0 else ratio_spread(base_times, times[name]),
             }
         )
     return rows
 
 
-def checklist_markdown(rows: list[dict]) -> str:
-    """The rows as one Markdown table; '—' where a column does not apply to a step."""
+def compile_row(model: nn.Module, X_test, y_test, *, device="cpu", timer=median_time) -> dict:
+    """torch.compile on the trained model: the compile time, then the compiled and the eager model
+    timed alike (`timer`) on one forward pass over the test rows repeated to 4096."""
+    X = torch.as_tensor(np.asarray(X_test), dtype=torch.float32)
+    X_big = X.repeat(4096 // len(X) + 1, 1)[:4096].to(device)
+    eager = copy.deepcopy(model).to(device).eval()
+    compiled = torch.compile(eager)
+    started = time.perf_counter()
+    with torch.no_grad():
+        compiled(X_big)
+    compile_s = time.perf_counter() - started
+    eager_ms = inference_ms(eager, X_big, timer=timer)
+    compiled_ms = inference_ms(compiled, X_big, timer=timer)
+    return {
+        "item": "4 · hardware",
+        "change": f"torch.compile (compiling took {compile_s:.1f} s)",
+        "accuracy": accuracy(compiled, X, y_test),
+        "size_kib": serialized_kib(eager),
+        "infer_ms": compiled_ms,
+        "speed-up": eager_ms / compiled_ms,
+    }
 
-    def number(row, key, scale, fmt):
-        return fmt.format(scale * row[key]) if row.get(key) is not None else "—"
 
+def _speed_up(value) -> str:
+    if value is None:
+        return "—"
+    return str(value) if not isinstance(value, float) else f"{value:.2f}×"
+
+
+def training_markdown(rows: list[dict]) -> str:
+    """The training rows as one Markdown table: median time, the speed-up over the best setup
+    before it (median ratio and its pairs' range), median accuracies and the verdict."""
     lines = [
-        "| §9.3 item | change | training, ms | inference, ms | speed-up | test accuracy | "
-        "parameters | size, KiB | verdict |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| §9.3 item | change | training, ms | speed-up | validation acc. | test acc. | "
+        "parameters | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        cells = [
+            r["item"],
+            r["label"],
+            f"{1000 * r['seconds']:.0f}",
+            _speed_up(r["speed-up"]),
+            f"{r['validation']:.3f}",
+            f"{r['test']:.3f}",
+            f"{r['parameters']:,}",
+            r["verdict"],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def compression_markdown(rows: list[dict]) -> str:
+    """The inference rows as one Markdown table: time of a forward pass, speed-up over float32,
+    test accuracy and saved size."""
+    lines = [
+        "| §9.3 item | change | inference, ms | speed-up | test acc. | size, KiB |",
+        "|---|---|---|---|---|---|",
     ]
     for r in rows:
         cells = [
             r["item"],
             r["change"],
-            number(r, "seconds", 1000, "{:.0f}"),
-            number(r, "infer_ms", 1, "{:.2f}"),
-            f"{r['speed-up']:.2f}×",
+            f"{r['infer_ms']:.2f}",
+            _speed_up(r["speed-up"]),
             f"{r['accuracy']:.3f}",
-            number(r, "parameters", 1, "{:,}"),
-            number(r, "size_kib", 1, "{:.1f}"),
-            r["verdict"],
+            f"{r['size_kib']:.1f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def cpu_flags(path: Path = Path("/proc/cpuinfo")) -> list[str] | None:
+    """The CPU's feature flags that concern bfloat16 and int8 matrix arithmetic (`*bf16*`,
+    `amx*`, `*vnni*`), read from Linux's /proc/cpuinfo; None where that file does not exist."""
+    if not path.is_file():
+        return None
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("flags"):
+            flags = line.split(":", 1)[1].split()
+            return sorted(f for f in flags if "bf16" in f or f.startswith("amx") or "vnni" in f)
+    return []
+
+
+def product_times_us(
+    rows: int, width: int, n_in: int, *, timer=median_time, repeats: int = 9
+) -> dict[str, float]:
+    """Microseconds (on `work_clock('cpu')`) of X @ Wᵀ for X (rows × n_in) and W (width × n_in):
+    in float32, in bfloat16 with both already cast, and of the two casts alone."""
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(rows, n_in, generator=generator)
+    W = torch.randn(width, n_in, generator=generator)
+    Xb, Wb = X.bfloat16(), W.bfloat16()
+    clock = work_clock("cpu")
+
+    def us(fn) -> float:
+        return 1e6 * timer(fn, repeats=repeats, warmup=2, clock=clock)
+
+    return {
+        "float32 product": us(lambda: X @ W.T),
+        "bfloat16 product": us(lambda: Xb @ Wb.T),
+        "casts to bfloat16": us(lambda: (X.bfloat16(), W.bfloat16())),
+    }

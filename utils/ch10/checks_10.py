@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import numbers
 import re
 
-from utils.checks.diagnose import Verdict, compare_named
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch10.references import arxiv_year
+from utils.checks.diagnose import Verdict, compare_named
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 
 
 def _digits(identifier: str) -> str:
@@ -19,6 +18,11 @@ def _digits(identifier: str) -> str:
 def _nineteen_hundreds(identifier):
     year, month = arxiv_year(identifier)
     return year - 100, month
+
+
+def _two_digit_year(identifier):
+    year, month = arxiv_year(identifier)
+    return year - 2000, month
 
 
 def _month_first(identifier):
@@ -31,53 +35,48 @@ def _four_digit_year(identifier):
     return int(digits[:4]), int(digits[2:4])
 
 
-expected_arxiv = with_mistakes(
-    arxiv_year,
-    [
-        (
-            "century",
-            _nineteen_hundreds,
-            "Your year is 100 too small: new-style arXiv identifiers start in April 2007, so YY "
-            "means 20YY.",
-        ),
-        ("swapped", _month_first, "Year and month are swapped: return (year, month)."),
-        (
-            "yymm",
-            _four_digit_year,
-            "Your year is the first four digits, but those are YYMM: two digits of year, then two "
-            "of month.",
-        ),
-    ],
+ARXIV_MISTAKES = (
+    Mistake(
+        "century",
+        _nineteen_hundreds,
+        "Your year is 100 too small: new-style arXiv identifiers start in April 2007, so YY "
+        "means 20YY.",
+    ),
+    Mistake(
+        "two-digit year",
+        _two_digit_year,
+        "Your year has two digits (YY), as the identifier writes it. Return the full year: "
+        "new-style identifiers start in April 2007, so YY means 2000 + YY.",
+    ),
+    Mistake("swapped", _month_first, "Year and month are swapped: return (year, month)."),
+    Mistake(
+        "yymm",
+        _four_digit_year,
+        "Your year is the first four digits, but those are YYMM: two digits of year, then two "
+        "of month.",
+    ),
 )
 
 
 def _as_pair(got, expected, *, batch_size=None, rtol=0.0, atol=0.0) -> Verdict:
+    """Diagnose the shape of the answer (one number, a string, not integers), then compare the year
+    and the month exactly."""
     if got is not None and not (isinstance(got, (tuple, list)) and len(got) == 2):
         year, month = expected
         if isinstance(got, numbers.Number) and got == year:
             return Verdict(
                 False,
                 "year only",
-                (
-                    f"You returned only the year ({got!r}). Return two integers, the year and the "
-                    "month: "
-                    "`return year, month` gives the tuple (year, month)."
-                ),
+                f"You returned only the year ({got!r}). Return two integers, the year and the "
+                "month: `return year, month` gives the tuple (year, month).",
             )
         return Verdict(
             False,
             "structure",
-            (
-                f"Return two integers, (year, month), as a tuple; yours is {got!r} "
-                f"({type(got).__name__}). "
-                "`return year, month` gives the tuple."
-            ),
+            f"Return two integers, (year, month), as a tuple; yours is {got!r} "
+            f"({type(got).__name__}). `return year, month` gives the tuple.",
         )
-    if (
-        isinstance(got, (tuple, list))
-        and len(got) == 2
-        and not all(isinstance(v, numbers.Integral) for v in got)
-    ):
+    if got is not None and not all(isinstance(v, numbers.Integral) for v in got):
         kinds = ", ".join(type(v).__name__ for v in got)
         return Verdict(
             False,
@@ -85,36 +84,31 @@ def _as_pair(got, expected, *, batch_size=None, rtol=0.0, atol=0.0) -> Verdict:
             f"Return two integers (year, month); yours are {got!r} ({kinds}): convert with "
             "int(...).",
         )
-    return compare_named(("year", "month"))(
-        got, expected, batch_size=batch_size, rtol=rtol, atol=atol
-    )
+    return compare_named(("year", "month"))(got, expected, batch_size=batch_size, rtol=0, atol=0)
 
 
-compare_arxiv = naming_mistakes(_as_pair)
-
-
-# ---------------------------------------------------------------- the check the notebook calls
-
-
-def check_arxiv_date(learner_fn, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 10.1: (year, month) of five arXiv numbers (prefix, version, the first new-style
-    number), exactly."""
-    cases = [
+def arxiv_cases() -> list[Case]:
+    return [
         Case(("1706.03762",), "Attention Is All You Need"),
         Case(("arXiv:2005.14165",), "with the prefix"),
         Case(("1412.6980v9",), "with a version"),
         Case(("0704.0001",), "the first new-style number"),
         Case(("arXiv:2203.15556v1",), "prefix and version"),
     ]
-    result = check_function(
+
+
+def check_arxiv_date(learner_fn, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 10.1: (year, month) of five arXiv numbers (prefix, version, the first new-style
+    number), exactly."""
+    return catalogued_check(
         "Exercise 10.1 (the date in an arXiv number)",
         learner_fn,
-        expected_arxiv,
-        cases,
-        compare=compare_arxiv,
+        arxiv_year,
+        arxiv_cases(),
+        mistakes=ARXIV_MISTAKES,
+        compare=_as_pair,
+        exact=True,
         rtol=0,
         atol=0,
         strict=strict,
-        answer_keys=(arxiv_year,),
     )
-    return dataclasses.replace(result, reference=arxiv_year)

@@ -1,5 +1,6 @@
 """The guide's errata as data: where the guide says it, what is true, and the notebook (and a phrase
-of the cell or heading there) that shows the evidence."""
+of the cell or heading there) that shows the evidence. Also the guide's own outline (§1.3) and its
+numbered sections, which the errata table compares."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 
 @dataclass(frozen=True)
 class Erratum:
-    group: int  # the course's numbering of the guide's errata, 1–10
+    group: int  # the course's numbering of the guide's errata, 1–12
     where: str  # the guide's section
     guide_says: str
     what_is_true: str
-    evidence: tuple[
-        tuple[str, str], ...
-    ]  # (notebook name, a phrase of the cell or heading that shows it)
+    # (notebook name, a phrase of the cell or heading that shows it)
+    evidence: tuple[tuple[str, str], ...]
 
 
 ERRATA: list[Erratum] = [
@@ -47,9 +47,15 @@ ERRATA: list[Erratum] = [
         4,
         "§4.1.3",
         "cross-entropy = −(1/n)Σ y·log ŷ",
-        "That is the categorical form; binary cross-entropy, which §5 uses, adds the (1 − y)·log(1 "
-        "− ŷ) term.",
-        (("04a_forward_backward", "The guide gives cross-entropy as"),),
+        "With one label and one prediction per example, as written, that is neither "
+        "cross-entropy. Categorical cross-entropy needs a second sum, over the K classes: "
+        "−(1/n)Σ_i Σ_k y_ik·log ŷ_ik. Binary cross-entropy, which §5 uses, is "
+        "−(1/n)Σ[y·log ŷ + (1 − y)·log(1 − ŷ)]; the formula as written drops every example with "
+        "y = 0.",
+        (
+            ("04a_forward_backward", "The guide gives cross-entropy as"),
+            ("04b_worked_example", "categorical cross-entropy needs a second sum"),
+        ),
     ),
     Erratum(
         5,
@@ -62,7 +68,8 @@ ERRATA: list[Erratum] = [
         5,
         "§7.2.2",
         "gprof diagnoses and optimises deep-learning models",
-        "gprof profiles compiled C programs; a model's time is measured with torch.profiler.",
+        "gprof profiles compiled programs (C and the like); a model's time is measured with "
+        "torch.profiler.",
         (("07_tools", "The guide recommends gprof"),),
     ),
     Erratum(
@@ -81,12 +88,16 @@ ERRATA: list[Erratum] = [
     ),
     Erratum(
         5,
-        "§7.3, §10.4",
-        "“AlexNet: Image Classification with…”, “Transformers: State-of-the-Art NLP” as the "
-        "architecture, “Large-scale Language Modeling” as GPT-3",
-        "“ImageNet Classification with Deep Convolutional Neural Networks”; “Attention Is All You "
-        "Need” (the other is "
-        "the Hugging Face library paper); “Language Models are Few-Shot Learners”.",
+        "§7.3.1 #3, §10.4 #3",
+        "“AlexNet: Image Classification with Deep Convolutional Neural Networks”",
+        "The title is “ImageNet Classification with Deep Convolutional Neural Networks”.",
+        (("10_references", "The guide's reading list, checked"),),
+    ),
+    Erratum(
+        5,
+        "§7.3.2 #1",
+        "“Large-scale Language Modeling” presents GPT-3",
+        "GPT-3's paper is “Language Models are Few-Shot Learners”.",
         (("10_references", "The guide's reading list, checked"),),
     ),
     Erratum(
@@ -155,13 +166,137 @@ ERRATA: list[Erratum] = [
     ),
     Erratum(
         10,
-        "§7.1.2, §10.2",
-        "Stanford's course by Andrew Ng; Google AI Academy's course",
-        "Stanford's is CS230; no Google course of that name exists (the closest is the Machine "
-        "Learning Crash Course).",
+        "§7.1.2 #2, §10.2 #2",
+        "谷歌AI学院深度学习课程 (a deep learning course of a “Google AI Academy”)",
+        "No course of that name exists. The Google course it most likely means is “Deep Learning” "
+        "on Udacity (UD730, 2016), taught by Vincent Vanhoucke of Google.",
         (("10_references", "The guide's reading list, checked"),),
     ),
+    # ---- 11: found in a later review, corrected in the notebooks
+    Erratum(
+        11,
+        "§2.2",
+        "a large model is an input layer, hidden layers and an output layer",
+        "That is a multilayer perceptron. Large language models are stacks of Transformer blocks "
+        "(attention and feed-forward layers), where almost all the parameters sit.",
+        (("02a_what_large_means", "The guide says a large model is an input layer"),),
+    ),
+    Erratum(
+        11,
+        "§3.2.1",
+        "clean, normalise, then split",
+        "Split first: every number learnt from the data (medians, thresholds, means, standard "
+        "deviations) comes from the training rows, or the test rows leak into training.",
+        (("03a_data_and_model", "The guide says: clean, normalise, then split"),),
+    ),
+    Erratum(
+        11,
+        "§5.1",
+        "install CUDA and cuDNN to use a GPU",
+        "PyTorch's CUDA builds bring the CUDA runtime and cuDNN with them; only a recent enough "
+        "NVIDIA driver is needed.",
+        (("05a_guide_classifier", "install CUDA and cuDNN"),),
+    ),
+    Erratum(
+        11,
+        "§6.3",
+        "content-based recommendation works from the user's history and interests",
+        "Content-based recommendation matches the content of items with a user's profile; "
+        "learning from many users' histories is collaborative filtering.",
+        (("06b_recommendation_and_finance", "content-based recommendation works"),),
+    ),
+    Erratum(
+        11,
+        "§1.4.3",
+        "GPT: 生成预训练模型; BERT: 双向编码器表示",
+        "Generative Pre-trained Transformer; Bidirectional Encoder Representations from "
+        "Transformers: both glosses leave out the Transformer.",
+        (("01_background", "Two of the guide's expansions are"),),
+    ),
+    # ---- 12: found in that review, corrected here or in the notebook named
+    Erratum(
+        12,
+        "§4.1.2",
+        "back-propagation is ∂L/∂W_l = ∂L/∂Z_l·∂Z_l/∂W_l and the same for b_l",
+        "That is one layer's weight gradient. Back-propagation also carries the gradient down: "
+        "dA_{l−1} = W_lᵀ·dZ_l, then dZ_{l−1} = dA_{l−1} ⊙ f′(Z_{l−1}); without it only the last "
+        "layer gets a gradient.",
+        (
+            ("04a_forward_backward", "Linear layer backward"),
+            ("04b_worked_example", "back-propagates only into the output layer"),
+        ),
+    ),
+    Erratum(
+        12,
+        "§9.3",
+        "pruning and quantisation reduce the model's size and computing cost",
+        "Only with the right storage and kernels. Pruned weights stored densely change neither "
+        "size nor speed; int8 stores a weight in 1 byte instead of 4, but is faster only where "
+        "int8 kernels beat float32 at that layer size.",
+        (
+            ("09_faq", "The guide says pruning and quantisation cut"),
+            ("08d_compression", "Side by side"),
+        ),
+    ),
+    Erratum(
+        12,
+        "§3.4",
+        "model structure, loss and optimiser are “参数” (parameters) to adjust",
+        "Those are hyper-parameters (超参数), chosen before training; parameters (参数) are the "
+        "weights and biases that training learns.",
+        (("10_references", "hyper-parameters (超参数)"),),
+    ),
+    Erratum(
+        12,
+        "§1.3",
+        "the guide has 11 parts, starting with 引言 (introduction)",
+        "The guide has 10 numbered sections, starting with 1 背景介绍; no 引言 exists.",
+        (("10_references", "§1.3 lists"),),
+    ),
+    Erratum(
+        12,
+        "§3.2.1",
+        "数据分片 (sharding) into training, validation and test sets",
+        "That is 数据集划分, a split into roles. Sharding cuts data into pieces for different "
+        "workers, as data-parallel training does.",
+        (("10_references", "数据集划分"), ("08a_compute_and_data_parallel", "shard")),
+    ),
+    Erratum(
+        12,
+        "§5.2.1",
+        "每层都有64个神经元和32个神经元 (each layer has 64 neurons and 32 neurons)",
+        "The first hidden layer has 64 units, the second 32.",
+        (("07_tools", "units per Dense layer"),),
+    ),
 ]
+
+# The guide's outline as its §1.3 lists it, and its numbered sections (its headings "## 1." to
+# "## 10."), copied from the guide.
+GUIDE_OUTLINE: tuple[str, ...] = (
+    "引言",
+    "背景介绍",
+    "核心概念与联系",
+    "核心算法原理 & 具体操作步骤",
+    "数学模型和公式 & 详细讲解 & 举例说明",
+    "项目实战：代码实际案例和详细解释说明",
+    "实际应用场景",
+    "工具和资源推荐",
+    "总结：未来发展趋势与挑战",
+    "附录：常见问题与解答",
+    "扩展阅读 & 参考资料",
+)
+GUIDE_SECTIONS: tuple[str, ...] = (
+    "背景介绍",
+    "核心概念与联系",
+    "核心算法原理 & 具体操作步骤",
+    "数学模型和公式 & 详细讲解 & 举例说明",
+    "项目实战：代码实际案例和详细解释说明",
+    "实际应用场景",
+    "工具和资源推荐",
+    "总结：未来发展趋势与挑战",
+    "附录：常见问题与解答",
+    "扩展阅读 & 参考资料",
+)
 
 
 def missing_evidence(errata: list[Erratum] = ERRATA, folder: Path = SOLUTIONS) -> list[str]:

@@ -101,21 +101,23 @@ REFERENCES: dict[str, Reference] = dict(
             url="https://www.coursera.org/specializations/deep-learning",
         ),
         _r(
-            "mlcc",
-            "Machine Learning Crash Course",
-            "Google",
-            2018,
+            "ud730",
+            "Deep Learning (UD730)",
+            "Vincent Vanhoucke (Google)",
+            2016,
             "course",
-            "Google for Developers",
-            url="https://developers.google.com/machine-learning/crash-course",
+            "Udacity",
+            url="https://www.udacity.com/course/deep-learning--ud730",
+            note="Google's free deep learning course on Udacity, with TensorFlow assignments.",
         ),
         _r(
             "arxiv",
             "arXiv",
-            "Cornell University",
+            "Paul Ginsparg (founder)",
             1991,
             "preprint server",
-            "open-access archive of preprints, not peer reviewed",
+            "founded at Los Alamos National Laboratory in 1991, run by Cornell University since "
+            "2001; open-access preprints, not peer reviewed",
             url="https://arxiv.org",
         ),
         _r(
@@ -268,7 +270,8 @@ REFERENCES: dict[str, Reference] = dict(
             "Proceedings of the SIGPLAN '82 Symposium on Compiler Construction, pp. 120–126",
             doi="10.1145/800230.806987",
             chapters=(7,),
-            note="A profiler for compiled (C) programs.",
+            note="The Berkeley Unix profiler for compiled programs. GNU gprof, the one in GNU "
+            "binutils, was written by Jay Fenlason.",
         ),
         _r(
             "paszke2019",
@@ -296,7 +299,8 @@ REFERENCES: dict[str, Reference] = dict(
             "François Chollet and others",
             2015,
             "software",
-            "multi-backend since Keras 3 (2023)",
+            "first released in 2015 (0.x); Keras 1.0 in 2016; multi-backend again since Keras 3 "
+            "(2023)",
             url="https://keras.io",
             chapters=(5, 7),
         ),
@@ -1003,8 +1007,7 @@ GUIDE_LIST: list[GuideEntry] = [
     ),
     GuideEntry(
         "§7.1.1 #2, §10.1 #2",
-        "《Python深度学习》（Python Deep Learning）"
-        "：François Chollet",
+        "《Python深度学习》（Python Deep Learning）：François Chollet",
         "corrected",
         ("chollet2017",),
         "The English title is Deep Learning with Python; "
@@ -1022,18 +1025,18 @@ GUIDE_LIST: list[GuideEntry] = [
     GuideEntry(
         "§7.1.2 #1, §10.2 #1",
         "斯坦福大学深度学习课程：由Andrew Ng教授讲授",
-        "corrected",
+        "verified",
         ("cs230",),
-        "Stanford's deep learning course taught by Andrew Ng is CS230 (with Kian Katanforoosh).",
+        "The guide gives no course number: it is CS230, which Andrew Ng co-teaches with Kian "
+        "Katanforoosh.",
     ),
     GuideEntry(
         "§7.1.2 #2, §10.2 #2",
         "谷歌AI学院深度学习课程：由Google AI团队开设",
-        "unverifiable",
-        ("mlcc",),
-        "No Google course of this name was found; Google's free introductory course is the Machine "
-        "Learning "
-        "Crash Course.",
+        "corrected",
+        ("ud730",),
+        "No course of this name exists. The Google deep learning course it most likely means is "
+        "“Deep Learning” on Udacity (UD730, 2016), taught by Vincent Vanhoucke of Google.",
     ),
     GuideEntry(
         "§7.1.2 #3, §10.2 #3",
@@ -1136,9 +1139,10 @@ GUIDE_LIST: list[GuideEntry] = [
     GuideEntry(
         "§7.3.2 #2",
         "“Transformers: State-of-the-Art Natural Language Processing”：Transformer结构",
-        "corrected",
-        ("vaswani2017", "wolf2020"),
-        "That title is the Hugging Face library paper; the architecture is “Attention Is All You "
+        "verified",
+        ("wolf2020", "vaswani2017"),
+        "A real title, the Hugging Face library paper, which the guide glosses fairly as the "
+        "Transformer's success in NLP. The architecture's own paper is “Attention Is All You "
         "Need”.",
     ),
     GuideEntry(
@@ -1289,9 +1293,8 @@ def problems(ref: Reference) -> list[str]:
         except ValueError as error:
             found.append(str(error))
         else:
-            if (
-                not posted - 1 <= ref.year <= posted + 3
-            ):  # venues lag the preprint by up to a few years
+            # venues lag the preprint by up to a few years
+            if not posted - 1 <= ref.year <= posted + 3:
                 found.append(f"cited year {ref.year} but posted to arXiv in {posted}")
     return found
 
