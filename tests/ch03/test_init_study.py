@@ -43,3 +43,12 @@ def test_plot_draws_one_line_per_scheme():
     plot_activation_stds(ax, {"a": np.ones(4), "b": np.zeros(4)}, "t")
     assert len(ax.get_lines()) == 2 and ax.get_yscale() == "log" and ax.get_title() == "t"
     plt.close(fig)
+
+
+def test_the_batch_and_the_weights_are_drawn_independently():
+    """He initialisation keeps E[A²] ≈ 1 after a ReLU, so the std after layer 1 is
+    √(2·(1/2 − 1/(2π))) ≈ 0.826 for a batch independent of the weights (1.28 when both were drawn
+    from one seed)."""
+    predicted = np.sqrt(2 * (0.5 - 1 / (2 * np.pi)))
+    for seed in range(3):
+        assert abs(activation_stds("he", depth=1, seed=seed)[0] - predicted) < 0.02

@@ -1,12 +1,10 @@
-"""Answer checks for chapter 3's exercises: 3.1 stratified split, 3.2 leak-free standardisation, 3.3
-one epoch of mini-batch SGD, 3.4 early stopping. Each `check_<name>(learner_fn)` builds its seeded
-cases and calls `check_function`; each expected answer carries the catalogued wrong answers computed
-on the same inputs, so a wrong answer that matches one is named in words."""
+"""Answer checks for notebook 03a: 3.1 stratified split, 3.2 leak-free standardisation. Each
+`check_<name>(learner_fn)` builds its seeded cases and calls `catalogued_check`, so a wrong answer
+that matches a catalogued mistake is named in words."""
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import Callable
@@ -14,10 +12,10 @@ from typing import Callable
 import numpy as np
 
 from utils.checks.diagnose import Verdict, compare_named, returned_none
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
-from utils.data import breast_cancer_arrays, standardise_splits
 from utils.ch03.preprocessing import stratified_split
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
+from utils.data import breast_cancer_arrays, standardise_splits
 
 
 # ---------------------------------------------------------------- the split
@@ -147,9 +145,6 @@ def compare_split(
     return Verdict(True, "ok", "disjoint, complete, right sizes, stratified", 0.0)
 
 
-compare_split.exact = True  # a structural check: no tolerance to quote
-
-
 # ---------------------------------------------------------------- leak-free standardisation
 
 
@@ -160,21 +155,21 @@ def _fit_apply(fit_on, parts, axis=0, ddof=0, scale=True):
 
 
 STANDARDISE_MISTAKES = (
-    (
+    Mistake(
         "leak",
         lambda a, b, c: _fit_apply(np.vstack([a, b, c]), (a, b, c)),
         "You fitted the mean and std on ALL the rows, validation and test included: that is the "
         "leak. "
         "Compute them from X_train only, then apply those same numbers to X_val and X_test.",
     ),
-    (
+    Mistake(
         "per-split",
         lambda a, b, c: tuple(_fit_apply(X, (X,))[0] for X in (a, b, c)),
         "Each split was standardised with its own mean and std. Validation and test must be scaled "
         "with the "
         "TRAINING statistics, the same transformation the model was trained on.",
     ),
-    (
+    Mistake(
         "axis",
         lambda a, b, c: (
             _fit_apply(a, (a,), axis=1)[0],
@@ -184,13 +179,13 @@ STANDARDISE_MISTAKES = (
         "You took the mean and std of each ROW (axis=1). Features are the columns: use axis=0 on "
         "X_train.",
     ),
-    (
+    Mistake(
         "ddof",
         lambda a, b, c: _fit_apply(a, (a, b, c), ddof=1),
         "You used the sample std (ddof=1). Use the population std (ddof=0), as StandardScaler "
         "does.",
     ),
-    (
+    Mistake(
         "not scaled",
         lambda a, b, c: _fit_apply(a, (a, b, c), scale=False),
         "The columns are centred but not scaled: divide by the training std as well.",
@@ -236,17 +231,10 @@ def in_float64(compare):
     return checked
 
 
-expected_standardisation = with_mistakes(standardise_splits, STANDARDISE_MISTAKES)
-compare_standardisation = in_float64(naming_mistakes(compare_named(("Z_train", "Z_val", "Z_test"))))
+compare_standardisation = in_float64(compare_named(("Z_train", "Z_val", "Z_test")))
 
 
 # ---------------------------------------------------------------- the checks the notebooks call
-
-
-def _falling_back_to(result: CheckResult, reference: Callable) -> CheckResult:
-    """The result, with `reference` as what `choose_implementation` falls back to (not the
-    expected-answer builder)."""
-    return dataclasses.replace(result, reference=reference)
 
 
 class Unrepeatable(tuple):
@@ -292,16 +280,16 @@ def check_split(learner_fn: Callable, *, strict: bool | None = None) -> CheckRes
             "300 labels of 3 classes, shares 0.6/0.3/0.1",
         ),
     ]
-    result = check_function(
+    return catalogued_check(
         "Exercise 3.1 (stratified split)",
         _called_twice(learner_fn),
-        expected_split,
+        stratified_split,
         cases,
+        expected_from=expected_split,
         compare=compare_split,
+        exact=True,  # a structural check: no tolerance to quote
         strict=strict,
-        answer_keys=(stratified_split,),
     )
-    return _falling_back_to(result, stratified_split)
 
 
 def _scaled_splits(
@@ -327,14 +315,14 @@ def check_standardise_splits(learner_fn: Callable, *, strict: bool | None = None
             "30/30/30 rows, 4 columns",
         ),
     ]
-    result = check_function(
+    return catalogued_check(
         "Exercise 3.2 (leak-free standardisation)",
         learner_fn,
-        expected_standardisation,
+        standardise_splits,
         cases,
+        mistakes=STANDARDISE_MISTAKES,
         compare=compare_standardisation,
         rtol=1e-9,
         atol=1e-12,
         strict=strict,
     )
-    return _falling_back_to(result, standardise_splits)

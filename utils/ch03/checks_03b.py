@@ -1,7 +1,6 @@
-"""Answer checks for chapter 3's exercises: 3.1 stratified split, 3.2 leak-free standardisation, 3.3
-one epoch of mini-batch SGD, 3.4 early stopping. Each `check_<name>(learner_fn)` builds its seeded
-cases and calls `check_function`; each expected answer carries the catalogued wrong answers computed
-on the same inputs, so a wrong answer that matches one is named in words."""
+"""Answer checks for notebook 03b: 3.3 one epoch of mini-batch SGD, 3.4 early stopping. Each
+`check_<name>(learner_fn)` builds its seeded cases and calls `catalogued_check`, so a wrong answer
+that matches a catalogued mistake is named in words."""
 
 from __future__ import annotations
 
@@ -10,12 +9,12 @@ from typing import Callable
 import numpy as np
 
 from utils.ch03 import numpy_mlp
-from utils.checks.diagnose import Verdict, compare_named, returned_none
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
-from utils.data import breast_cancer_arrays, standardise_splits
+from utils.ch03.checks_03a import in_float64
 from utils.ch03.early_stopping import early_stopping
-from utils.ch03.checks_03a import _falling_back_to, in_float64
+from utils.checks.diagnose import Verdict, compare_named, returned_none
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
+from utils.data import breast_cancer_arrays, standardise_splits
 
 
 # ---------------------------------------------------------------- one epoch of mini-batch SGD
@@ -50,19 +49,19 @@ def _batches_in_file_order(params, X, y, order, batch_size, lr):
 
 
 EPOCH_MISTAKES = (
-    (
+    Mistake(
         "sign",
         lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, sign=+1.0),
         "Your steps go UP the gradient (params + lr·grad), so the loss grows. Subtract: params − "
         "lr·grad.",
     ),
-    (
+    Mistake(
         "order ignored",
         _batches_in_file_order,
         "Your batches take the rows in file order and ignore `order`. Batch k is "
         "X[order[k·b:(k+1)·b]].",
     ),
-    (
+    Mistake(
         "last batch dropped",
         lambda p, X, y, o, bs, lr: _epoch_variant(
             p, X, y, o, bs, lr, batches=[o[s : s + bs] for s in range(0, len(o) - bs + 1, bs)]
@@ -70,24 +69,24 @@ EPOCH_MISTAKES = (
         "The last, smaller batch was skipped. range(0, len(order), batch_size) reaches it; the "
         "slice simply comes out shorter.",
     ),
-    (
+    Mistake(
         "one batch",
         lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o[:bs]]),
         "Only the first batch was used. Is the `return` indented inside the loop?",
     ),
-    (
+    Mistake(
         "full batch",
         lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, batches=[o]),
         "You took one step on all the rows at once (full-batch gradient descent). Take one step "
         "per mini-batch.",
     ),
-    (
+    Mistake(
         "batch sum",
         lambda p, X, y, o, bs, lr: _epoch_variant(p, X, y, o, bs, lr, scale_by_batch=True),
         "Each step is batch_size times too large: loss_and_grads already averages over the batch, "
         "so do not multiply by its size.",
     ),
-    (
+    Mistake(
         "no update",
         lambda p, X, y, o, bs, lr: {k: v.copy() for k, v in p.items()},
         "The parameters did not change. Assign the updated values: params = {k: params[k] − "
@@ -115,8 +114,7 @@ def compare_params(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> V
     )
 
 
-expected_epoch = with_mistakes(numpy_mlp.sgd_epoch, EPOCH_MISTAKES)
-compare_epoch = in_float64(naming_mistakes(compare_params))
+compare_epoch = in_float64(compare_params)
 
 
 # ---------------------------------------------------------------- early stopping
@@ -133,43 +131,43 @@ def _ties_improve(losses, patience):
 
 
 EARLY_STOPPING_MISTAKES = (
-    (
+    Mistake(
         "one-based",
         lambda losses, p: tuple(e + 1 for e in early_stopping(losses, p)),
         "Your epochs are counted from 1. Count from 0: epoch e is val_losses[e].",
     ),
-    (
+    Mistake(
         "too late",
         lambda losses, p: early_stopping(losses, p + 1),
         "You stop one epoch too late. With patience p, training stops at the p-th epoch in a row "
         "without improvement: epoch best + p.",
     ),
-    (
+    Mistake(
         "too early",
         lambda losses, p: early_stopping(losses, p - 1),
         "You stop one epoch too early. With patience p, training stops at the p-th epoch in a row "
         "without improvement: epoch best + p.",
     ),
-    (
+    Mistake(
         "look-ahead",
         lambda losses, p: (int(np.argmin(losses)), early_stopping(losses, p)[1]),
         "Your best epoch is the lowest loss of the WHOLE list, including epochs after training "
         "would have stopped. "
         "Only the losses up to the stop are known when you stop.",
     ),
-    (
+    Mistake(
         "last as best",
         lambda losses, p: (early_stopping(losses, p)[1],) * 2,
         "You returned the stopping epoch as the best one. The best epoch is the one with the "
         "lowest validation loss; its weights are the ones to keep.",
     ),
-    (
+    Mistake(
         "ties improve",
         _ties_improve,
         "A loss EQUAL to the best so far counted as an improvement. Only a strictly lower loss (<) "
         "resets the patience.",
     ),
-    (
+    Mistake(
         "never stops",
         lambda losses, p: (int(np.argmin(losses)), len(losses) - 1),
         "You never stop early: the stop epoch is the last one although the patience ran out "
@@ -198,11 +196,6 @@ def compare_epochs(got, expected, *, batch_size=None, rtol=None, atol=None) -> V
         if g != e
     ]
     return Verdict(False, "values", "Wrong epoch — " + "; ".join(parts) + ".")
-
-
-expected_early_stopping = with_mistakes(early_stopping, EARLY_STOPPING_MISTAKES)
-compare_epochs.exact = True  # whole epochs, compared exactly
-compare_early_stopping = naming_mistakes(compare_epochs)
 
 
 def check_sgd_epoch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
@@ -237,17 +230,17 @@ def check_sgd_epoch(learner_fn: Callable, *, strict: bool | None = None) -> Chec
             "the course's 30-32-16-1 net, 50 biopsy rows",
         ),
     ]
-    result = check_function(
+    return catalogued_check(
         "Exercise 3.3 (one epoch of mini-batch SGD)",
         learner_fn,
-        expected_epoch,
+        numpy_mlp.sgd_epoch,
         cases,
+        mistakes=EPOCH_MISTAKES,
         compare=compare_epoch,
         rtol=1e-9,
         atol=1e-12,
         strict=strict,
     )
-    return _falling_back_to(result, numpy_mlp.sgd_epoch)
 
 
 def _over_fitting_curve(rng: np.random.Generator, epochs: int = 300) -> list[float]:
@@ -276,12 +269,13 @@ def check_early_stopping(learner_fn: Callable, *, strict: bool | None = None) ->
             (_over_fitting_curve(rng), 20), "a noisy over-fitting curve of 300 epochs, patience 20"
         ),
     ]
-    result = check_function(
+    return catalogued_check(
         "Exercise 3.4 (early stopping)",
         learner_fn,
-        expected_early_stopping,
+        early_stopping,
         cases,
-        compare=compare_early_stopping,
+        mistakes=EARLY_STOPPING_MISTAKES,
+        compare=compare_epochs,
+        exact=True,  # whole epochs, compared exactly: no tolerance to quote
         strict=strict,
     )
-    return _falling_back_to(result, early_stopping)

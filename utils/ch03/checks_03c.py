@@ -1,21 +1,20 @@
 """Answer checks for notebook 03c (optimisation and regularisation): the Adam step with bias
 correction, gradient clipping by the global norm, inverted dropout, and the batch-norm backward
-pass. Each expected answer carries the catalogued wrong answers computed on the same inputs, so a
-wrong answer that matches one is named."""
+pass. Each check calls `catalogued_check`, so a wrong answer that matches a catalogued mistake is
+named."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Callable
 
 import numpy as np
 
-from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch03.normalisation import batchnorm_backward
 from utils.ch03.optimisers import adam_update, clip_by_global_norm, global_norm
 from utils.ch03.regularisation import dropout
+from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 
 _rng = np.random.default_rng(2024)
 
@@ -40,83 +39,152 @@ def _adam(
     step=None,
     swap_weights=False,
     uphill=False,
+    power_of_difference=(False, False),
+    absolute_g=False,
+    corrected_returned=False,
 ):
     """Adam with one thing changed: the variants a learner writes by mistake."""
+    g2 = np.abs(g) if absolute_g else g * g
     if swap_weights:
-        m, v = (1 - beta1) * m + beta1 * g, (1 - beta2) * v + beta2 * g * g
+        m, v = (1 - beta1) * m + beta1 * g, (1 - beta2) * v + beta2 * g2
     else:
-        m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
+        m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g2
     k = t if step is None else step
-    m_hat = m / (1 - beta1**k) if correct_m else m
-    v_hat = v / (1 - beta2**k) if correct_v else v
+    scale_m, scale_v = (
+        (1 - beta) ** k if power else 1 - beta**k
+        for beta, power in zip((beta1, beta2), power_of_difference)
+    )
+    m_hat = m / scale_m if correct_m else m
+    v_hat = v / scale_v if correct_v else v
     denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
     step_taken = lr * m_hat / denominator
-    return (p + step_taken if uphill else p - step_taken), m, v
+    new_p = p + step_taken if uphill else p - step_taken
+    return (new_p, m_hat, v_hat) if corrected_returned else (new_p, m, v)
 
+
+def _as_update(adam_fn: Callable) -> Callable:
+    """`adam_fn`'s answer as (p_new − p, m, v). A step is about 1e-3 of p, so a wrong step would
+    still give a new p within the tolerance: the update itself is compared."""
+
+    def update(p, g, m, v, t, **kwargs):
+        before = np.array(p, dtype=np.float64)  # copied first: an in-place answer changes p
+        answer = adam_fn(p, g, m, v, t, **kwargs)
+        if not isinstance(answer, (tuple, list)) or len(answer) != 3:
+            return answer  # compare_adam says what to return
+        try:
+            step = to_numpy(answer[0]) - before
+        except (TypeError, ValueError):
+            return answer  # None or a wrong shape: compared as it is, and named
+        return (step, *answer[1:])
+
+    return update
+
+
+ADAM_STEP_ATOL = 1e-7  # float32 rounds p itself (≈ 6e-8·|p|, with |p| ≲ 0.4 here) in p_new − p
+_ADAM_PARTS = ("p_new − p", "m", "v")
+
+
+def compare_adam(got, expected, *, batch_size=None, rtol=1e-5, atol=ADAM_STEP_ATOL) -> Verdict:
+    """The update p_new − p within rtol and `atol`; the moments m and v within rtol (and 1e-12)."""
+    if got is None or not isinstance(got, (tuple, list)) or len(got) != 3:
+        return compare_named(("p", "m", "v"))(got, expected, rtol=rtol, atol=atol)
+    step = compare_named(_ADAM_PARTS[:1])(got[:1], expected[:1], rtol=rtol, atol=atol)
+    if not step.passed:
+        return step
+    moments = compare_named(_ADAM_PARTS[1:])(got[1:], expected[1:], rtol=rtol, atol=1e-12)
+    if not moments.passed:
+        return moments
+    worst = max(step.relative_error, moments.relative_error)
+    return Verdict(True, "ok", f"relative error {worst:.1e}", worst)
+
+
+def _reference_update(p, g, m, v, t, **kwargs):
+    """What the check compares: the reference's (p_new − p, m, v)."""
+    return _as_update(adam_update)(p, g, m, v, t, **kwargs)
+
+
+def _adam_mistake(**change) -> Callable:
+    return _as_update(lambda *a, **k: _adam(*a, **k, **change))
+
+
+POWER_OF_DIFFERENCE = (
+    "Your bias correction divides by (1 − β)ᵗ. It divides by 1 − βᵗ: raise β to the power t, then "
+    "subtract from 1, as in 1 - beta2**t (and 1 - beta1**t for m). The two agree at t = 1 only."
+)
 
 ADAM_MISTAKES = (
-    (
+    Mistake(
         "no bias correction",
-        lambda *a, **k: _adam(*a, **k, correct_m=False, correct_v=False),
+        _adam_mistake(correct_m=False, correct_v=False),
         "The bias correction is missing: m and v start at 0, so early on they are too small. "
-        "Divide them by "
-        "1 − β1ᵗ and 1 − β2ᵗ: m̂ = m / (1 − β1**t), v̂ = v / (1 − β2**t), then step by lr · m̂ / "
-        "(√v̂ + eps).",
+        "Divide them by 1 − β1ᵗ and 1 − β2ᵗ: m̂ = m / (1 − β1**t), v̂ = v / (1 − β2**t), then "
+        "step by lr · m̂ / (√v̂ + eps).",
     ),
-    (
+    Mistake(
         "first moment not corrected",
-        lambda *a, **k: _adam(*a, **k, correct_m=False),
+        _adam_mistake(correct_m=False),
         "Only v is bias-corrected. Correct m as well: m̂ = m / (1 − β1**t).",
     ),
-    (
+    Mistake(
         "second moment not corrected",
-        lambda *a, **k: _adam(*a, **k, correct_v=False),
+        _adam_mistake(correct_v=False),
         "Only m is bias-corrected. Correct v as well: v̂ = v / (1 − β2**t).",
     ),
-    (
+    Mistake("(1 − β)ᵗ", _adam_mistake(power_of_difference=(True, True)), POWER_OF_DIFFERENCE),
+    Mistake("(1 − β)ᵗ", _adam_mistake(power_of_difference=(False, True)), POWER_OF_DIFFERENCE),
+    Mistake(
         "t off by one",
-        lambda *a, **k: _adam(*a, **k, step=a[4] + 1),
+        _as_update(lambda *a, **k: _adam(*a, **k, step=a[4] + 1)),
         "The bias correction uses t + 1. The argument t is already this step's number, counting "
         "from 1: use β**t.",
     ),
-    (
+    Mistake(
         "eps inside the root",
-        lambda *a, **k: _adam(*a, **k, eps_inside=True),
+        _adam_mistake(eps_inside=True),
         "eps is inside the square root. torch.optim.Adam (and the paper) add it outside: √v̂ + "
-        "eps. The two differ "
-        "where gradients are tiny, as in this test case.",
+        "eps. The two differ where gradients are tiny, as in this test case.",
     ),
-    (
+    Mistake(
         "weights swapped",
-        lambda *a, **k: _adam(*a, **k, swap_weights=True),
+        _adam_mistake(swap_weights=True),
         "The running means weigh the new gradient by β instead of 1 − β: use m = β1·m + (1 − β1)·g "
-        "and "
-        "v = β2·v + (1 − β2)·g².",
+        "and v = β2·v + (1 − β2)·g².",
     ),
-    (
+    Mistake(
+        "|g| in v",
+        _adam_mistake(absolute_g=True),
+        "v averages |g|. It is the running mean of the SQUARED gradient: v = β2·v + (1 − β2)·g², "
+        "and the step divides by its root, √v̂.",
+    ),
+    Mistake(
         "sign flipped",
-        lambda *a, **k: _adam(*a, **k, uphill=True),
+        _adam_mistake(uphill=True),
         "Your step has the wrong sign: it adds lr · m̂ / (√v̂ + eps) to p, which climbs the loss. "
-        "Gradient descent "
-        "moves against the gradient: p − lr · m̂ / (√v̂ + eps).",
+        "Gradient descent moves against the gradient: p − lr · m̂ / (√v̂ + eps).",
     ),
-    (
+    Mistake(
         "arguments ignored",
-        lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t),
+        _as_update(lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t)),
         "Right with the default settings, wrong with others: use the arguments lr, beta1, beta2 "
-        "and eps passed to "
-        "your function, not fixed numbers.",
+        "and eps passed to your function, not fixed numbers.",
     ),
-    (
+    Mistake(
         "old moments returned",
-        lambda p, g, m, v, t, **k: (adam_update(p, g, m, v, t, **k)[0], m, v),
+        _as_update(lambda p, g, m, v, t, **k: (adam_update(p, g, m, v, t, **k)[0], m, v)),
         "p is right, but you returned the OLD m and v. Return the updated moments, which the next "
         "step needs.",
+    ),
+    Mistake(
+        "corrected moments returned",
+        _adam_mistake(corrected_returned=True),
+        "p is right, but you returned the bias-corrected m̂ and v̂. Return the raw moments m and v: "
+        "the next step updates them and divides by its own 1 − βᵗ, so corrected moments would be "
+        "corrected twice.",
     ),
 )
 
 
-def _adam_case(shape, t, scale=1.0, fresh=False, p_scale=1.0):
+def _adam_case(shape, t, scale=1.0, fresh=False, p_scale=0.1):
     p, g = p_scale * _rng.normal(size=shape), scale * _rng.normal(size=shape)
     m = np.zeros(shape) if fresh else 0.5 * scale * _rng.normal(size=shape)
     v = np.zeros(shape) if fresh else (scale * _rng.normal(size=shape)) ** 2
@@ -124,7 +192,7 @@ def _adam_case(shape, t, scale=1.0, fresh=False, p_scale=1.0):
 
 
 ADAM_CASES = [
-    Case(_adam_case((3, 4), 1, fresh=True), "the first step: t = 1, m = v = 0"),
+    Case(_adam_case((3, 4), 1, fresh=True), "the first step: t = 1, m = v = 0, p about 0.1"),
     Case(_adam_case((5,), 4), "t = 4, moments from earlier steps"),
     Case(
         _adam_case((2, 3), 2, scale=1e-4, p_scale=1e-3),
@@ -140,20 +208,19 @@ ADAM_CASES = [
 
 def check_adam_step(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 3.5: `fn(p, g, m, v, t, lr, beta1, beta2, eps)` returns (p, m, v) after one Adam
-    step."""
-    result = check_function(
+    step. What is compared is the update p_new − p (and m, v), so a wrong step shows in full."""
+    return catalogued_check(
         "Exercise 3.5 (Adam step)",
-        fn,
-        with_mistakes(adam_update, ADAM_MISTAKES),
+        _as_update(fn),
+        adam_update,
         ADAM_CASES,
-        compare=naming_mistakes(compare_named(("p", "m", "v"))),
+        expected_from=_reference_update,
+        mistakes=ADAM_MISTAKES,
+        compare=compare_adam,
         rtol=1e-5,
-        atol=1e-12,
+        atol=ADAM_STEP_ATOL,
         strict=strict,
     )
-    return dataclasses.replace(
-        result, reference=adam_update
-    )  # the fallback is the reference itself
 
 
 # ---------------------------------------------------------------- Exercise 3.6: clipping by the
@@ -174,7 +241,7 @@ def _norm_squared(grads, max_norm):
 
 
 CLIP_MISTAKES = (
-    (
+    Mistake(
         "per array",
         _per_array,
         "Each array was clipped to max_norm on its own. Clip by the GLOBAL norm: one length for "
@@ -182,26 +249,26 @@ CLIP_MISTAKES = (
         "together, √(Σ over the arrays of Σ g²), and one scale factor for all of them, so their "
         "direction is kept.",
     ),
-    (
+    Mistake(
         "always rescaled",
         _always_rescaled,
         "You rescaled gradients whose global norm was already below max_norm, which makes them "
         "larger. Scale by "
         "min(1, max_norm / norm): clipping only ever shrinks.",
     ),
-    (
+    Mistake(
         "element-wise",
         lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
         "You clipped each element to ±max_norm (clipping by value, torch's clip_grad_value_). "
         "Clipping by norm "
         "multiplies every gradient by the same factor min(1, max_norm / global norm).",
     ),
-    (
+    Mistake(
         "norm not square-rooted",
         _norm_squared,
         "The norm is the square ROOT of the sum of squares: take √(Σ g²).",
     ),
-    (
+    Mistake(
         "unchanged",
         lambda grads, max_norm: [np.array(g, dtype=np.float64) for g in grads],
         "The gradients came back unchanged although their global norm exceeds max_norm. Multiply "
@@ -211,7 +278,7 @@ CLIP_MISTAKES = (
 )
 
 
-def compare_gradient_list(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
+def compare_clipped_gradients(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
     """A list of arrays, as many as there are gradients, compared one by one."""
     if got is None:
         return returned_none()
@@ -256,19 +323,17 @@ CLIP_CASES = [
 def check_clip_by_global_norm(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 3.6: `fn(grads, max_norm)` returns the list of gradients scaled by min(1, max_norm /
     global norm)."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 3.6 (clip by global norm)",
         fn,
-        with_mistakes(clip_by_global_norm, CLIP_MISTAKES),
+        clip_by_global_norm,
         CLIP_CASES,
-        compare=naming_mistakes(compare_gradient_list),
+        mistakes=CLIP_MISTAKES,
+        compare=compare_clipped_gradients,
         rtol=1e-5,
         atol=1e-10,
         strict=strict,
     )
-    return dataclasses.replace(
-        result, reference=clip_by_global_norm
-    )  # the fallback is the reference itself
 
 
 # ---------------------------------------------------------------- Exercise 3.7: inverted dropout
@@ -286,31 +351,31 @@ def _dropout_variant(
 
 
 DROPOUT_MISTAKES = (
-    (
+    Mistake(
         "no scaling",
         lambda *a: _dropout_variant(*a, scale=False),
         "The kept units are not scaled. Divide them by 1 − p (inverted dropout): then each unit's "
         "expected output "
         "in training equals its value, and evaluation, which drops nothing, sees the same scale.",
     ),
-    (
+    Mistake(
         "scaled by 1 − p",
         lambda *a: _dropout_variant(*a, factor=lambda p: 1 - p),
         "You multiplied the kept units by 1 − p. Divide by it instead: kept / (1 − p) makes up for "
         "the dropped ones.",
     ),
-    (
+    Mistake(
         "scaled by p",
         lambda *a: _dropout_variant(*a, factor=lambda p: 1 / p if p else 1.0),
         "You divided by p, the DROP probability. Divide by the keep probability, 1 − p.",
     ),
-    (
+    Mistake(
         "mask inverted",
         lambda *a: _dropout_variant(*a, keep=lambda U, p: U < p),
         "Your mask keeps the units that should be dropped: a unit is dropped where U < p, so keep "
         "it where U ≥ p.",
     ),
-    (
+    Mistake(
         "keep where U < 1 − p",
         lambda *a: _dropout_variant(*a, keep=lambda U, p: U < 1 - p),
         "You kept units where U < 1 − p. That is also dropout with keep probability 1 − p, but not "
@@ -318,20 +383,20 @@ DROPOUT_MISTAKES = (
         "here (drop where U < p, keep where U ≥ p); use the stated rule so the result can be "
         "compared.",
     ),
-    (
+    Mistake(
         "U = p dropped",
         lambda *a: _dropout_variant(*a, keep=lambda U, p: U > p),
         "Where U equals p exactly, you dropped the unit. The rule drops where U < p, strictly, so "
         "U = p is kept: "
         "keep where U >= p (not U > p), or drop where U < p (not U <= p).",
     ),
-    (
+    Mistake(
         "dropout in evaluation",
         lambda *a: _dropout_variant(*a, in_eval=True),
         "You dropped units in evaluation too. With training=False dropout does nothing: return A "
         "unchanged.",
     ),
-    (
+    Mistake(
         "scaled in evaluation",
         lambda A, p, U, training: (
             np.array(A, dtype=np.float64) / (1 - p) if not training else dropout(A, p, U, training)
@@ -366,17 +431,17 @@ DROPOUT_CASES = [
 def check_dropout(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 3.7: `fn(A, p, U, training)` is inverted dropout: drop where U < p, scale the rest
     by 1/(1 − p)."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 3.7 (inverted dropout)",
         fn,
-        with_mistakes(dropout, DROPOUT_MISTAKES),
+        dropout,
         DROPOUT_CASES,
-        compare=naming_mistakes(compare_arrays),
+        mistakes=DROPOUT_MISTAKES,
+        compare=compare_arrays,
         rtol=1e-6,
         atol=1e-9,
         strict=strict,
     )
-    return dataclasses.replace(result, reference=dropout)  # the fallback is the reference itself
 
 
 # ---------------------------------------------------------------- Exercise 3.8: the batch-norm
@@ -415,7 +480,7 @@ def _bn_variant(
 
 
 BATCHNORM_MISTAKES = (
-    (
+    Mistake(
         "mean terms missing",
         lambda *a: _bn_variant(*a, mean_path=False, variance_path=False),
         "dX is only γ·dY/σ: the mean terms are missing. μ and σ² are computed from the whole "
@@ -423,37 +488,37 @@ BATCHNORM_MISTAKES = (
         "example's input moves them; that adds −mean(dx̂) − x̂·mean(dx̂ ⊙ x̂) inside the bracket: "
         "dX = (1/σ)·(dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)), means over the batch axis.",
     ),
-    (
+    Mistake(
         "variance path missing",
         lambda *a: _bn_variant(*a, variance_path=False),
         "The path through the variance is missing: subtract x̂ ⊙ mean(dx̂ ⊙ x̂) (mean over the "
         "batch) as well.",
     ),
-    (
+    Mistake(
         "mean path missing",
         lambda *a: _bn_variant(*a, mean_path=False),
         "The path through the mean is missing: subtract mean(dx̂) (over the batch) as well.",
     ),
-    (
+    Mistake(
         "γ missing in dX",
         lambda *a: _bn_variant(*a, use_gamma=False),
         "dX ignores γ. The gradient reaching x̂ is dx̂ = dY ⊙ γ, since Y = γ ⊙ x̂ + β.",
     ),
-    (
+    Mistake(
         "feature axis",
         lambda *a: _bn_variant(*a, axis=1),
         "You normalised along the features (axis 1): that is layer norm. Batch norm's statistics, "
         "and the means in "
         "its backward pass, are over the batch (axis 0).",
     ),
-    (
+    Mistake(
         "unbiased variance",
         lambda *a: _bn_variant(*a, ddof=1),
         "You used the unbiased variance (divided by N − 1: ddof=1, or torch's var and std by "
         "default). Batch norm in "
         "training normalises with the biased variance, which divides by N: X.var(axis=0).",
     ),
-    (
+    Mistake(
         "dγ without x̂",
         lambda *a: _bn_variant(*a, dgamma_x_hat=False),
         "dγ is Σ over the batch of dY ⊙ x̂ (Y = γ ⊙ x̂ + β); you left out x̂.",
@@ -477,16 +542,14 @@ BATCHNORM_CASES = [
 def check_batchnorm_backward(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 3.8: `fn(dY, X, gamma, eps)` returns (dX, dgamma, dbeta) of batch norm in training
     mode."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 3.8 (batch-norm backward)",
         fn,
-        with_mistakes(batchnorm_backward, BATCHNORM_MISTAKES),
+        batchnorm_backward,
         BATCHNORM_CASES,
-        compare=naming_mistakes(compare_named(("dX", "dgamma", "dbeta"))),
+        mistakes=BATCHNORM_MISTAKES,
+        compare=compare_named(("dX", "dgamma", "dbeta")),
         rtol=1e-4,
         atol=1e-6,
         strict=strict,
     )
-    return dataclasses.replace(
-        result, reference=batchnorm_backward
-    )  # the fallback is the reference itself

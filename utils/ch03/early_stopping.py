@@ -14,3 +14,17 @@ def early_stopping(val_losses, patience: int) -> tuple[int, int]:
         elif epoch - best >= patience:
             return best, epoch
     return best, len(val_losses) - 1
+
+
+def finish_early(bar, reason: str) -> None:
+    """Close a tqdm progress bar whose loop stopped before its total on purpose: the total becomes
+    the count reached and the label says why, so the bar ends complete (green in a notebook), not
+    red as a bar left short of its total is after an error. Update such a bar by hand
+    (`bar.update()`) rather than looping over it: leaving that loop by `break` also turns it red."""
+    bar.total = bar.n
+    container = getattr(bar, "container", None)
+    if container is not None:  # a notebook bar: its widget keeps its own maximum
+        container.children[1].max = bar.n
+    label = bar.desc.removesuffix(": ")
+    bar.set_description(f"{label}: {reason}" if label else reason)
+    bar.close()

@@ -41,9 +41,12 @@ def activation_stds(
 ) -> np.ndarray:
     """Std of the activations A after each of `depth` layers (width × width) for a standard-normal
     batch (n × width). Runs on the CPU in float64 on purpose: the values span 1e-19 to 1e21, and
-    float32 (or a GPU) would change the study."""
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
+    float32 (or a GPU) would change the study. The batch and the weights draw from two independent
+    seeds derived from `seed`: drawn from one seed, the first layer's weights would repeat the
+    batch's own numbers and correlate with it."""
+    input_seed, weight_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
+    generator = torch.Generator().manual_seed(input_seed)
+    torch.manual_seed(weight_seed)
     A = torch.randn(n, width, generator=generator, dtype=torch.float64)
     f = {"relu": torch.relu, "tanh": torch.tanh}[activation]
     stds = []

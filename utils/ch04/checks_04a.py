@@ -1,6 +1,5 @@
-"""Answer checks for chapter 4: the linear layer (4.1), loss gradients (4.2–4.4), activation
-backward passes (4.5, 4.6), the 3-4-2 network's backward pass (4.7) and one gradient-descent step
-(4.8).
+"""Answer checks for notebook 04a: the linear layer (4.1), loss gradients (4.2–4.4) and the
+activation backward passes (4.5, 4.6).
 
 The references are reached through private module names (`_backprop.sigmoid_backward`), so that a
 notebook which imports this module offers no answer under an inviting name. Each `check_*` builds
@@ -18,8 +17,8 @@ import numpy as np
 from utils import activations as _activations, losses as _losses
 from utils.ch04 import backprop as _backprop
 from utils.activations import sigmoid
-from utils.checks.mistakes import catalogued_check
 from utils.checks.diagnose import compare_named
+from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
 
 
@@ -57,7 +56,7 @@ def _linear_db_over_units(dZ, A_prev, W):
 
 
 LINEAR_MISTAKES = (
-    (
+    Mistake(
         "db axis",
         _linear_db_over_units,
         "In db: you summed over axis 0, the units. The bias is shared by every example, so its "
@@ -105,7 +104,7 @@ def _mse_cases() -> list[Case]:
 
 
 MSE_MISTAKES = (
-    (
+    Mistake(
         "per example",
         lambda y_hat, y: 2.0 * np.subtract(*_f64(y_hat, y)) / np.shape(y_hat)[1],
         "You divided by m, the number of examples (columns). The loss averages over all N elements "
@@ -156,7 +155,7 @@ def _gradient_on_p(z, y):
 
 
 BCE_MISTAKES = (
-    (
+    Mistake(
         "on p",
         _gradient_on_p,
         "That is ∂L/∂p, the gradient with respect to the probability p = σ(z). The exercise asks "
@@ -196,7 +195,7 @@ def _softmax_cases() -> list[Case]:
 
 
 SOFTMAX_MISTAKES = (
-    (
+    Mistake(
         "softmax axis",
         lambda Z, Y: (
             (_losses.softmax(Z, axis=1) - np.asarray(Y, dtype=np.float64)) / np.shape(Z)[1]
@@ -206,7 +205,7 @@ SOFTMAX_MISTAKES = (
         "example's K logits: take the max and the sum along axis 0 (Z.max(axis=0, keepdims=True), "
         "….sum(axis=0, keepdims=True)), so that every column of P sums to 1.",
     ),
-    (
+    Mistake(
         "elements",
         lambda Z, Y: (_losses.softmax(Z) - np.asarray(Y, dtype=np.float64)) / np.size(Z),
         "You divided by K·m, the number of elements. The loss averages over the m examples "
@@ -245,19 +244,19 @@ def _sigmoid_cases() -> list[Case]:
 
 
 SIGMOID_MISTAKES = (
-    (
+    Mistake(
         "Z for σ(Z)",
         lambda dA, Z: np.multiply(*_f64(dA, Z)) * (1.0 - np.asarray(Z, dtype=np.float64)),
         "You multiplied by Z(1 − Z). The derivative is σ(Z)(1 − σ(Z)): compute s = sigmoid(Z) "
         "first, then dA·s·(1 − s).",
     ),
-    (
+    Mistake(
         "dA forgotten",
         lambda dA, Z: _activations.sigmoid_derivative(Z),
         "You returned σ′(Z) alone. The backward pass multiplies it by the gradient arriving from "
         "above: dZ = dA ⊙ σ′(Z).",
     ),
-    (
+    Mistake(
         "σ′ twice",
         lambda dA, Z: _backprop.sigmoid_backward(_backprop.sigmoid_backward(dA, Z), Z),
         "Your answer carries σ′(Z) twice (dA·σ′(Z)·σ′(Z)). If you wrote `dA *= s * (1 - s)`, "
@@ -295,19 +294,19 @@ def _relu_cases() -> list[Case]:
 
 
 RELU_MISTAKES = (
-    (
+    Mistake(
         "kink",
         lambda dA, Z: np.asarray(dA, dtype=np.float64) * (np.asarray(Z) >= 0),
         "At Z = 0 your slope is 1. Use slope 0 there, as PyTorch does: the mask is Z > 0, not Z >= "
         "0.",
     ),
-    (
+    Mistake(
         "mask from dA",
         lambda dA, Z: np.asarray(dA, dtype=np.float64) * (np.asarray(dA) > 0),
         "Your mask comes from dA. Which units let the gradient through depends on the forward "
         "pass: use Z > 0.",
     ),
-    (
+    Mistake(
         "dA forgotten",
         lambda dA, Z: _activations.relu_derivative(Z),
         "You returned ReLU's slope alone. The backward pass multiplies it by the gradient arriving "

@@ -1,8 +1,7 @@
-"""Answer checks for chapter 4: the linear layer (4.1), loss gradients (4.2–4.4), activation
-backward passes (4.5, 4.6), the 3-4-2 network's backward pass (4.7) and one gradient-descent step
-(4.8).
+"""Answer checks for notebook 04b: the 3-4-2 network's backward pass (4.7) and one
+gradient-descent step (4.8).
 
-The references are reached through private module names (`_backprop.sigmoid_backward`), so that a
+The references are reached through a private module name (`_backprop.net_backward`), so that a
 notebook which imports this module offers no answer under an inviting name. Each `check_*` builds
 its own seeded cases (examples are columns, as in the notebooks) and names the catalogued mistakes
 that the generic diagnoses (sign, factor, transpose, missing mean, NaN) cannot tell apart by
@@ -18,10 +17,9 @@ import numpy as np
 
 from utils.ch04 import backprop as _backprop
 from utils.ch04.backprop import PARAMETER_NAMES, initial_parameters, net_forward
-from utils.checks.mistakes import catalogued_check
 from utils.checks.diagnose import Verdict, compare_named, to_numpy
+from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
-from utils.ch04.checks_04a import _f64
 
 
 # ---------------------------------------------------------------- Exercise 4.7, the 3-4-2 network
@@ -61,7 +59,7 @@ def _net_cases(x=None, y=None, params=None) -> list[Case]:
 
 def _net_variant(x, y, W1, b1, W2, b2, *, hidden):
     cache = net_forward(x, W1, b1, W2, b2)
-    x, y = _f64(x, y)
+    x, y = (np.asarray(a, dtype=np.float64) for a in (x, y))
     d = (cache["y_hat"] - y) / x.shape[1]
     dW2, db2, dA1 = _backprop.linear_backward(d, cache["A1"], W2)
     if hidden == "none":
@@ -77,7 +75,7 @@ def _net_variant(x, y, W1, b1, W2, b2, *, hidden):
 
 
 NET_MISTAKES = (
-    (
+    Mistake(
         "output layer only",
         lambda *a: _net_variant(*a, hidden="none"),
         "dW1 and db1 are zero, while dW2 and db2 are right: like the guide's §4.2, your backward "
@@ -85,14 +83,14 @@ NET_MISTAKES = (
         "output layer, so the hidden layer would never learn. Carry the gradient on: dA1 = W2ᵀ·dŷ, "
         "dZ1 = dA1 ⊙ A1(1 − A1), then dW1 = dZ1·xᵀ and db1 = Σ_columns dZ1.",
     ),
-    (
+    Mistake(
         "no σ′",
         lambda *a: _net_variant(*a, hidden="no σ′"),
         "In dW1 and db1: the sigmoid's derivative is missing. Between dA1 = W2ᵀ·dŷ and dW1, "
         "multiply by "
         "σ′(Z1) = A1(1 − A1).",
     ),
-    (
+    Mistake(
         "σ′ of Z",
         lambda *a: _net_variant(*a, hidden="σ′ of Z"),
         "In dW1 and db1: you multiplied by Z1(1 − Z1). The sigmoid's derivative is A1(1 − A1), "
@@ -194,7 +192,7 @@ def _step_cases(params=None, grads=None) -> list[Case]:
 
 
 STEP_MISTAKES = (
-    (
+    Mistake(
         "lr forgotten",
         lambda p, g, lr: step_taken(lambda p, g, lr: {k: p[k] - g[k] for k in p}, p, g, lr),
         "Your step ignores the learning rate: θ − ∂L/∂θ. Scale the gradient: θ − lr·∂L/∂θ.",

@@ -15,8 +15,8 @@ import numpy as np
 from utils.ch04 import autograd_engine as engine
 from utils.ch04.autograd_engine import Value
 from utils.checks.diagnose import Verdict, compare_arrays, returned_none
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 
 OVERWRITE = (
     "Your rule replaces the gradient (x.grad = ...) instead of adding to it (x.grad += ...). A "
@@ -32,21 +32,13 @@ NOT_A_NUMBER = (
     "or out**2, "
     "builds a new Value instead of a number."
 )
-RTOL, ATOL = (
-    1e-6,
-    1e-12,
-)  # float32 arithmetic passes (about 1e-7); every catalogued wrong rule misses by far more
+# float32 arithmetic passes (about 1e-7); every catalogued wrong rule misses by far more
+RTOL, ATOL = 1e-6, 1e-12
 NO_CHAIN = (
     "Your rule leaves out out.grad, the gradient arriving from above. The chain rule multiplies "
     "the local "
     "derivative by it: x.grad += (∂out/∂x) · out.grad."
 )
-
-
-def _as_result(result: CheckResult, reference: Callable) -> CheckResult:
-    """The check's result, falling back to the engine's own rule (not the harness) in
-    `choose_implementation`."""
-    return dataclasses.replace(result, reference=reference)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,16 +156,16 @@ def _mul_only_a(a, b, out):
 
 
 MUL_MISTAKES = (
-    ("overwrite", _mul_variant(_mul_overwrite), OVERWRITE),
-    (
+    Mistake("overwrite", _mul_variant(_mul_overwrite), OVERWRITE),
+    Mistake(
         "swapped",
         _mul_variant(_mul_swapped),
         "Each input got its OWN value times out.grad. For out = a·b, ∂out/∂a = b: a.grad += b.data "
         "· out.grad, "
         "and b.grad += a.data · out.grad.",
     ),
-    ("no chain", _mul_variant(_mul_no_chain), NO_CHAIN),
-    (
+    Mistake("no chain", _mul_variant(_mul_no_chain), NO_CHAIN),
+    Mistake(
         "one input",
         _mul_variant(_mul_only_a),
         "Only a got its gradient; b needs one too: b.grad += a.data · out.grad.",
@@ -191,18 +183,18 @@ MUL_CASES = [
 def check_mul_backward(rule: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 4.9: `rule(a, b, out)` must add ∂out/∂a·out.grad to a.grad and ∂out/∂b·out.grad to
     b.grad."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 4.9 (backward of multiply)",
         _learner_mul(rule),
-        with_mistakes(_reference_mul, MUL_MISTAKES),
+        engine.mul_backward,
         MUL_CASES,
-        compare=naming_mistakes(_compare_grads(("a.grad", "b.grad"))),
+        expected_from=_reference_mul,
+        mistakes=MUL_MISTAKES,
+        compare=_compare_grads(("a.grad", "b.grad")),
         rtol=RTOL,
         atol=ATOL,
         strict=strict,
-        answer_keys=(engine.mul_backward,),
     )
-    return _as_result(result, engine.mul_backward)
 
 
 # ---------------------------------------------------------------- Exercise 4.10: tanh
@@ -252,26 +244,31 @@ def _tanh_no_chain(x, out):
 
 
 TANH_MISTAKES = (
-    (
+    Mistake(
         "input not output",
         _unary_variant(math.tanh, (), _tanh_of_input),
         "You used 1 − x², with x the INPUT. The derivative of tanh is 1 − tanh(x)², and tanh(x) is "
         "out.data: "
         "x.grad += (1 − out.data²) · out.grad.",
     ),
-    (
+    Mistake(
         "no square",
         _unary_variant(math.tanh, (), _tanh_no_square),
         "The square is missing: tanh′(x) = 1 − tanh(x)², i.e. 1 − out.data**2.",
     ),
-    (
+    Mistake(
         "sign",
         _unary_variant(math.tanh, (), _tanh_sign),
         "Wrong sign: tanh′(x) = 1 − tanh(x)², which is positive, not tanh(x)² − 1.",
     ),
-    ("overwrite", _unary_variant(math.tanh, (), _tanh_overwrite), OVERWRITE),
-    ("no chain", _unary_variant(math.tanh, (), _tanh_no_chain), NO_CHAIN),
+    Mistake("overwrite", _unary_variant(math.tanh, (), _tanh_overwrite), OVERWRITE),
+    Mistake("no chain", _unary_variant(math.tanh, (), _tanh_no_chain), NO_CHAIN),
 )
+
+
+def _reference_tanh(*args):
+    return _run_unary(engine.tanh_backward, math.tanh, (), *args)
+
 
 TANH_CASES = [
     Case((0.5, 0.0, 1.0), "x = 0.5, out.grad = 1"),
@@ -284,19 +281,18 @@ TANH_CASES = [
 def check_tanh_backward(rule: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 4.10: `rule(x, out)` for out = tanh(x) must add (1 − out.data²)·out.grad to
     x.grad."""
-    reference = lambda *args: _run_unary(engine.tanh_backward, math.tanh, (), *args)  # noqa: E731
-    result = check_function(
+    return catalogued_check(
         "Exercise 4.10 (backward of tanh)",
         _learner_unary(rule, math.tanh),
-        with_mistakes(reference, TANH_MISTAKES),
+        engine.tanh_backward,
         TANH_CASES,
-        compare=naming_mistakes(_compare_grads(("x.grad",))),
+        expected_from=_reference_tanh,
+        mistakes=TANH_MISTAKES,
+        compare=_compare_grads(("x.grad",)),
         rtol=RTOL,
         atol=ATOL,
         strict=strict,
-        answer_keys=(engine.tanh_backward,),
     )
-    return _as_result(result, engine.tanh_backward)
 
 
 # ---------------------------------------------------------------- Exercise 4.11: pow
@@ -331,14 +327,16 @@ def _pow_reference(x_data, n, x_grad, out_grad):
 
 
 POW_MISTAKES = (
-    (
+    Mistake(
         "exponent not lowered",
         _pow_run(_pow_exponent_kept),
         "The exponent was not lowered: d(xⁿ)/dx = n·xⁿ⁻¹, so use x.data ** (n − 1).",
     ),
-    ("factor n missing", _pow_run(_pow_no_factor), "The factor n is missing: d(xⁿ)/dx = n·xⁿ⁻¹."),
-    ("overwrite", _pow_run(_pow_overwrite), OVERWRITE),
-    ("no chain", _pow_run(_pow_no_chain), NO_CHAIN),
+    Mistake(
+        "factor n missing", _pow_run(_pow_no_factor), "The factor n is missing: d(xⁿ)/dx = n·xⁿ⁻¹."
+    ),
+    Mistake("overwrite", _pow_run(_pow_overwrite), OVERWRITE),
+    Mistake("no chain", _pow_run(_pow_no_chain), NO_CHAIN),
 )
 
 
@@ -353,19 +351,18 @@ POW_CASES = [
 def check_pow_backward(rule: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 4.11: `rule(x, n, out)` for out = xⁿ (n a plain number) must add n·xⁿ⁻¹·out.grad to
     x.grad."""
-
-    result = check_function(
+    return catalogued_check(
         "Exercise 4.11 (backward of pow)",
         _pow_run(rule),
-        with_mistakes(_pow_reference, POW_MISTAKES),
+        engine.pow_backward,
         POW_CASES,
-        compare=naming_mistakes(_compare_grads(("x.grad",))),
+        expected_from=_pow_reference,
+        mistakes=POW_MISTAKES,
+        compare=_compare_grads(("x.grad",)),
         rtol=RTOL,
         atol=ATOL,
         strict=strict,
-        answer_keys=(engine.pow_backward,),
     )
-    return _as_result(result, engine.pow_backward)
 
 
 # ---------------------------------------------------------------- Exercise 4.12: the topological
@@ -374,10 +371,11 @@ def check_pow_backward(rule: Callable, strict: bool | None = None) -> CheckResul
 
 @dataclasses.dataclass(frozen=True)
 class Graph:
-    """A graph described by labels: each node's inputs, and the root."""
+    """A graph described by labels: each node's inputs, the root, and each node's number (.data)."""
 
     inputs: dict
     root: str
+    values: dict
 
 
 def _labelled(root: Value) -> None:
@@ -421,12 +419,11 @@ def build_graph(kind: str) -> Value:
 
 
 def _describe(root: Value) -> Graph:
+    nodes = engine.topological_order(root)
     return Graph(
-        {
-            node.label: tuple(c.label for c in node.inputs)
-            for node in engine.topological_order(root)
-        },
+        {node.label: tuple(c.label for c in node.inputs) for node in nodes},
         root.label,
+        {node.label: node.data for node in nodes},
     )
 
 
@@ -488,6 +485,20 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
             ),
         )
     missing = [label for label in nodes if label not in counts]
+    computed = [label for label in missing if nodes[label]]  # missing nodes that have inputs
+    if got and computed and all(not nodes[label] or label == expected.root for label in got):
+        root = " and the root" if expected.root in counts else ""
+        return Verdict(
+            False,
+            "leaves only",
+            (
+                f"Your list holds only the leaves (the nodes with no inputs){root}: the "
+                f"{len(computed)} nodes computed from them are missing, for example "
+                f"{computed[0]}. Append every node you visit, after its inputs, not only the "
+                "nodes without inputs: backward() runs each computed node's rule, so each must "
+                "be in the list."
+            ),
+        )
     if expected.root in missing:
         others = f" ({len(missing) - 1} other nodes are missing too)" if len(missing) > 1 else ""
         return Verdict(
@@ -500,16 +511,20 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
             ),
         )
     if missing:
+        listed = {expected.values[label] for label in counts if label in expected.values}
+        if any(expected.values[label] in listed for label in missing):
+            hint = (
+                "A missing node holds the same number as a listed one: if you skip nodes whose "
+                ".data you have seen before, two different nodes with equal numbers merge. Track "
+                "the Value objects themselves (a set of nodes), not their values."
+            )
+        else:
+            hint = "Visit every input of every node, and append each node you visit."
         return Verdict(
             False,
             "missing",
-            (
-                f"{len(missing)} of the {len(nodes)} nodes are missing, for example {missing[0]}. "
-                "Visit every input of "
-                "every node. If you skip nodes whose .data you have seen before, two different "
-                "nodes with equal numbers "
-                "merge: track the Value objects themselves (a set of nodes), not their values."
-            ),
+            f"{len(missing)} of the {len(nodes)} nodes are missing, for example {missing[0]}. "
+            + hint,
         )
     position = {label: i for i, label in enumerate(got)}
     if (
@@ -548,7 +563,6 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
     return Verdict(True, "ok", "a valid order", 0.0)
 
 
-
 SORT_CASES = [
     Case(("fan-out",), "y = tanh(x·x + x): x feeds three edges"),
     Case(("diamond, equal values",), "a diamond, two different leaves holding the same number"),
@@ -560,14 +574,13 @@ SORT_CASES = [
 def check_topological_order(sort: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 4.12: `sort(root)` returns every node root depends on, once each, inputs first, root
     last."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 4.12 (topological sort)",
         _learner_order(sort),
-        _reference_order,
+        engine.topological_order,
         SORT_CASES,
+        expected_from=_reference_order,
         compare=compare_order,
-        exact=True,
+        exact=True,  # an order is right or wrong: no tolerance to quote
         strict=strict,
-        answer_keys=(engine.topological_order,),
     )
-    return _as_result(result, engine.topological_order)
