@@ -19,7 +19,8 @@ class Reference:
     title: str
     authors: str
     year: int
-    kind: str  # paper, book, course, blog post, website, software, data set, preprint server
+    # paper, book, course, blog post, website, software, data set, data sheet, preprint server
+    kind: str
     venue: str = ""
     doi: str = ""
     arxiv: str = ""
@@ -559,6 +560,60 @@ REFERENCES: dict[str, Reference] = dict(
             "arXiv preprint",
             arxiv="2310.06825",
             chapters=(2,),
+        ),
+        _r(
+            "su2021",
+            "RoFormer: Enhanced Transformer with Rotary Position Embedding",
+            "Jianlin Su et al.",
+            2021,
+            "paper",
+            "arXiv preprint (later Neurocomputing, 2024)",
+            arxiv="2104.09864",
+            chapters=(2,),
+            note="Rotary position embeddings (RoPE), used by LLaMA and Mistral.",
+        ),
+        _r(
+            "holtzman2020",
+            "The Curious Case of Neural Text Degeneration",
+            "Ari Holtzman et al.",
+            2020,
+            "paper",
+            "International Conference on Learning Representations (ICLR 2020)",
+            arxiv="1904.09751",
+            chapters=(2,),
+            note="Nucleus (top-p) sampling.",
+        ),
+        _r(
+            "ainslie2023",
+            "GQA: Training Generalized Multi-Query Transformer Models from Multi-Head Checkpoints",
+            "Joshua Ainslie et al.",
+            2023,
+            "paper",
+            "Empirical Methods in Natural Language Processing (EMNLP 2023)",
+            arxiv="2305.13245",
+            chapters=(2,),
+            note="Grouped-query attention: fewer key/value heads, a smaller cache.",
+        ),
+        _r(
+            "nvidia2022h100",
+            "NVIDIA H100 Tensor Core GPU Datasheet",
+            "NVIDIA",
+            2022,
+            "data sheet",
+            "NVIDIA Corporation",
+            chapters=(2,),
+            note="H100 SXM: 80 GB HBM3, 3.35 TB/s, 989 TFLOP/s dense BF16 (1,979 with sparsity).",
+        ),
+        _r(
+            "shen2020",
+            "PowerNorm: Rethinking Batch Normalization in Transformers",
+            "Sheng Shen et al.",
+            2020,
+            "paper",
+            "International Conference on Machine Learning (ICML 2020)",
+            arxiv="2003.07845",
+            chapters=(3,),
+            note="Batch statistics are unstable in NLP training; Transformers use layer norm.",
         ),
         _r(
             "korthikanti2022",
