@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from utils.device import describe, pick_device
+from utils.device import describe, has_float64, pick_device
 from utils.notebook import start
 from utils.seed import seed_everything
 
@@ -48,3 +48,8 @@ def test_start_prints_the_device_once(capsys):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_is_picked_when_present():
     assert pick_device().type == "cuda"
+
+
+def test_mps_has_no_float64_and_the_others_do():
+    assert not has_float64(torch.device("mps")) and not has_float64("mps")
+    assert has_float64(torch.device("cpu")) and has_float64("cuda")

@@ -101,3 +101,25 @@ def test_human():
     assert pc.human(6.74e9) == "6.74 B"
     assert pc.human(2.5e10, "B") == "25 GB"
     assert pc.human(12) == "12"
+
+
+def test_activations_without_the_attention_matrices():
+    cfg = pc.PUBLISHED["LLaMA-7B"]
+    full = pc.activation_bytes(cfg, 1, 2048)
+    flash = pc.activation_bytes(cfg, 1, 2048, attention_scores=False)
+    assert full == 32 * 2048 * 4096 * (34 + 5 * 32 * 2048 / 4096)
+    assert flash == 32 * 2048 * 4096 * 34  # no s² term: linear in the sequence length
+    assert pc.activation_bytes(cfg, 1, 4096, attention_scores=False) == 2 * flash
+    assert round(full / 1e9, 1) == 30.6 and round(flash / 1e9, 1) == 9.1  # decimal GB
+
+
+def test_gpu_capacities_are_nvidia_smis_mib_in_gib():
+    gib = pc.gpu_memory_gib()
+    assert gib["H100 80GB"] == pytest.approx(79.65, abs=0.01)  # 81,559 MiB
+    assert gib["A100 80GB"] == 80.0  # 81,920 MiB
+    assert pc.GiB == 1024**3
+
+
+def test_the_released_mistral_checkpoint_holds_the_formulas_count():
+    total_bytes, per_parameter, _ = pc.CHECKPOINT_BYTES["Mistral-7B"]
+    assert total_bytes / per_parameter == pc.total_parameters(pc.PUBLISHED["Mistral-7B"])

@@ -29,6 +29,12 @@ def _mps_available() -> bool:
     return bool(backend and backend.is_available())
 
 
+def has_float64(device: torch.device | str) -> bool:
+    """Whether `device` computes in float64. Apple's MPS backend has no float64; CUDA and the CPU
+    do. Code that must run on every device computes in float32 there."""
+    return torch.device(device).type != "mps"
+
+
 def describe(device: torch.device) -> str:
     """One line naming the device, e.g. 'cuda (NVIDIA H200, 139.8 GiB)' or 'cpu (2 threads)'."""
     if device.type == "cuda":

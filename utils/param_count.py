@@ -298,6 +298,17 @@ PUBLISHED: dict[str, TransformerConfig] = {
 }
 
 
+# An exact size that a released checkpoint states, independent of the configurations above: the
+# `total_size` in bytes of the checkpoint's weight index, its bytes per parameter, and the source.
+CHECKPOINT_BYTES = {
+    "Mistral-7B": (
+        14_483_464_192,
+        2,
+        "mistralai/Mistral-7B-v0.1, model.safetensors.index.json, metadata.total_size (bf16)",
+    ),
+}
+
+
 # ---------------------------------------------------------------- the cross-check with
 # `transformers`
 
@@ -375,8 +386,20 @@ def transformers_parameters(cfg: TransformerConfig) -> int:
 # ---------------------------------------------------------------- memory
 
 BYTES_PER_PARAMETER = {"fp32": 4.0, "bf16": 2.0, "int8": 1.0, "int4": 0.5}
-GPUS_GB = {"24 GB (e.g. RTX 4090)": 24, "80 GB (A100 / H100)": 80, "141 GB (H200)": 141}
-GB = 1e9  # decimal gigabytes, as GPU memory is labelled
+GiB = 2**30  # the unit nvidia-smi (in MiB) and torch.cuda report memory in
+# Memory of each card as nvidia-smi reports it (memory.total, MiB). The "GB" in a card's name is
+# close to GiB: an "80 GB" H100 holds 79.6 GiB, which is 85.5 decimal GB.
+GPU_MEMORY_MIB = {
+    "RTX 4090 (24 GB)": 24_564,
+    "A100 80GB": 81_920,
+    "H100 80GB": 81_559,
+    "H200 (141 GB)": 143_771,
+}
+
+
+def gpu_memory_gib() -> dict[str, float]:
+    """Each card's memory in GiB, from nvidia-smi's MiB."""
+    return {name: mib / 1024 for name, mib in GPU_MEMORY_MIB.items()}
 
 
 def weight_bytes(n_params: int, dtype: str) -> float:
@@ -387,11 +410,11 @@ def weight_bytes(n_params: int, dtype: str) -> float:
 
 
 def adam_training_bytes(n_params: int, mixed_precision: bool = True) -> dict[str, float]:
-    """Training state with Adam: weights, gradients, fp32 master weights (mixed precision only), two
-    fp32 moments.
+    """Training state with Adam: weights, gradients, fp32 master weights, two fp32 moments.
 
-    Mixed precision keeps bf16 weights and gradients for the arithmetic and fp32 masters for the
-    update.
+    mixed_precision=True is the layout of Megatron-LM and the ZeRO paper (Rajbhandari et al., 2020):
+    16-bit weights and gradients, an fp32 master copy for the update. False is plain fp32, which is
+    also what torch.autocast keeps: fp32 weights and gradients, no master copy. Both are 16 bytes.
     """
     low = 2.0 if mixed_precision else 4.0
     return {
@@ -402,16 +425,20 @@ def adam_training_bytes(n_params: int, mixed_precision: bool = True) -> dict[str
     }
 
 
-def activation_bytes(cfg: TransformerConfig, batch: int, seq: int) -> float:
+def activation_bytes(
+    cfg: TransformerConfig, batch: int, seq: int, attention_scores: bool = True
+) -> float:
     """Activations kept for the backward pass, 16-bit, no recomputation: s·b·h·(34 + 5·a·s/h) per
-    layer (Korthikanti et al., 2022, for a GPT-style block with dropout); an estimate for other
-    blocks."""
+    layer (Korthikanti et al., 2022, for a GPT-style block with dropout and a 4h GELU MLP; an
+    estimate for other blocks). attention_scores=False drops the 5·a·s²·b bytes of the attention
+    matrices, which FlashAttention and selective recomputation do not keep."""
     if seq < 1 or batch < 1:
         raise ValueError(
             f"batch and sequence length must be at least 1, got batch={batch}, seq={seq}."
         )
     s, b, h, a = seq, batch, cfg.d_model, cfg.n_heads
-    return cfg.n_layers * s * b * h * (34.0 + 5.0 * a * s / h)
+    scores = 5.0 * a * s / h if attention_scores else 0.0
+    return cfg.n_layers * s * b * h * (34.0 + scores)
 
 
 # ---------------------------------------------------------------- compute
@@ -422,8 +449,8 @@ PEAK_BF16_FLOPS = {"A100": 312e12, "H100 SXM": 989e12}
 
 
 def training_flops(n_params: float, n_tokens: float) -> float:
-    """≈ 6·N·D: each parameter costs a multiply and an add (2 FLOPs) per token forward, and twice
-    that backward."""
+    """≈ 6·N·D (Kaplan et al., 2020): each parameter costs a multiply and an add (2 FLOPs) per token
+    forward, and twice that backward."""
     if n_params <= 0 or n_tokens <= 0:
         raise ValueError(
             f"n_params and n_tokens must be positive; got {n_params!r} and {n_tokens!r}."

@@ -133,3 +133,23 @@ def test_flop_counter_equals_the_exact_formula(model):
         model.cfg, 4, model.cfg.context
     )
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_weight_decay_only_on_the_weight_matrices(model):
+    decayed, exempt = gpt.decay_groups(model)
+    assert len(decayed) == 4 * model.cfg.n_layers and all(p.ndim == 2 for p in decayed)
+    assert len(decayed) + len(exempt) == len(list(model.parameters()))
+    assert any(p is model.tok.weight for p in exempt)  # the embedding, and the tied head with it
+    assert any(p is model.blocks[0].ln1.weight for p in exempt)
+    groups = gpt.make_adamw(model, 1e-3).param_groups
+    assert [g["weight_decay"] for g in groups] == [0.01, 0.0]
+
+
+def test_autocast_training_keeps_fp32_weights_gradients_and_moments():
+    torch.manual_seed(0)
+    small = gpt.GPT(gpt.tiny_config(97, context=16, d_model=32, n_layers=2, n_heads=4))
+    n = sum(p.numel() for p in small.parameters())
+    state = gpt.training_state_bytes(small, batch_size=2)
+    assert (state["weights"], state["gradients"], state["Adam moments"]) == (4 * n, 4 * n, 8 * n)
+    assert state["master weights"] == 0 and state["dtypes"] == ["float32"]
+    assert all(p.grad is None for p in small.parameters())

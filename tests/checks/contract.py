@@ -4,7 +4,8 @@
 - `assert_named(result, kind, phrase)`: a wrong answer failed with the catalogued diagnosis `kind`,
   and the
   message says `phrase` (the words a learner acts on).
-- `WrongAnswer(name, answer, kind, phrase)`: one row of a test catalogue of wrong answers.
+- `WrongAnswer(name, answer, kind, phrase)`: one row of a test catalogue of wrong answers;
+  `catalogue_rows(mistakes)` makes one from each `Mistake` of a check's own catalogue.
 - `wrong_answers_named(check, catalogue)`, `right_answers_pass(check, answers)` and
   `not_attempted(check)` turn a
   check and its catalogue into parametrized pytest tests. Assign each to a module-level `test_*`
@@ -38,6 +39,12 @@ class WrongAnswer(NamedTuple):
     answer: Callable
     kind: str  # the diagnosis the check must give
     phrase: str  # words the message must contain
+
+
+def catalogue_rows(mistakes) -> list[WrongAnswer]:
+    """One WrongAnswer per `Mistake(kind, wrong, message)` of a check's own catalogue: each catalogued
+    mistake, fed to its check, must get its own diagnosis and the first words of its own message."""
+    return [WrongAnswer(m.kind, m.wrong, m.kind, m.message[:40]) for m in mistakes]
 
 
 def _label(answer: Callable, position: int) -> str:

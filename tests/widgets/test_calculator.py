@@ -9,15 +9,19 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from utils import param_count as pc
+from matplotlib.text import Text
+
 from utils.widgets.calculator import (
     CUSTOM,
     MEMORY_BARS,
     PARTS,
     PRESETS,
+    SIZE_LABELS,
     calculator_numbers,
     calculator_widget,
     configure,
     draw_calculator,
+    size_options,
 )
 
 
@@ -58,9 +62,9 @@ def test_numbers_are_the_formulas():
     numbers = calculator_numbers(cfg, 1e12)
     n = pc.total_parameters(cfg)
     assert numbers["parameters"] == n and sum(numbers["parts"].values()) == n
-    assert list(numbers["memory_gb"]) == list(MEMORY_BARS)
-    assert numbers["memory_gb"]["weights bf16"] == pytest.approx(2 * n / 1e9)
-    assert numbers["memory_gb"]["Adam training state"] == pytest.approx(16 * n / 1e9)
+    assert list(numbers["memory_gib"]) == list(MEMORY_BARS)
+    assert numbers["memory_gib"]["weights bf16"] == pytest.approx(2 * n / 2**30)
+    assert numbers["memory_gib"]["Adam training state"] == pytest.approx(16 * n / 2**30)
     assert numbers["flops"] == pytest.approx(6 * n * 1e12)
     assert numbers["gpu_days"] == pytest.approx(6 * n * 1e12 / (989e12 * 0.4) / 86400)
 
@@ -72,7 +76,7 @@ def test_draw_on_a_bare_figure():
         moving[f"bar {i}"].get_height() + moving[f"bar {i}"].get_y()
         for i in range(len(MEMORY_BARS))
     ]
-    assert heights[1] == pytest.approx(2 * 6_738_415_616 / 1e9)
+    assert heights[1] == pytest.approx(2 * 6_738_415_616 / 2**30)
     widths = [moving[f"part {i}"].get_width() for i in range(len(PARTS))]
     assert sum(widths) == pytest.approx(100.0)
     assert "6,738,415,616" in moving["summary"].get_text()
@@ -123,3 +127,45 @@ def test_every_preset_and_token_budget_draws():
     for _, tokens in plot.controls["tokens"].options:
         plot.controls["tokens"].value = tokens
     assert plot.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sliders_stop_at_sizes_one_can_aim_at():
+    plot = calculator_widget()
+    for name in SIZE_LABELS:
+        values = [value for _, value in size_options(name)]
+        assert values == sorted(values) and len(values) <= 24  # at least 13 px a stop on 320 px
+        for cfg in pc.PUBLISHED.values():
+            assert getattr(cfg, name) in values  # every preset can be set
+        assert plot.controls[name].options == tuple(size_options(name))
+    assert 1536 in [v for _, v in size_options("d_model")]  # GPT-2 small at double the width
+
+
+def _summary_fits(plot) -> None:
+    figure = plot.figure
+    renderer = figure.canvas.get_renderer()
+    box = plot.artists["summary"].get_window_extent(renderer)
+    title = figure.axes[0].title.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= figure.bbox.x1 and box.y1 <= figure.bbox.y1
+    assert box.y0 > title.y1  # above the plots, not over them
+
+
+@pytest.mark.parametrize(
+    "control, value",
+    [("n_heads", 7), ("n_heads", 30), ("n_heads", 3), ("n_heads", 6)],
+)
+def test_the_message_for_a_size_that_makes_no_model_fits_in_the_figure(control, value):
+    plot = calculator_widget("Mistral-7B")
+    plot.controls[control].value = value
+    assert plot.artists["summary"].get_text().startswith("✗")
+    _summary_fits(plot)
+    plot.controls["preset"].value = CUSTOM
+    plot.controls["n_heads"].value = 7
+    assert "✗" in plot.artists["summary"].get_text()
+    _summary_fits(plot)
+
+
+def test_every_text_in_the_figure_is_at_least_11_pixels():
+    plot = calculator_widget()
+    dpi = plot.figure.dpi
+    texts = [t for t in plot.figure.findobj(Text) if t.get_text().strip()]
+    assert texts and min(t.get_fontsize() * dpi / 72 for t in texts) >= 11

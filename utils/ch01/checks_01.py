@@ -12,16 +12,12 @@ from typing import Callable
 
 import numpy as np
 
-from utils.checks.mistakes import catalogued_check
+from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
-from utils import (
-    data as _data,
-    losses as _losses,
-)  # private names: the notebook imports this module
+from utils.data import standardise_columns
+from utils.losses import mse
 
-
-# ---------------------------------------------------------------- Exercise 1.1, standardise the
-# columns
+# ---------------------------------------------------------------- 1.1 standardise the columns
 
 
 def _standardise_cases() -> list[Case]:
@@ -49,39 +45,39 @@ def _scaled(X, *, axis=0, ddof=0, centre=True, scale=True, by_variance=False):
 
 
 STANDARDISE_MISTAKES = (
-    (
+    Mistake(
         "rows",
         lambda X: _scaled(X, axis=1),
         "You standardised each ROW (axis=1). Rows are examples and columns are features: take the "
         "mean and the "
         "standard deviation of each column, with axis=0 (and keepdims=True).",
     ),
-    (
+    Mistake(
         "whole array",
         lambda X: _scaled(X, axis=None),
         "You used one mean and one standard deviation for the whole array. Each column needs its "
         "own: "
         "X.mean(axis=0, keepdims=True) and X.std(axis=0, keepdims=True).",
     ),
-    (
+    Mistake(
         "ddof",
         lambda X: _scaled(X, ddof=1),
         "You used the sample standard deviation (ddof=1). The exercise asks for the population "
         "one: ddof=0, "
         "NumPy's default for X.std.",
     ),
-    (
+    Mistake(
         "not scaled",
         lambda X: _scaled(X, scale=False),
         "The columns are centred but not scaled: divide by each column's standard deviation as "
         "well.",
     ),
-    (
+    Mistake(
         "not centred",
         lambda X: _scaled(X, centre=False),
         "The columns are scaled but not centred: subtract each column's mean before dividing.",
     ),
-    (
+    Mistake(
         "variance",
         lambda X: _scaled(X, by_variance=True),
         "You divided by the variance. Divide by the standard deviation, its square root.",
@@ -94,15 +90,14 @@ def check_standardise(learner_fn: Callable, *, strict: bool | None = None) -> Ch
     return catalogued_check(
         "Exercise 1.1 (standardise)",
         learner_fn,
-        _data.standardise_columns,
+        standardise_columns,
         _standardise_cases(),
         mistakes=STANDARDISE_MISTAKES,
         strict=strict,
     )
 
 
-# ---------------------------------------------------------------- Exercise 1.2, the mean squared
-# error
+# ---------------------------------------------------------------- 1.2 the mean squared error
 
 
 def _mse_cases() -> list[Case]:
@@ -126,24 +121,24 @@ def _difference(y_hat, y):
 
 
 MSE_MISTAKES = (
-    (
+    Mistake(
         "root",
         lambda y_hat, y: float(np.sqrt(np.mean(_difference(y_hat, y) ** 2))),
         "You returned the square root of the mean squared error (the RMSE). Leave the square root "
         "out.",
     ),
-    (
+    Mistake(
         "absolute",
         lambda y_hat, y: float(np.mean(np.abs(_difference(y_hat, y)))),
         "You averaged |ŷ − y|, the mean absolute error. Square each difference instead.",
     ),
-    (
+    Mistake(
         "square of the mean",
         lambda y_hat, y: float(np.mean(_difference(y_hat, y)) ** 2),
         "You squared the mean of the differences. Square each difference first, then take the mean "
         "of the squares.",
     ),
-    (
+    Mistake(
         "axis 0 only",
         lambda y_hat, y: np.mean(_difference(y_hat, y) ** 2, axis=0),
         "You averaged over axis 0 only, which leaves one number per output column. The MSE is one "
@@ -158,7 +153,7 @@ def check_mean_squared_error(learner_fn: Callable, *, strict: bool | None = None
     return catalogued_check(
         "Exercise 1.2 (mean squared error)",
         learner_fn,
-        _losses.mse,
+        mse,
         _mse_cases(),
         mistakes=MSE_MISTAKES,
         strict=strict,

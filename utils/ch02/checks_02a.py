@@ -1,19 +1,17 @@
-"""Answer checks for chapter 2: a parameter-count formula (2.1), Adam's memory in mixed precision
-(2.2), training time from 6·N·D (2.3), causal attention forward (2.4) and backward (2.5), next-token
-batches (2.6).
+"""Answer checks for notebook 2a: a parameter-count formula (2.1), Adam's memory in mixed
+precision (2.2), training time from 6·N·D (2.3).
 
-Each check builds seeded cases, knows the catalogued wrong answers, and calls `check_function`; the
-notebooks call `check_...(learner_fn)` and hand the result to `choose_implementation`."""
+Each check builds seeded cases and its catalogue of wrong answers, and is built with
+`catalogued_check`; the notebook calls `check_...(learner_fn)` and hands the result to
+`choose_implementation`."""
 
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 from utils.param_count import (
     adam_training_bytes,
     gpt2_style,
@@ -22,12 +20,6 @@ from utils.param_count import (
     training_flops,
     training_seconds,
 )
-
-
-def _falling_back_to(result: CheckResult, reference) -> CheckResult:
-    """The result, with the plain reference as what `choose_implementation` falls back to (not the
-    expected-answer builder that also computes the catalogued mistakes)."""
-    return dataclasses.replace(result, reference=reference)
 
 
 # ---------------------------------------------------------------- 2.1 the parameters of a
@@ -54,7 +46,7 @@ def _without(V, d, L, T, ff, block=None, extra=0, layers=None) -> int:
 
 
 PARAMETER_MISTAKES = (
-    (
+    Mistake(
         "untied head",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=V * d),
         "You counted a separate output head (vocab_size × d_model). GPT-2 TIES it to the token "
@@ -62,7 +54,7 @@ PARAMETER_MISTAKES = (
         "the final activations times the embedding matrix transposed, so those numbers are already "
         "counted once.",
     ),
-    (
+    Mistake(
         "no biases",
         lambda V, d, L, T, ff: _without(
             V, d, L, T, ff, block={"attention": 4 * d * d, "mlp": 2 * d * ff}
@@ -71,44 +63,44 @@ PARAMETER_MISTAKES = (
         "d_model for the attention's "
         "output projection, d_ff and d_model in the MLP.",
     ),
-    (
+    Mistake(
         "no norms",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 0}, extra=-2 * d),
         "The LayerNorms are missing: each learns a scale and a shift (2·d_model). There are two "
         "per block and one final norm.",
     ),
-    (
+    Mistake(
         "norm scale only",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 2 * d}, extra=-d),
         "Each LayerNorm was counted with d_model parameters. LayerNorm learns a scale AND a shift: "
         "2·d_model per norm "
         "(RMSNorm, in LLaMA, has only the scale).",
     ),
-    (
+    Mistake(
         "no final norm",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-2 * d),
         "The final LayerNorm, after the last block and before the head, is missing (2·d_model).",
     ),
-    (
+    Mistake(
         "no positions",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-T * d),
         "The learned position embedding is missing: one d_model vector per position, context × "
         "d_model.",
     ),
-    (
+    Mistake(
         "4d, not d_ff",
         lambda V, d, L, T, ff: _without(V, d, L, T, 4 * d),
         "Your MLP is 4·d_model wide. Use the d_ff argument: the test cases include models whose "
         "d_ff is not 4·d_model.",
     ),
-    (
+    Mistake(
         "no output projection",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"attention": 3 * d * d + 3 * d}),
         "The attention's output projection is missing: after the heads are put side by side, a "
         "d_model × d_model matrix "
         "(plus d_model biases) mixes them. Attention has four matrices: W_Q, W_K, W_V and W_O.",
     ),
-    (
+    Mistake(
         "one block",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, layers=1),
         "Only one block was counted. The model stacks n_layers identical blocks: multiply the "
@@ -117,8 +109,19 @@ PARAMETER_MISTAKES = (
 )
 
 
+def _is_whole_number_type(got) -> bool:
+    """An int, a NumPy integer, or an integer array or tensor of one element; not a float."""
+    if isinstance(got, bool):
+        return False
+    if isinstance(got, (int, np.integer)):
+        return True
+    if hasattr(got, "is_floating_point"):  # a torch tensor
+        return not got.is_floating_point() and not got.is_complex()
+    return np.asarray(got).dtype.kind in "iu"
+
+
 def compare_count(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
-    """A whole number, compared exactly."""
+    """A whole number, of an integer type, compared exactly."""
     if got is None:
         return returned_none()
     try:
@@ -127,6 +130,21 @@ def compare_count(got, expected, *, batch_size=None, rtol=None, atol=None) -> Ve
         return Verdict(False, "type", f"Return one whole number; yours is a {type(got).__name__}.")
     if not np.isfinite(value) or value != round(value):
         return Verdict(False, "type", f"A count is a whole number; yours is {value!r}.")
+    if not _is_whole_number_type(got):
+        value_note = (
+            "Its value is right"
+            if int(round(value)) == int(expected)
+            else "Make it an int first; then the check compares its value"
+        )
+        return Verdict(
+            False,
+            "float",
+            (
+                f"Yours is {value:,.1f}, a float ({type(got).__name__}), and the statement asks "
+                f"for a whole number. {value_note}. Return an int: use // rather than / (which "
+                "always makes a float), or int(...) on the result."
+            ),
+        )
     if int(round(value)) == int(expected):
         return Verdict(True, "ok", "exact", 0.0)
     difference = int(round(value)) - int(expected)
@@ -135,9 +153,8 @@ def compare_count(got, expected, *, batch_size=None, rtol=None, atol=None) -> Ve
         "values",
         (
             f"Yours is {int(round(value)):,}, off by {difference:+,} "
-            f"({abs(difference) / expected:.2%}). Go through the parts "
-            "one by one: token and position embeddings; per block, attention (4 matrices and their "
-            "biases), the MLP "
+            f"({abs(difference) / expected:.2%}). Go through the parts one by one: token and "
+            "position embeddings; per block, attention (4 matrices and their biases), the MLP "
             "(2 matrices and their biases) and 2 LayerNorms; the final LayerNorm; the tied head."
         ),
         abs(difference) / expected,
@@ -160,16 +177,17 @@ PARAMETER_CASES = [
 
 def check_parameter_formula(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.1: the exact parameter count of a GPT-2-style decoder."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 2.1 (parameter count of a GPT)",
         learner_fn,
-        with_mistakes(gpt_parameters, PARAMETER_MISTAKES),
+        gpt_parameters,
         PARAMETER_CASES,
-        compare=naming_mistakes(compare_count),
+        mistakes=PARAMETER_MISTAKES,
+        compare=compare_count,
+        exact=True,
         strict=strict,
         answer_keys=(total_parameters, parameter_breakdown),
     )
-    return _falling_back_to(result, gpt_parameters)
 
 
 # ---------------------------------------------------------------- 2.2 Adam's memory in mixed
@@ -179,58 +197,68 @@ MEMORY_PARTS = ("weights", "gradients", "master weights", "Adam moments")
 
 
 def adam_mixed_precision_bytes(n_params: int) -> tuple[float, float, float, float]:
-    """(weights, gradients, master weights, Adam moments) in bytes, bf16 arithmetic with fp32
-    masters and moments."""
+    """(weights, gradients, master weights, Adam moments) in bytes, in the layout of Megatron-LM and
+    ZeRO: bf16 weights and gradients, fp32 master weights and moments."""
     state = adam_training_bytes(n_params, mixed_precision=True)
     return tuple(state[part] for part in MEMORY_PARTS)
 
 
 MEMORY_MISTAKES = (
-    (
+    Mistake(
         "moments",
         lambda n: (2 * n, 2 * n, 4 * n, 4 * n),
         "Adam moments: Adam keeps TWO running averages per parameter, m (of the gradient) and v "
-        "(of its square), each in "
-        "fp32 (4 bytes): 8 bytes per parameter.",
+        "(of its square), each in fp32 (4 bytes): 8 bytes per parameter.",
     ),
-    (
+    Mistake(
         "no master",
         lambda n: (2 * n, 2 * n, 0, 8 * n),
-        "Master weights: in mixed precision the optimiser updates an fp32 copy of the weights (4 "
-        "bytes per parameter); "
-        "bf16 has too few digits to accumulate small updates. The bf16 weights are re-made from it "
-        "after each step.",
+        "Master weights: in this layout the optimiser updates an fp32 copy of the weights (4 bytes "
+        "per parameter), because bf16 has too few digits to accumulate small updates. The bf16 "
+        "weights are re-made from it after each step.",
     ),
-    (
+    Mistake(
         "master in bf16",
         lambda n: (2 * n, 2 * n, 2 * n, 8 * n),
         "Master weights: the master copy exists to be more precise than bf16, so it is fp32, 4 "
         "bytes per parameter.",
     ),
-    (
+    Mistake(
         "fp32 weights and gradients",
         lambda n: (4 * n, 4 * n, 4 * n, 8 * n),
-        "Weights and gradients: in mixed precision the forward and backward passes use bf16 "
-        "copies, 2 bytes per parameter; "
-        "only the master weights and the moments are fp32.",
+        "Weights and gradients: in this layout the forward and backward passes use bf16 weights "
+        "and produce bf16 gradients, 2 bytes per parameter; only the master weights and the "
+        "moments are fp32.",
     ),
-    (
+    Mistake(
+        "autocast layout",
+        lambda n: (4 * n, 4 * n, 0, 8 * n),
+        "That is the layout of torch.autocast: fp32 weights and gradients and no master copy. The "
+        "exercise asks for the other one, of Megatron-LM and ZeRO: bf16 weights and gradients (2 "
+        "bytes each) and an fp32 master copy (4 bytes).",
+    ),
+    Mistake(
         "bits",
         lambda n: (16 * n, 16 * n, 32 * n, 64 * n),
         "You counted bits. The answer is in bytes: bf16 is 16 bits = 2 bytes, fp32 is 32 bits = 4 "
         "bytes.",
     ),
-    (
+    Mistake(
         "gigabytes",
         lambda n: (2 * n / 1e9, 2 * n / 1e9, 4 * n / 1e9, 8 * n / 1e9),
         "You returned gigabytes. Return bytes; the notebook converts.",
     ),
-    (
+    Mistake(
+        "gibibytes",
+        lambda n: (2 * n / 2**30, 2 * n / 2**30, 4 * n / 2**30, 8 * n / 2**30),
+        "You returned gibibytes (GiB, 2³⁰ bytes). Return bytes; the notebook converts.",
+    ),
+    Mistake(
         "order",
         lambda n: (2 * n, 2 * n, 8 * n, 4 * n),
         "The last two are in the wrong order: return (weights, gradients, master weights, Adam "
-        "moments), so the master "
-        "weights (4 bytes per parameter) come before the two moments (8 bytes per parameter).",
+        "moments), so the master weights (4 bytes per parameter) come before the two moments (8 "
+        "bytes per parameter).",
     ),
 )
 
@@ -243,18 +271,18 @@ MEMORY_CASES = [
 
 def check_adam_memory(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.2: the four parts of Adam's training state in mixed precision, in bytes."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 2.2 (Adam memory in mixed precision)",
         learner_fn,
-        with_mistakes(adam_mixed_precision_bytes, MEMORY_MISTAKES),
+        adam_mixed_precision_bytes,
         MEMORY_CASES,
-        compare=naming_mistakes(compare_named(MEMORY_PARTS)),
+        mistakes=MEMORY_MISTAKES,
+        compare=compare_named(MEMORY_PARTS),
         rtol=1e-9,
         atol=0.0,
         strict=strict,
         answer_keys=(adam_training_bytes,),
     )
-    return _falling_back_to(result, adam_mixed_precision_bytes)
 
 
 # ---------------------------------------------------------------- 2.3 days of training
@@ -271,37 +299,37 @@ def training_days(
 
 
 DAYS_MISTAKES = (
-    (
+    Mistake(
         "forward only",
         lambda N, D, g, p, u: training_days(N, D, g, p, u) / 3,
         "You counted the forward pass only, 2·N·D. The backward pass costs about twice the forward "
         "(gradients with respect "
         "to the activations AND to the weights), so training is 6·N·D.",
     ),
-    (
+    Mistake(
         "utilisation ignored",
         lambda N, D, g, p, u: training_days(N, D, g, p, 1.0),
         "The utilisation is ignored: a GPU sustains only that fraction of its peak. Divide by "
         "n_gpus · peak_flops · utilisation.",
     ),
-    (
+    Mistake(
         "utilisation inverted",
         lambda N, D, g, p, u: training_days(N, D, g, p, 1.0) * u,
         "You multiplied by the utilisation. It is the fraction of the peak actually sustained, so "
         "it goes in the "
         "denominator: seconds = FLOPs / (n_gpus · peak_flops · utilisation).",
     ),
-    (
+    Mistake(
         "one GPU",
         lambda N, D, g, p, u: training_days(N, D, 1, p, u),
         "The number of GPUs is missing: n_gpus GPUs share the work, so divide by it too.",
     ),
-    (
+    Mistake(
         "seconds",
         lambda N, D, g, p, u: training_days(N, D, g, p, u) * 86400.0,
         "That is in seconds. Divide by 86,400 (24 · 60 · 60) for days.",
     ),
-    (
+    Mistake(
         "hours",
         lambda N, D, g, p, u: training_days(N, D, g, p, u) * 24.0,
         "That is in hours. Divide by 24 for days.",
@@ -318,15 +346,15 @@ DAYS_CASES = [
 def check_training_days(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.3: days of training from 6·N·D, the number of GPUs, their peak and the
     utilisation."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 2.3 (days of training)",
         learner_fn,
-        with_mistakes(training_days, DAYS_MISTAKES),
+        training_days,
         DAYS_CASES,
-        compare=naming_mistakes(compare_arrays),
+        mistakes=DAYS_MISTAKES,
+        compare=compare_arrays,
         rtol=1e-6,
         atol=0.0,
         strict=strict,
         answer_keys=(training_seconds,),
     )
-    return _falling_back_to(result, training_days)

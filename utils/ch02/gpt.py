@@ -311,14 +311,61 @@ def _autocast(device: torch.device, amp):
     return (lambda: torch.autocast(device.type, dtype=dtype)) if dtype else contextlib.nullcontext
 
 
-def make_adamw(model: nn.Module, lr: float) -> torch.optim.Optimizer:
-    """AdamW with GPT-style betas; the fused kernel where torch has one."""
+def decay_groups(model: nn.Module) -> tuple[list[nn.Parameter], list[nn.Parameter]]:
+    """(decayed, exempt): weight decay for the Linear layers' weight matrices only; biases,
+    LayerNorm gains and shifts and the embeddings (the tied head too) are exempt, as minGPT does."""
+    decayed = {id(m.weight) for m in model.modules() if isinstance(m, nn.Linear)}
+    parameters = list(model.parameters())  # each shared tensor once
+    return (
+        [p for p in parameters if id(p) in decayed],
+        [p for p in parameters if id(p) not in decayed],
+    )
+
+
+def make_adamw(model: nn.Module, lr: float, weight_decay: float = 0.01) -> torch.optim.Optimizer:
+    """AdamW with GPT-style betas, decaying only the weight matrices (`decay_groups`); the fused
+    kernel where torch has one."""
+    decayed, exempt = decay_groups(model)
+    groups = [
+        {"params": decayed, "weight_decay": weight_decay},
+        {"params": exempt, "weight_decay": 0.0},
+    ]
     try:
-        return torch.optim.AdamW(
-            model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01, fused=True
-        )
+        return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.95), fused=True)
     except (RuntimeError, ValueError):
-        return torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
+        return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.95))
+
+
+def training_state_bytes(model: GPT, batch_size: int = 4, amp=True, seed: int = 0) -> dict:
+    """Bytes that training keeps between steps, measured after one `train_lm`-style step (AdamW,
+    autocast in bf16 when `amp`): the weights, their gradients, and AdamW's two moments. The step
+    changes the model's weights."""
+    device = next(model.parameters()).device
+    optimizer = make_adamw(model, 1e-3)
+    generator = torch.Generator().manual_seed(seed)
+    tokens = torch.randint(
+        0, model.cfg.vocab_size, (batch_size, model.cfg.context + 1), generator=generator
+    ).to(device)
+    with _autocast(device, amp)():
+        loss = lm_loss(model(tokens[:, :-1]), tokens[:, 1:])
+    loss.backward()
+    optimizer.step()
+    size = lambda tensors: sum(t.numel() * t.element_size() for t in tensors)
+    moments = [
+        value
+        for state in optimizer.state.values()
+        for name, value in state.items()
+        if name in ("exp_avg", "exp_avg_sq")
+    ]
+    measured = {
+        "weights": size(model.parameters()),
+        "gradients": size(p.grad for p in model.parameters() if p.grad is not None),
+        "master weights": 0,  # autocast keeps no second copy
+        "Adam moments": size(moments),
+        "dtypes": sorted({str(p.dtype).removeprefix("torch.") for p in model.parameters()}),
+    }
+    model.zero_grad(set_to_none=True)
+    return measured
 
 
 def train_lm(

@@ -16,9 +16,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from utils.param_count import (
-    GB,
-    GPUS_GB,
+    GPU_MEMORY_MIB,
     PEAK_BF16_FLOPS,
+    GiB,
     PUBLISHED,
     TransformerConfig,
     activation_bytes,
@@ -44,14 +44,46 @@ MEMORY_BARS = (
     "activations, 1 sequence",
 )
 MEMORY_COLORS = ("C0", "C0", "C0", "C0", "C3", "C1")
-MEMORY_RANGE_GB = (1e-4, 1e5)  # fixed, so no slider move rescales the axis
+MEMORY_RANGE_GIB = (1e-4, 1e5)  # fixed, so no slider move rescales the axis
 PARTS = ("embeddings", "attention", "feed-forward", "norms", "head and pooler")
 PART_COLORS = ("C4", "C0", "C2", "C7", "C1")
 GPU = "H100 SXM"
 UTILISATION = 0.4
 TOKEN_BUDGETS = [(human(n), n) for n in (1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 3e11, 1e12, 2e12, 1e13)]
-MEMORY_AXES = (0.07, 0.30, 0.46, 0.58)
-PARTS_AXES = (0.62, 0.30, 0.36, 0.12)
+# The GPU lines: the A100 80GB (80.0 GiB) and H100 80GB (79.6 GiB) share one, at the smaller.
+GPU_LINES = {
+    "RTX 4090": GPU_MEMORY_MIB["RTX 4090 (24 GB)"] / 1024,
+    "A100 / H100 80GB": GPU_MEMORY_MIB["H100 80GB"] / 1024,
+    "H200": GPU_MEMORY_MIB["H200 (141 GB)"] / 1024,
+}
+# Slider positions a person can aim at (a few dozen each), plus every size a preset uses.
+ROUND_SIZES = {
+    "n_layers": (1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128),
+    "d_model": (64, 128, 256, 384, 512, 768, 1024, 1536, 2048, 2560, 3072, 4096, 5120, 6144, 8192)
+    + (12288, 16384),
+    "n_heads": (1, 2, 3, 4, 6, 7, 8, 12, 16, 24, 30, 32, 40, 48, 64, 96, 128),
+    "vocab_size": (256, 512, 1000, 8000, 16000, 32000, 50257, 65536, 100000, 128000, 256000),
+    "context": (128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072),
+}
+SIZE_LABELS = {
+    "n_layers": "layers",
+    "d_model": "width d_model",
+    "n_heads": "heads",
+    "vocab_size": "vocabulary",
+    "context": "context",
+}
+FONT = 10  # points; at the widget's 90 dpi, 12.5 px
+SMALL_FONT = 9
+SUMMARY_WIDTH = 78  # characters a line: the message fits the figure's width at FONT
+MEMORY_AXES = (0.10, 0.21, 0.50, 0.57)
+PARTS_AXES = (0.66, 0.60, 0.31, 0.11)
+
+
+def size_options(name: str) -> list[tuple[str, int]]:
+    """The values a size slider stops at: round sizes and those of every preset, as (label,
+    value)."""
+    values = set(ROUND_SIZES[name]) | {getattr(cfg, name) for cfg in PUBLISHED.values()}
+    return [(f"{value:,}", value) for value in sorted(values)]
 
 
 def configure(
@@ -86,7 +118,7 @@ def configure(
 
 
 def calculator_numbers(cfg: TransformerConfig, tokens: float) -> dict:
-    """Everything the widget shows, as plain numbers: parameters by part, memory in GB, FLOPs and
+    """Everything the widget shows, as plain numbers: parameters by part, memory in GiB, FLOPs and
     GPU-days."""
     parts = parameter_breakdown(cfg)
     n = total_parameters(cfg)
@@ -100,17 +132,17 @@ def calculator_numbers(cfg: TransformerConfig, tokens: float) -> dict:
         "norms": parts["block norms (all layers)"] + parts["final norm"],
         "head and pooler": parts["output head"] + parts["pooler"],
     }
-    memory = [weight_bytes(n, dtype) / GB for dtype in ("fp32", "bf16", "int8", "int4")]
+    memory = [weight_bytes(n, dtype) / GiB for dtype in ("fp32", "bf16", "int8", "int4")]
     memory += [
-        sum(adam_training_bytes(n, mixed_precision=True).values()) / GB,
-        activation_bytes(cfg, 1, cfg.context) / GB,
+        sum(adam_training_bytes(n, mixed_precision=True).values()) / GiB,
+        activation_bytes(cfg, 1, cfg.context) / GiB,
     ]
     flops = training_flops(n, tokens)
     seconds = training_seconds(flops, 1, PEAK_BF16_FLOPS[GPU], UTILISATION)
     return {
         "parameters": n,
         "parts": grouped,
-        "memory_gb": dict(zip(MEMORY_BARS, memory)),
+        "memory_gib": dict(zip(MEMORY_BARS, memory)),
         "flops": flops,
         "gpu_days": seconds / 86400.0,
         "tokens": tokens,
@@ -127,50 +159,64 @@ def draw_calculator(
     context: int = 1024,
     tokens: float = 1e10,
 ) -> dict:
-    """Left: memory by format (log scale) with the GPU sizes marked. Right: the share of each part,
-    and a summary. Every limit is fixed; returns the artists `update_calculator` changes."""
+    """Top: the summary (or why the sizes make no model). Left: memory by format (log scale) with
+    the GPUs marked. Right: the share of each part. Every limit is fixed; returns the artists
+    `update_calculator` changes."""
     left, right = figure.add_axes(MEMORY_AXES), figure.add_axes(PARTS_AXES)
     moving: dict = {}
     x = np.arange(len(MEMORY_BARS))
-    low = MEMORY_RANGE_GB[0]
+    low = MEMORY_RANGE_GIB[0]
     for i, bar in enumerate(
         left.bar(x, np.zeros(len(x)), bottom=low, color=MEMORY_COLORS, width=0.7)
     ):
         moving[f"bar {i}"] = bar
-        moving[f"bar label {i}"] = left.text(i, low, "", ha="center", va="bottom", fontsize=7)
+        moving[f"bar label {i}"] = left.text(
+            i, low, "", ha="center", va="bottom", fontsize=SMALL_FONT
+        )
     gpu_lines = [
-        left.axhline(size, color="0.35", lw=1, ls=style, label=f"GPU: {label}")
-        for (label, size), style in zip(GPUS_GB.items(), (":", "--", "-."))
+        left.axhline(size, color="0.35", lw=1, ls=style, label=f"{label}: {size:.1f} GiB")
+        for (label, size), style in zip(GPU_LINES.items(), (":", "--", "-."))
     ]
-    left.legend(handles=gpu_lines, loc="upper left", fontsize=7, framealpha=0.9)
+    left.legend(handles=gpu_lines, loc="upper left", fontsize=SMALL_FONT, framealpha=0.9)
     left.set_yscale("log")
-    left.set_ylim(MEMORY_RANGE_GB)
+    left.set_ylim(MEMORY_RANGE_GIB)
     left.set_xlim(-0.6, len(x) - 0.4)
-    left.set_xticks(x, [name.replace(" ", "\n", 1) for name in MEMORY_BARS], fontsize=7)
-    left.set_ylabel("memory (GB, log scale)")
+    names = ["weights\nfp32", "weights\nbf16", "weights\nint8", "weights\nint4", "Adam\nstate"]
+    left.set_xticks(x, [*names, "activ-\nations"], fontsize=SMALL_FONT)
+    left.set_ylabel("memory (GiB, log scale)", fontsize=FONT)
     left.set_yticks([1e-4, 1e-2, 1, 1e2, 1e4])
-    left.set_title("memory by number format", y=1.0, fontsize=9)
+    left.tick_params(axis="y", labelsize=SMALL_FONT)
+    left.set_title("memory by number format", fontsize=FONT)
 
     for i, (name, color) in enumerate(zip(PARTS, PART_COLORS)):
         moving[f"part {i}"] = right.barh(0, 0.0, left=0.0, color=color, height=0.8, label=name)[0]
     right.set_xlim(0, 100)
     right.set_ylim(-0.5, 0.5)
     right.set_yticks([])
-    right.set_xlabel("share of the parameters (%)", fontsize=8)
-    right.tick_params(labelsize=7)
-    right.set_title("where the parameters are", y=1.0, fontsize=9)
-    right.legend(loc="upper left", bbox_to_anchor=(0.0, -0.9), ncol=2, fontsize=7, frameon=False)
+    right.set_xlabel("share of the parameters (%)", fontsize=SMALL_FONT)
+    right.tick_params(labelsize=SMALL_FONT)
+    right.set_title("where the parameters are", fontsize=FONT)
+    right.legend(
+        loc="upper left",
+        bbox_to_anchor=(-0.02, -0.75),
+        ncol=2,
+        fontsize=SMALL_FONT,
+        frameon=False,
+        columnspacing=0.8,
+        handlelength=1.2,
+    )
     figure.text(
-        0.62,
-        0.80,
-        f"6·N·D: training FLOPs for D tokens; time on one {GPU}\nat {UTILISATION:.0%} of its "
-        f"{PEAK_BF16_FLOPS[GPU] / 1e12:.0f} TFLOP/s (bf16). "
-        "Activations: one sequence of\nthe full context, 16-bit (Korthikanti et al., 2022).",
-        fontsize=7,
-        va="top",
+        0.015,
+        0.015,
+        f"Time: 6·N·D FLOPs for D tokens on one {GPU} at {UTILISATION:.0%} of its "
+        f"{PEAK_BF16_FLOPS[GPU] / 1e12:.0f} TFLOP/s (bf16). Adam state: 16 bytes per parameter.\n"
+        "Activations: one sequence of the full context, 16-bit, attention matrices kept "
+        "(Korthikanti et al., 2022).",
+        fontsize=SMALL_FONT,
+        va="bottom",
         color="0.3",
     )
-    moving["summary"] = figure.text(0.62, 0.95, "", fontsize=8, va="top")
+    moving["summary"] = figure.text(0.015, 0.975, "", fontsize=FONT, va="top", linespacing=1.4)
     update_calculator(moving, preset, n_layers, d_model, n_heads, vocab_size, context, tokens)
     return moving
 
@@ -187,7 +233,7 @@ def update_calculator(
 ) -> bool:
     """Set bar heights, shares and texts in place; on sizes that do not fit, empty bars and the
     reason. Always True."""
-    low = MEMORY_RANGE_GB[0]
+    low = MEMORY_RANGE_GIB[0]
     try:
         cfg = configure(preset, n_layers, d_model, n_heads, vocab_size, context)
     except ValueError as error:
@@ -196,13 +242,13 @@ def update_calculator(
             moving[f"bar label {i}"].set_text("")
         for i in range(len(PARTS)):
             moving[f"part {i}"].set_width(0.0)
-        moving["summary"].set_text(_wrap(f"✗ {error}", 62))
+        moving["summary"].set_text(_wrap(f"✗ {error}", SUMMARY_WIDTH))
         moving["summary"].set_color("C3")
         return True
     numbers = calculator_numbers(cfg, tokens)
-    for i, value in enumerate(numbers["memory_gb"].values()):
+    for i, value in enumerate(numbers["memory_gib"].values()):
         bar, label = moving[f"bar {i}"], moving[f"bar label {i}"]
-        top = min(max(value, low), MEMORY_RANGE_GB[1])
+        top = min(max(value, low), MEMORY_RANGE_GIB[1])
         bar.set_height(top - low)
         label.set_position((label.get_position()[0], top))
         label.set_text(_gb(value))
@@ -239,19 +285,9 @@ def _wrap(text: str, width: int) -> str:
 
 def calculator_widget(preset: str = "GPT-2 small", tokens: float = 1e10) -> LivePlot:
     """The live calculator: a preset menu that sets the sliders, then sliders for layers, width,
-    heads, vocabulary, context, and the token budget."""
+    heads, vocabulary, context, and the token budget, each stopping at sizes one can aim at."""
     base = PUBLISHED.get(preset) or gpt2_style(50257, 768, 12, 12, 1024)
     style = {"description_width": "initial"}
-    slider = lambda value, low, high, step, text: widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=text,
-        style=style,
-        continuous_update=True,
-        layout=widgets.Layout(width="300px"),
-    )
     controls = {
         "preset": widgets.Dropdown(
             options=PRESETS,
@@ -260,23 +296,27 @@ def calculator_widget(preset: str = "GPT-2 small", tokens: float = 1e10) -> Live
             style=style,
             layout=widgets.Layout(width="260px"),
         ),
-        "n_layers": slider(base.n_layers, 1, 128, 1, "layers"),
-        "d_model": slider(base.d_model, 64, 16384, 64, "width d_model"),
-        "n_heads": slider(base.n_heads, 1, 128, 1, "heads"),
-        "vocab_size": slider(base.vocab_size, 256, 256000, 1, "vocabulary"),
-        "context": slider(base.context, 128, 131072, 128, "context"),
-        "tokens": widgets.SelectionSlider(
-            options=TOKEN_BUDGETS,
-            value=tokens,
-            description="training tokens D",
-            style=style,
-            layout=widgets.Layout(width="340px"),
-        ),
     }
-    plot = live_plot(
-        draw_calculator, controls, figsize=(9.6, 3.8), dpi=80, update=update_calculator
+    for name, text in SIZE_LABELS.items():
+        controls[name] = widgets.SelectionSlider(
+            options=size_options(name),
+            value=getattr(base, name),
+            description=text,
+            style=style,
+            continuous_update=True,
+            layout=widgets.Layout(width="320px"),
+        )
+    controls["tokens"] = widgets.SelectionSlider(
+        options=TOKEN_BUDGETS,
+        value=tokens,
+        description="training tokens D",
+        style=style,
+        layout=widgets.Layout(width="340px"),
     )
-    sizes = ("n_layers", "d_model", "n_heads", "vocab_size", "context")
+    plot = live_plot(
+        draw_calculator, controls, figsize=(8.0, 5.0), dpi=90, update=update_calculator
+    )
+    sizes = tuple(SIZE_LABELS)
 
     def apply_preset(change) -> None:
         chosen = PUBLISHED.get(change["new"])
