@@ -42,8 +42,9 @@ class WrongAnswer(NamedTuple):
 
 
 def catalogue_rows(mistakes) -> list[WrongAnswer]:
-    """One WrongAnswer per `Mistake(kind, wrong, message)` of a check's own catalogue: each catalogued
-    mistake, fed to its check, must get its own diagnosis and the first words of its own message."""
+    """One WrongAnswer per `Mistake(kind, wrong, message)` of a check's own catalogue: each
+    catalogued mistake, fed to its check, must get its own diagnosis and the first words of its
+    own message."""
     return [WrongAnswer(m.kind, m.wrong, m.kind, m.message[:40]) for m in mistakes]
 
 
