@@ -38,6 +38,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/widget_redraw.py
 	$(BIN)/python benchmarks/calculator_redraw.py
+	$(BIN)/python benchmarks/serving_calculator_redraw.py
 	$(BIN)/python benchmarks/compression.py
 	$(BIN)/python benchmarks/performance_checklist.py
 
@@ -62,10 +63,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c "from tools.lab import set_default_viewer; set_default_viewer()"
 	@touch $(STAMP)
 
-# The browser tests drive Debian's Chromium (never a downloaded browser). Installed once, with apt.
+# The browser tests drive Debian's Chromium (never a downloaded browser). Installed once, with apt, with fonts for
+# Chinese and for the checks' signs (⏳, U+23F3, is in no font Debian installs by default).
+CHROMIUM_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
 chromium:
-	@test -x /usr/bin/chromium || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@{ test -x /usr/bin/chromium && fc-list ':charset=23f3' | grep -q .; } || { \
+	  echo "Installing Debian's chromium and fonts for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; }
+	  $$SUDO apt-get install -y -q $(CHROMIUM_PACKAGES) >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(CHROMIUM_PACKAGES) >/dev/null; }; }

@@ -1,12 +1,15 @@
-"""Build the static book from book.toml into _build/html, offline: `python -m tools.book` (what `make book` runs).
+"""Build the static book from book.toml into _build/html, offline: `python -m tools.book` (what
+`make book` runs).
 
-The book renders executed solution notebooks and never runs one itself (Sphinx reads them with execution off).
-They are written by the test run (see tools.executed_notebooks): a notebook whose cells changed since its last
-execution, or that was never executed, is first run through pytest and nbval, as `make test` runs it.
+The book renders executed solution notebooks and never runs one itself (Sphinx reads them with
+execution off). They are written by the test run (see tools.executed_notebooks): a notebook whose
+cells changed since its last execution, or that was never executed, is first run through pytest and
+nbval, as `make test` runs it.
 
-    python -m tools.book                                   # reuse what is up to date, execute the rest, build
+    python -m tools.book    # reuse what is up to date, execute the rest, build
     python -m tools.book --executed-since T --executed-in-run solutions/01_background.md ...
-        # the book test of a full run: those notebooks must have been executed at or after time T; execute none of them
+        # the book test of a full run: those notebooks must have been executed at or after
+        # time T; execute none of them
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ from tools.lab import state_environment
 BOOK = ROOT / "book"
 OUTPUT = ROOT / "_build" / "html"
 # The files the book serves from its own _static folder (book/conf.py copies them there).
-ASSETS = ("mathjax/es5/tex-chtml.js", "@jupyter-widgets/html-manager/dist/embed-amd.js", "requirejs/require.js")
+ASSETS = (
+    "mathjax/es5/tex-chtml.js",
+    "@jupyter-widgets/html-manager/dist/embed-amd.js",
+    "requirejs/require.js",
+)
 
 
 def book_spec() -> dict:
@@ -34,46 +41,66 @@ def book_spec() -> dict:
 
 
 def book_notebooks() -> list[str]:
-    """The solution notebooks the book shows, in order, as book.toml lists them (`solutions/NAME.md`)."""
+    """The solution notebooks the book shows, in order, as book.toml lists them
+    (`solutions/NAME.md`)."""
     return [path for part in book_spec()["part"] for path in part["notebooks"]]
 
 
 def install_assets(book: Path = BOOK) -> None:
-    """Install the book's pinned JavaScript (MathJax, the widget manager) once, from book/package-lock.json."""
+    """Install the book's pinned JavaScript (MathJax, the widget manager) once, from
+    book/package-lock.json."""
     modules = book / "node_modules"
     if all((modules / asset).exists() for asset in ASSETS):
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("The book needs npm once, to install MathJax and the widget manager: install Node.js (conda: nodejs).")
-    result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=book, capture_output=True, text=True)
-    if result.returncode != 0 or not all((modules / asset).exists() for asset in ASSETS):
-        shutil.rmtree(modules, ignore_errors=True)  # never leave half an install that looks complete next time
         raise SystemExit(
-            "The book is missing its JavaScript (MathJax, RequireJS and the Jupyter widget manager, which it serves "
-            "itself so that no page loads anything from the internet), and npm could not download it into "
-            "book/node_modules: run `make book` once on a machine with a network connection (or copy a "
-            "book/node_modules folder from one)."
+            "The book needs npm once, to install MathJax and the widget manager: install Node.js "
+            "(conda: nodejs)."
+        )
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+        cwd=book,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 or not all((modules / asset).exists() for asset in ASSETS):
+        # Never leave half an install that looks complete next time.
+        shutil.rmtree(modules, ignore_errors=True)
+        raise SystemExit(
+            "The book is missing its JavaScript (MathJax, RequireJS and the Jupyter widget "
+            "manager, which it serves itself so that no page loads anything from the internet), "
+            "and npm could not download it into book/node_modules: run `make book` once on a "
+            "machine with a network connection (or copy a book/node_modules folder from one)."
         )
 
 
-def execute_stale(executed_since: float | None = None, executed_in_run: tuple[str, ...] = ()) -> None:
-    """Make sure every page has an executed notebook of its current source; run the missing ones through pytest."""
+def execute_stale(
+    executed_since: float | None = None, executed_in_run: tuple[str, ...] = ()
+) -> None:
+    """Make sure every page has an executed notebook of its current source; run the missing ones
+    through pytest."""
     notebooks = book_notebooks()
     not_run = [nb for nb in notebooks if nb in executed_in_run and not is_fresh(nb, executed_since)]
     if not_run:
-        raise SystemExit(f"The book uses the notebooks that this test run executed, and these did not pass in it "
-                         f"(or changed since): {', '.join(not_run)}.")
+        raise SystemExit(
+            "The book uses the notebooks that this test run executed, and these did not pass in "
+            f"it (or changed since): {', '.join(not_run)}."
+        )
     stale = [nb for nb in notebooks if nb not in executed_in_run and not is_fresh(nb)]
     if not stale:
         return
     print(f"Executing {len(stale)} notebook(s) for the book: {', '.join(stale)}", flush=True)
     derived = [str((DERIVED / nb).with_suffix(".ipynb").relative_to(ROOT)) for nb in stale]
     # conftest.py derives the .ipynb files, runs them with nbval and writes the executed notebooks.
-    code = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *derived], cwd=ROOT)
+    code = subprocess.call(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *derived], cwd=ROOT
+    )
     failed = [nb for nb in stale if not is_fresh(nb)]
     if code != 0 or failed:
-        raise SystemExit(f"The book was not built: {', '.join(failed) or 'a notebook'} failed (see above).")
+        raise SystemExit(
+            f"The book was not built: {', '.join(failed) or 'a notebook'} failed (see above)."
+        )
 
 
 def stage_sources() -> Path:
@@ -81,23 +108,44 @@ def stage_sources() -> Path:
     index = Path(book_spec()["book"]["root"])
     target = EXECUTED / index
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / index, target)  # keeps the time stamp, so Sphinx re-reads the page only when it changed
+    shutil.copy2(
+        ROOT / index, target
+    )  # keeps the time stamp, so Sphinx re-reads the page only when it changed
     return EXECUTED
 
 
-def build(output: Path = OUTPUT, executed_since: float | None = None, executed_in_run: tuple[str, ...] = ()) -> int:
+def build(
+    output: Path = OUTPUT,
+    executed_since: float | None = None,
+    executed_in_run: tuple[str, ...] = (),
+) -> int:
     install_assets()
     execute_stale(executed_since, executed_in_run)
     source = stage_sources()
     env = {**os.environ, **state_environment()}
-    command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(BOOK), str(source), str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-q",
+        "-b",
+        "html",
+        "-c",
+        str(BOOK),
+        str(source),
+        str(output),
+    ]
     return subprocess.call(command, cwd=ROOT, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--executed-since", type=float, help="accept only notebooks executed at or after this time")
-    parser.add_argument("--executed-in-run", nargs="*", default=(), help="notebooks the calling test run executed")
+    parser.add_argument(
+        "--executed-since", type=float, help="accept only notebooks executed at or after this time"
+    )
+    parser.add_argument(
+        "--executed-in-run", nargs="*", default=(), help="notebooks the calling test run executed"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     code = build(args.output, args.executed_since, tuple(args.executed_in_run))

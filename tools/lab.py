@@ -1,10 +1,12 @@
-"""Open the course in JupyterLab: localhost only, a token, .md notebooks opened as notebooks, state kept in the project.
+"""Open the course in JupyterLab: localhost only, a token, .md notebooks opened as notebooks, state
+kept in the project.
 
     python -m tools.lab                       # what `make lab` runs
     python -m tools.lab --port 8890 --no-browser
 
-The token travels in the environment (JUPYTER_TOKEN), never on the command line, where any local user can read it
-with `ps`. The launcher then becomes JupyterLab (exec): a signal sent to it reaches JupyterLab, which stops its kernels.
+The token travels in the environment (JUPYTER_TOKEN), never on the command line, where any local
+user can read it with `ps`. The launcher then becomes JupyterLab (exec): a signal sent to it reaches
+JupyterLab, which stops its kernels.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ import sys
 from pathlib import Path
 
 from tools import ROOT
-STATE = ROOT / ".jupyter"  # git-ignored: Jupyter, IPython and matplotlib write here, not in the home directory
+
+STATE = (
+    ROOT / ".jupyter"
+)  # git-ignored: Jupyter, IPython and matplotlib write here, not in the home directory
 FIRST_NOTEBOOK = "chapters/01_background.md"
 
 
@@ -48,11 +53,16 @@ LAB_OVERRIDES = {
 
 
 def set_default_viewer(prefix: Path = Path(sys.prefix)) -> Path:
-    """Make JupyterLab open .md notebooks with Jupytext's notebook view, in this environment's lab config."""
+    """Make JupyterLab open .md notebooks with Jupytext's notebook view, in this environment's lab
+    config."""
     settings = prefix / "etc" / "jupyter" / "labconfig" / "default_setting_overrides.json"
     settings.parent.mkdir(parents=True, exist_ok=True)
     jupytext_config = Path(sys.executable).with_name("jupytext-config")
-    subprocess.run([str(jupytext_config), "--settings-file", str(settings), "set-default-viewer"], check=True, capture_output=True)
+    subprocess.run(
+        [str(jupytext_config), "--settings-file", str(settings), "set-default-viewer"],
+        check=True,
+        capture_output=True,
+    )
     overrides = json.loads(settings.read_text(encoding="utf-8"))
     overrides.update(LAB_OVERRIDES)
     settings.write_text(json.dumps(overrides, indent=2), encoding="utf-8")
@@ -60,11 +70,17 @@ def set_default_viewer(prefix: Path = Path(sys.prefix)) -> Path:
 
 
 def lab_command(root_dir: Path, port: int | None = None, open_browser: bool = True) -> list[str]:
-    """The `jupyter lab` command line: bound to 127.0.0.1, on a fresh workspace showing chapter 1. No token: see lab_environment."""
+    """The `jupyter lab` command line: bound to 127.0.0.1, on a fresh workspace showing chapter 1.
+    No token: see lab_environment."""
     command = [
-        sys.executable, "-m", "jupyterlab",
+        sys.executable,
+        "-m",
+        "jupyterlab",
         f"--ServerApp.root_dir={root_dir}",
         "--ServerApp.ip=127.0.0.1",
+        # Jupytext's contents manager, giving each notebook the language_info its kernel will report
+        # (see it).
+        "--ServerApp.contents_manager_class=tools.lab_contents.CourseContentsManager",
         f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}",
     ]
     if port:
@@ -77,9 +93,12 @@ def lab_command(root_dir: Path, port: int | None = None, open_browser: bool = Tr
 
 
 def lab_environment(token: str, state: Path = STATE) -> dict[str, str]:
-    """JupyterLab's environment: the project's state folders and the token (only the same user can read /proc/PID/environ)."""
+    """JupyterLab's environment: the project's state folders and the token (only the same user can
+    read /proc/PID/environ)."""
     if len(token) < 32:
-        raise ValueError("a JupyterLab token needs at least 32 characters; secrets.token_hex(24) makes one")
+        raise ValueError(
+            "a JupyterLab token needs at least 32 characters; secrets.token_hex(24) makes one"
+        )
     return {**os.environ, **state_environment(state), "JUPYTER_TOKEN": token}
 
 
@@ -110,7 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     os.chdir(ROOT)
     command = lab_command(ROOT, port=port, open_browser=not args.no_browser)
-    os.execve(command[0], command, env)  # this process becomes JupyterLab: same pid, signals reach it
+    os.execve(
+        command[0], command, env
+    )  # this process becomes JupyterLab: same pid, signals reach it
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Shared fixtures for the real-browser tests: Debian's Chromium driven by Playwright, local servers only."""
+"""Shared fixtures for the real-browser tests: Debian's Chromium driven by Playwright, local servers
+only."""
 
 from __future__ import annotations
 
@@ -15,33 +16,48 @@ from pathlib import Path
 import pytest
 
 from tools import ROOT
+
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 # Flags that keep Chromium from calling home on this network-less machine.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
 def require_chromium():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (make test does this) or set COURSE_CHROMIUM.")
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium (make test does this) "
+            "or set COURSE_CHROMIUM."
+        )
 
 
 @contextlib.contextmanager
-def chromium_page():
+def chromium_browser():
     from playwright.sync_api import sync_playwright
 
     require_chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def chromium_page():
+    with chromium_browser() as browser:
+        yield browser.new_page(viewport={"width": 1280, "height": 900})
 
 
 def free_port() -> int:

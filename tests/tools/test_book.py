@@ -1,6 +1,13 @@
-"""The static book: builds from book.toml, shows executed outputs, math and folded solutions, loads nothing off the machine."""
+"""The static book: builds from book.toml, shows executed outputs, math and folded solutions, loads
+nothing off the machine.
+
+The browser tests open every page once in one Chromium (tests/tools/book_pages.py) and measure it as
+a reader sees it at 1280 px and at 390 px: maths typeset, results that fit, nothing cut off, no
+error in the console.
+"""
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -10,29 +17,48 @@ from pathlib import Path
 
 import pytest
 
-from tests.tools.browser import LOCAL_HOSTS, ROOT, SCREENSHOTS, chromium_page, free_port, serve
+from tests.tools.book_pages import visit_all
+from tests.tools.browser import LOCAL_HOSTS, ROOT, SCREENSHOTS, chromium_browser, free_port, serve
 from tools.executed_notebooks import is_fresh
 
 HTML = ROOT / "_build" / "html"
 SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
 NOTEBOOKS = [path for part in SPEC["part"] for path in part["notebooks"]]
+PAGES = ["book/index.html"] + [str(Path(notebook).with_suffix(".html")) for notebook in NOTEBOOKS]
+RESULTS = (
+    "check",
+    "output",
+    "table",
+    "equation",
+)  # what a reader reads off a page (code cells may scroll)
+# The widget manager's own check of the saved widget state warns once per widget page in the console
+# (its JSON schema library in strict mode); it is not the book's, and changes nothing on the page.
+KNOWN_WARNINGS = ("warning: strict mode: use allowUnionTypes",)
 
 
 @pytest.fixture(scope="module")
 def book():
-    """Build the book as `make book` does: from the executed notebooks, running only those missing or out of date.
+    """Build the book as `make book` does: from the executed notebooks, running only those missing
+    or out of date.
 
-    In a run that also executes the notebooks, conftest.py runs these tests last and says (in the environment) which
-    notebooks that run executed and since when: the book must show those executions, and executes nothing itself.
+    In a run that also executes the notebooks, conftest.py runs these tests last and says (in the
+    environment) which notebooks that run executed and since when: the book must show those
+    executions, and executes nothing itself.
     """
     command = [sys.executable, "-m", "tools.book"]
     if os.environ.get("COURSE_BOOK_EXECUTED_SINCE"):
-        command += ["--executed-since", os.environ["COURSE_BOOK_EXECUTED_SINCE"],
-                    "--executed-in-run", *os.environ.get("COURSE_BOOK_EXECUTED_IN_RUN", "").split()]
+        command += [
+            "--executed-since",
+            os.environ["COURSE_BOOK_EXECUTED_SINCE"],
+            "--executed-in-run",
+            *os.environ.get("COURSE_BOOK_EXECUTED_IN_RUN", "").split(),
+        ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     if "--executed-since" in command:
-        assert "Executing" not in result.stdout, "the book must not execute a notebook that the run already executed"
+        assert "Executing" not in result.stdout, (
+            "the book must not execute a notebook that the run already executed"
+        )
     return HTML
 
 
@@ -44,23 +70,31 @@ def test_every_listed_notebook_has_a_page_with_executed_outputs(book):
     for notebook in NOTEBOOKS:
         html = page(book, notebook)
         assert "cell_output" in html, f"{notebook}: no executed output in the book"
-        # An error output, not the word: a page may show highlighted source whose CSS names "Generic.Traceback".
+        # An error output, not the word: a page may show highlighted source whose CSS names
+        # "Generic.Traceback".
         assert "Traceback (most recent call last)" not in html and "output traceback" not in html, (
-            f"{notebook}: an error was rendered in the book")
+            f"{notebook}: an error was rendered in the book"
+        )
 
 
 def test_pages_are_the_executed_notebooks_of_the_current_sources(book):
     loader = importlib.util.spec_from_file_location("book_conf", ROOT / "book" / "conf.py")
     conf = importlib.util.module_from_spec(loader)
     loader.loader.exec_module(conf)  # module level only: Sphinx calls setup(), this test does not
-    assert conf.nb_execution_mode == "off", "Sphinx must never execute a notebook: the tests have executed them"
+    assert conf.nb_execution_mode == "off", (
+        "Sphinx must never execute a notebook: the tests have executed them"
+    )
     for notebook in NOTEBOOKS:
-        assert is_fresh(notebook), f"{notebook}: no executed notebook of its current source in _build/executed"
+        assert is_fresh(notebook), (
+            f"{notebook}: no executed notebook of its current source in _build/executed"
+        )
 
 
 def test_solutions_are_folded_and_checks_pass(book):
     html = page(book, "solutions/01_background.md")
-    assert re.search(r'class="[^"]*solution[^"]*dropdown', html), "solutions should be folded until asked"
+    assert re.search(r'class="[^"]*solution[^"]*dropdown', html), (
+        "solutions should be folded until asked"
+    )
     assert "✓ Exercise 1.1 (standardise)" in html
 
 
@@ -68,9 +102,12 @@ def test_pages_reference_nothing_off_the_machine(book):
     pattern = re.compile(r'(?:src|href)="(https?:)?//', re.I)
     for html_file in book.rglob("*.html"):
         for match in pattern.finditer(html_file.read_text(encoding="utf-8")):
-            context = html_file.read_text(encoding="utf-8")[match.start(): match.start() + 120]
-            # Plain hyperlinks a reader may follow are fine; scripts, styles, fonts and images are not.
-            assert not re.match(r'src=|href="[^"]*\.(css|js|woff2?)"', context), f"{html_file.name}: {context}"
+            context = html_file.read_text(encoding="utf-8")[match.start() : match.start() + 120]
+            # Plain hyperlinks a reader may follow are fine; scripts, styles, fonts and images are
+            # not.
+            assert not re.match(r'src=|href="[^"]*\.(css|js|woff2?)"', context), (
+                f"{html_file.name}: {context}"
+            )
 
 
 def test_widget_pages_carry_the_widgets_saved_state(book):
@@ -83,31 +120,225 @@ def test_book_has_search_and_download_buttons(book):
         stem = Path(notebook).stem
         html = page(book, notebook)
         for folder in ("chapters", "solutions"):
-            assert f'href="../notebooks/{folder}/{stem}.ipynb"' in html, f"{notebook}: no {folder} download button"
+            assert f'href="../notebooks/{folder}/{stem}.ipynb"' in html, (
+                f"{notebook}: no {folder} download button"
+            )
             assert (book / "notebooks" / folder / f"{stem}.ipynb").exists()
 
 
-@pytest.mark.parametrize("notebook, selector", [
-    ("solutions/01_background.md", "mjx-container"),       # rendered math
-    ("solutions/04a_forward_backward.md", "mjx-container"),
-    ("solutions/04c_widgets.md", ".widget-image"),        # widgets drawn from their saved state
-])
-def test_page_renders_and_no_request_leaves_the_machine(book, notebook, selector):
+@pytest.fixture(scope="module")
+def book_url(book):
     port = free_port()
-    server = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(book)]
-    page_path = str(Path(notebook).with_suffix(".html"))
+    server = [
+        sys.executable,
+        "-m",
+        "http.server",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(book),
+    ]
     with serve(server, f"http://127.0.0.1:{port}/index.html", SCREENSHOTS.parent):
-        with chromium_page() as browser_page:
-            requested, failed = [], []
-            browser_page.on("request", lambda request: requested.append(request.url))
-            browser_page.on("requestfailed", lambda request: failed.append(request.url))
-            response_errors = []
-            browser_page.on("response", lambda r: response_errors.append(r.url) if r.status >= 400 else None)
-            browser_page.goto(f"http://127.0.0.1:{port}/{page_path}", wait_until="networkidle")
-            browser_page.wait_for_selector(selector, timeout=30_000)
-            browser_page.locator(selector).first.scroll_into_view_if_needed()
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            browser_page.screenshot(path=str(SCREENSHOTS / f"book_{Path(notebook).stem}.png"), full_page=False)
-    off_machine = [url for url in requested if not any(f"//{host}" in url for host in LOCAL_HOSTS) and not url.startswith("data:")]
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def reader(book_url, browser):
+    """Every page opened once, measured at 1280 and 390 px; the load times go to
+    _build/book-pages.json."""
+    reports = {report.path: report for report in visit_all(browser, book_url, PAGES)}
+    summary = {
+        path: {
+            "seconds": round(r.seconds, 2),
+            "column px": {w: m["column"] for w, m in r.measures.items()},
+        }
+        for path, r in reports.items()
+    }
+    slowest = max(reports.values(), key=lambda r: r.seconds)
+    (ROOT / "_build" / "book-pages.json").write_text(
+        json.dumps(
+            {"slowest": [slowest.path, round(slowest.seconds, 2)], "pages": summary}, indent=1
+        ),
+        encoding="utf-8",
+    )
+    return reports
+
+
+def _listed(found: dict) -> str:
+    return "\n".join(f"  {path}: {items}" for path, items in found.items() if items)
+
+
+def test_maths_renders_and_no_tex_shows_as_text(reader):
+    """No stray $ or backslash in the prose, no formula left as TeX or failed, no \\ in a rendered
+    formula."""
+    found = {
+        path: r.measures[1280]["tex"]
+        + r.measures[1280]["untypeset"]
+        + r.measures[1280]["merrors"]
+        + r.measures[1280]["backslashes"]
+        for path, r in reader.items()
+    }
+    assert not any(found.values()), "TeX shown to the reader as text:\n" + _listed(found)
+
+
+def test_results_fit_the_column_at_1280_px(reader):
+    """A check line, a printed or rendered table, an output or an equation never needs sideways
+    scrolling."""
+    found = {
+        path: [
+            f"{b['kind']} ({b['hidden']} px hidden): {b['text'][:70]}"
+            for b in r.measures[1280]["blocks"]
+            if b["kind"] in RESULTS
+        ]
+        for path, r in reader.items()
+    }
+    assert not any(found.values()), "results wider than the text column at 1280 px:\n" + _listed(
+        found
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_nothing_is_cut_off(reader, width):
+    """Whatever is wider than its box (code on a phone, a wide table) scrolls inside it: no part is
+    out of reach."""
+    found = {
+        path: [
+            f"{b['kind']}: {b['text'][:70]}"
+            for b in r.measures[width]["blocks"]
+            if not b["scrolls"]
+        ]
+        for path, r in reader.items()
+    }
+    assert not any(found.values()), (
+        f"cut off at {width} px, with no way to scroll to it:\n" + _listed(found)
+    )
+
+
+def test_a_phone_page_never_scrolls_sideways_and_check_lines_wrap(reader):
+    found = {
+        path: (
+            [f"page {r.measures[390]['pageWidth']} px wide"]
+            if r.measures[390]["pageWidth"] > 390
+            else []
+        )
+        + [
+            f"check line scrolls: {b['text'][:70]}"
+            for b in r.measures[390]["blocks"]
+            if b["kind"] == "check"
+        ]
+        for path, r in reader.items()
+    }
+    assert not any(found.values()), "at 390 px:\n" + _listed(found)
+
+
+def test_pages_log_no_error_and_find_every_file(reader):
+    found = {
+        path: [m for m in r.console if not m.startswith(KNOWN_WARNINGS)] + r.missing
+        for path, r in reader.items()
+    }
+    assert not any(found.values()), "console errors, warnings or missing files:\n" + _listed(found)
+
+
+def test_widgets_and_progress_bars_follow_dark_mode(book_url, browser):
+    pages = ["solutions/03b_train_evaluate_deploy.html", "solutions/04c_widgets.html"]
+    found = {
+        r.path: r.measures[1280]["light"]
+        for r in visit_all(browser, book_url, pages, widths=(1280,), color_scheme="dark")
+    }
+    assert not any(found.values()), "light boxes in dark mode:\n" + _listed(found)
+
+
+def test_what_a_reader_clicks(book_url, browser):
+    """⏳ has a font; a solution's title opens it; the header's contents button opens the page's
+    contents at 1280 px
+    (they are no longer beside the text there); a "Next:" line leads to the next notebook."""
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        tab.goto(f"{book_url}/solutions/01_background.html", wait_until="load")
+        # The book's own face for ⏳ (many systems have no font with it) loads and has the glyph.
+        faces = tab.evaluate(
+            """async () => (await document.fonts.load('16px "Course Hourglass"', '\u23f3'))
+                   .map(face => face.status)"""
+        )
+        assert faces == ["loaded"], faces
+        solution = tab.locator(".solution.dropdown").first
+        title_link = solution.locator(".admonition-title a.reference")
+        title_link.scroll_into_view_if_needed()
+        box = title_link.bounding_box()
+        tab.mouse.click(
+            box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        )  # where a reader clicks
+        tab.wait_for_timeout(500)
+        assert tab.evaluate("location.hash") == "", (
+            "clicking the solution's title jumped to the exercise"
+        )
+        assert solution.locator(".cell").first.is_visible(), (
+            "clicking the solution's title did not open it"
+        )
+        tab.locator(".bd-header-article button.secondary-toggle").click()
+        contents = tab.locator("#pst-secondary-sidebar-modal")
+        contents.locator("a", has_text="Summary and takeaways").click()
+        assert tab.evaluate("location.hash") == "#summary-and-takeaways" and not contents.evaluate(
+            "d => d.open"
+        )
+        # The "Next:" line leads to the next notebook's page.
+        tab.locator('a.reference.internal[href="02a_what_large_means.html"]').last.click()
+        tab.wait_for_url("**/solutions/02a_what_large_means.html")
+    finally:
+        tab.close()
+
+
+def test_a_saved_widget_says_it_needs_a_running_notebook(book):
+    html = page(book, "solutions/04c_widgets.md")
+    assert html.count('class="course-widget-note"') == 2, (
+        "one note per widget (the activation and the loss widget)"
+    )
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "make lab" in text and "chapters/04c_widgets.md" in text
+    assert 'class="course-widget-note"' not in page(
+        book, "solutions/03b_train_evaluate_deploy.md"
+    ), "a progress bar is a widget without controls: it needs no note"
+
+
+@pytest.mark.parametrize(
+    "notebook, selector",
+    [
+        ("solutions/01_background.md", "mjx-container"),  # rendered math
+        ("solutions/04a_forward_backward.md", "mjx-container"),
+        ("solutions/04c_widgets.md", ".widget-image"),  # widgets drawn from their saved state
+    ],
+)
+def test_page_renders_and_no_request_leaves_the_machine(book_url, browser, notebook, selector):
+    page_path = str(Path(notebook).with_suffix(".html"))
+    browser_page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        requested, failed = [], []
+        browser_page.on("request", lambda request: requested.append(request.url))
+        browser_page.on("requestfailed", lambda request: failed.append(request.url))
+        response_errors = []
+        browser_page.on(
+            "response", lambda r: response_errors.append(r.url) if r.status >= 400 else None
+        )
+        browser_page.goto(f"{book_url}/{page_path}", wait_until="networkidle")
+        browser_page.wait_for_selector(selector, timeout=30_000)
+        browser_page.locator(selector).first.scroll_into_view_if_needed()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser_page.screenshot(
+            path=str(SCREENSHOTS / f"book_{Path(notebook).stem}.png"), full_page=False
+        )
+    finally:
+        browser_page.close()
+    off_machine = [
+        url
+        for url in requested
+        if not any(f"//{host}" in url for host in LOCAL_HOSTS) and not url.startswith("data:")
+    ]
     assert requested and not off_machine, f"requests off the machine: {off_machine}"
     assert not failed and not response_errors, f"missing files: {failed + response_errors}"

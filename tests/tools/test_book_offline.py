@@ -1,4 +1,5 @@
-"""A first `make book` without a network says in one sentence what is missing and how to get it (no npm traceback)."""
+"""A first `make book` without a network says in one sentence what is missing and how to get it (no
+npm traceback)."""
 
 import shutil
 
@@ -19,6 +20,13 @@ def test_missing_javascript_without_network_is_one_sentence(tmp_path, monkeypatc
         install_assets(tmp_path)
     message = str(exit_info.value)
     assert message.count(". ") == 0 and message.endswith(")."), message  # one sentence
-    assert "MathJax" in message and "widget manager" in message and "npm" in message and "network" in message
+    assert (
+        "MathJax" in message
+        and "widget manager" in message
+        and "npm" in message
+        and "network" in message
+    )
     assert "Traceback" not in capfd.readouterr().err + message
-    assert not (tmp_path / "node_modules").exists(), "a failed install must not look complete next time"
+    assert not (tmp_path / "node_modules").exists(), (
+        "a failed install must not look complete next time"
+    )

@@ -1,4 +1,6 @@
-"""JupyterLab in a real browser: the chapter opens as a notebook, Run All reaches the end, MyST renders."""
+"""JupyterLab in a real browser: the chapter opens as a notebook, Run All reaches the end, MyST
+renders, and a notebook
+that is only opened is not marked as changed."""
 
 import json
 import shutil
@@ -16,16 +18,30 @@ TOKEN = "course-browser-test-" + "0" * 24
 def lab(tmp_path_factory):
     """JupyterLab serving a copy of chapters/ (Run All must never touch the learner's own files)."""
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "chapters", root / "chapters", ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    shutil.copytree(
+        ROOT / "chapters",
+        root / "chapters",
+        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"),
+    )
     shutil.copy(ROOT / "jupytext.toml", root / "jupytext.toml")
     set_default_viewer()
     env = lab_environment(TOKEN, root / ".jupyter")
     # Render every cell (JupyterLab 4 windows long notebooks), so the test can read all outputs.
-    tracker = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker = (
+        Path(env["JUPYTERLAB_SETTINGS_DIR"])
+        / "@jupyterlab"
+        / "notebook-extension"
+        / "tracker.jupyterlab-settings"
+    )
     tracker.parent.mkdir(parents=True, exist_ok=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
     port = free_port()
-    with serve(lab_command(root, port=port, open_browser=False), f"http://127.0.0.1:{port}/api?token={TOKEN}", root, env):
+    with serve(
+        lab_command(root, port=port, open_browser=False),
+        f"http://127.0.0.1:{port}/api?token={TOKEN}",
+        root,
+        env,
+    ):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -37,7 +53,8 @@ def open_notebook(page, base: str, path: str):
 
 
 def accept_kernel_dialog(page, wait_ms: int = 3000):
-    """If JupyterLab asks which kernel to start, accept its suggestion (the notebook's own python3)."""
+    """If JupyterLab asks which kernel to start, accept its suggestion (the notebook's own
+    python3)."""
     button = page.locator(".jp-Dialog .jp-mod-accept")
     try:
         button.wait_for(timeout=wait_ms)
@@ -56,18 +73,24 @@ def run_all(page):
 def test_chapter_1_runs_all_in_jupyterlab(lab):
     with chromium_page() as page:
         open_notebook(page, lab, "chapters/01_background.md")
-        # Jupytext opened the .md file as a notebook, and jupyterlab-myst rendered the exercise directive.
+        # Jupytext opened the .md file as a notebook, and jupyterlab-myst rendered the exercise
+        # directive.
         assert page.locator(".jp-NotebookPanel").count() == 1
         assert "{exercise}" not in page.inner_text(".jp-NotebookPanel")
         run_all(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         try:
-            page.locator(".jp-OutputArea-output", has_text="MSE of the best constant prediction").wait_for(timeout=120_000)
+            page.locator(
+                ".jp-OutputArea-output", has_text="MSE of the best constant prediction"
+            ).wait_for(timeout=120_000)
         finally:
             page.screenshot(path=str(SCREENSHOTS / "lab_chapter01.png"), full_page=False)
         outputs = page.inner_text(".jp-NotebookPanel")
         assert "Exercise 1.1 (standardise): not attempted yet" in outputs
-        assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0, outputs[-2000:]
+        assert (
+            page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count()
+            == 0
+        ), outputs[-2000:]
 
 
 def test_chapter_4_widgets_redraw_when_a_slider_moves(lab):
@@ -87,8 +110,40 @@ def test_chapter_4_widgets_redraw_when_a_slider_moves(lab):
                 handle.press("ArrowRight")
             page.wait_for_function(
                 "([element, before]) => element.getAttribute('src') !== before",
-                arg=[image.element_handle(), before], timeout=30_000,
+                arg=[image.element_handle(), before],
+                timeout=30_000,
             )
-            assert output.locator(".widget-image").count() == 1, "a slider move must redraw in place, not add a figure"
+            assert output.locator(".widget-image").count() == 1, (
+                "a slider move must redraw in place, not add a figure"
+            )
         page.screenshot(path=str(SCREENSHOTS / "lab_chapter04c_widgets.png"), full_page=False)
-        assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0
+        assert (
+            page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count()
+            == 0
+        )
+
+
+def test_a_chapter_only_opened_is_not_marked_changed_and_lab_loads_cleanly(lab):
+    """Opening a notebook starts its kernel; nothing the reader did changed it, so closing it must
+    not ask to save.
+
+    JupyterLab writes the kernel's language_info into the notebook once the kernel is up (about 2 s
+    after opening): tools.lab_contents gives the notebook that language_info when it is read, so the
+    write changes nothing.
+    """
+    with chromium_page() as page:
+        console = []
+        page.on("console", lambda m: m.type in ("error", "warning") and console.append(m.text))
+        open_notebook(
+            page, lab, "chapters/02a_what_large_means.md"
+        )  # returns once the kernel is idle
+        page.wait_for_timeout(3000)
+        dirty = page.locator(".jp-NotebookPanel.jp-mod-dirty, .lm-TabBar-tab.jp-mod-dirty").count()
+        if dirty:
+            page.screenshot(path=str(SCREENSHOTS / "lab_dirty_after_open.png"), full_page=False)
+        assert dirty == 0, "JupyterLab marks a notebook that was only opened as changed"
+    # An extension built for another JupyterLab than the one installed says so in the console.
+    mismatched = [
+        text for text in console if "Unsatisfied version" in text or "No satisfying version" in text
+    ]
+    assert not mismatched, mismatched[:3]
