@@ -1,6 +1,6 @@
-"""The layout's rules are enforced, not only written down: import-linter's contracts in pyproject.toml break
-when a chapter imports a later one or the check engine imports a chapter, and every chapter package holds
-one checks file per notebook that has exercises."""
+"""The layout's rules are enforced, not only written down: import-linter's contracts in
+pyproject.toml break when a chapter imports a later one or the check engine imports a chapter, and
+every chapter package holds one checks file per notebook that has exercises."""
 
 import re
 import shutil
@@ -17,7 +17,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 def _lint_imports_on_a_copy(tmp_path: Path, module: str, line: str) -> subprocess.CompletedProcess:
     """lint-imports over a copy of utils/ and tools/ where `module` gained `line`."""
     for package in ("utils", "tools"):
-        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     target = tmp_path / module
     target.write_text(target.read_text() + f"\n{line}\n")
@@ -39,9 +41,21 @@ def test_the_contracts_hold_today(tmp_path):
 @pytest.mark.parametrize(
     "module, line, contract",
     [
-        ("utils/ch01/environment.py", "import utils.ch02.gpt", "A later chapter may import an earlier one"),
-        ("utils/checks/runner.py", "import utils.ch05.checkpoint", "The check engine and the shared modules"),
-        ("utils/training.py", "import utils.ch03.preprocessing", "The check engine and the shared modules"),
+        (
+            "utils/ch01/environment.py",
+            "import utils.ch02.gpt",
+            "A later chapter may import an earlier one",
+        ),
+        (
+            "utils/checks/runner.py",
+            "import utils.ch05.checkpoint",
+            "The check engine and the shared modules",
+        ),
+        (
+            "utils/training.py",
+            "import utils.ch03.preprocessing",
+            "The check engine and the shared modules",
+        ),
         ("utils/ch04/backprop.py", "import tools.lab", "never imports the course's tooling"),
     ],
 )
@@ -56,5 +70,7 @@ def test_each_notebook_with_exercises_has_its_own_checks_file():
         code = notebook.stem.split("_")[0]
         uses_checks = re.search(rf"\bchecks_{code}\.check_\w+\(", notebook.read_text())
         if "{exercise}" in notebook.read_text():
-            assert uses_checks, f"{notebook.name} states exercises but calls no checks_{code}.check_*"
+            assert uses_checks, (
+                f"{notebook.name} states exercises but calls no checks_{code}.check_*"
+            )
             assert (ROOT / "utils" / f"ch{code[:2]}" / f"checks_{code}.py").is_file()

@@ -227,6 +227,12 @@ def test_an_exact_comparison_quotes_no_tolerance():
         return Verdict(got == expected, "ok" if got == expected else "values", "exact", 0.0)
 
     result = check_function(
-        "Exercise 9.9", lambda x: x, lambda x: x, [Case((3,))], compare=exact, strict=False, exact=True
+        "Exercise 9.9",
+        lambda x: x,
+        lambda x: x,
+        [Case((3,))],
+        compare=exact,
+        strict=False,
+        exact=True,
     )
     assert result.passed and "rtol" not in result.message

@@ -17,5 +17,8 @@ def test_book_lists_every_solution_notebook_exactly_once():
 
 
 def test_every_solution_has_a_learner_copy_of_the_same_name():
-    names = {folder: {p.name for p in notebook_sources() if p.parts[0] == folder} for folder in ("chapters", "solutions")}
+    names = {
+        folder: {p.name for p in notebook_sources() if p.parts[0] == folder}
+        for folder in ("chapters", "solutions")
+    }
     assert names["chapters"] == names["solutions"]

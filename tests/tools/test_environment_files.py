@@ -1,4 +1,5 @@
-"""One dependency list: environment.yml installs pyproject.toml's list, and torch is always pinned."""
+"""One dependency list: environment.yml installs pyproject.toml's list, and torch is always
+pinned."""
 
 import re
 import tomllib

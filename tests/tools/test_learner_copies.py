@@ -1,4 +1,5 @@
-"""The learner copies are generated from the solutions, never drift, and never overwrite a learner's edits."""
+"""The learner copies are generated from the solutions, never drift, and never overwrite a learner's
+edits."""
 
 import subprocess
 

@@ -1,4 +1,5 @@
-"""nbval's kernels must not race for TCP ports: conftest makes them listen on Unix socket files of their own."""
+"""nbval's kernels must not race for TCP ports: conftest makes them listen on Unix socket files of
+their own."""
 
 import os
 
