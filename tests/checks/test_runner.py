@@ -236,3 +236,28 @@ def test_an_exact_comparison_quotes_no_tolerance():
         exact=True,
     )
     assert result.passed and "rtol" not in result.message
+
+
+@pytest.mark.answer_key_watch
+def test_a_library_answer_key_is_named_wherever_it_lives():
+    """An explicit answer key outside the course (a library class whose __call__ does the work) is
+    watched too, while a library function that is only the reference's helper is not."""
+    import fractions
+
+    def learner(x):
+        return float(fractions.Fraction(x))
+
+    result = check_function(
+        "Exercise 9.9",
+        learner,
+        lambda x: float(x),
+        [Case((0.5,))],
+        strict=False,
+        answer_keys=(fractions.Fraction,),
+    )
+    assert result.status == "failed" and "fractions.Fraction" in result.message, result.message
+    assert "reference answer" in result.message
+    plain = check_function(
+        "Exercise 9.9", learner, lambda x: float(x), [Case((0.5,))], strict=False
+    )
+    assert plain.passed, plain.message

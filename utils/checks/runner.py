@@ -156,13 +156,27 @@ def _changed_inputs(fn: Callable, pristine: tuple, after: tuple) -> list[str]:
 
 
 def _answer_key_codes(reference_fn: Callable, answer_keys: Sequence[Callable]) -> dict:
-    """The code objects a learner's function must not call, mapped to the names to show."""
+    """The code objects a learner's function must not call, mapped to the names to show.
+
+    The reference counts when the course wrote it (under utils/); an explicit answer key counts
+    wherever it lives, so a library's ready-made answer (a function, or a class: building it or
+    calling it) can be named too."""
     codes = {}
-    for fn in (reference_fn, getattr(reference_fn, "reference", None), *answer_keys):
+    candidates = [(reference_fn, True), (getattr(reference_fn, "reference", None), True)]
+    for key in answer_keys:
+        if inspect.isclass(key):
+            methods = ("__new__", "__init__", "__call__", "attribute")
+            candidates += [(getattr(key, name, None), False) for name in methods]
+        else:
+            candidates.append((key, False))
+    for fn, course_only in candidates:
         fn = inspect.unwrap(fn) if callable(fn) else None
         code = getattr(fn, "__code__", None)
-        if code is not None and str(Path(code.co_filename).resolve()).startswith(_UTILS):
-            codes[code] = f"{fn.__module__}.{fn.__qualname__}"
+        if code is None:
+            continue
+        if course_only and not str(Path(code.co_filename).resolve()).startswith(_UTILS):
+            continue
+        codes[code] = f"{fn.__module__}.{fn.__qualname__}"
     return codes
 
 
@@ -240,10 +254,10 @@ def check_function(
             return fail(
                 "failed",
                 (
-                    f"✗ {exercise}: your function calls `{answer_key}`, the course's own reference "
-                    "answer, so it "
-                    "checks the course against itself. Write the computation out yourself, then "
-                    "run this check again."
+                    f"✗ {exercise}: your function calls `{answer_key}`, a reference answer (the "
+                    "course's own, or the library's that the notebook compares with), so the check "
+                    "would compare that answer with itself. Write the computation out yourself, "
+                    "then run this check again."
                 ),
             )
         verdict = compare(got, expected, batch_size=case.batch_size, rtol=rtol, atol=atol)
