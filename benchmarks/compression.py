@@ -1,7 +1,8 @@
-"""Compression side by side: a dense digits classifier in float32, bfloat16, pruned (dense and CSR
-storage), int8 per-channel (dequantised on the fly) and PyTorch's dynamic int8. Prints size, test
-accuracy and CPU latency for several batch sizes, the models taking turns so that background load
-slows all of them alike.
+"""Compression side by side: a dense digits classifier in float32, bfloat16, pruned (dense, and CSR
+storage with int32 indices), int8 per-channel (dequantised on the fly) and PyTorch's dynamic int8
+(per-tensor and per-channel scales). Prints size, test accuracy and CPU latency for several batch
+sizes, as the median and the quartiles of the repeats, the models taking turns so that background
+load slows all of them alike.
 
     python benchmarks/compression.py [--repeats 50] [--threads 1] [--sparsity 0.9]
 """
@@ -86,19 +87,23 @@ def main(argv: list[str] | None = None) -> None:
             cz.replace_linear(model, cz.Int8Linear.from_linear),
             torch.float32,
         ),
-        "int8 dynamic (PyTorch)": (cz.dynamic_int8(model), torch.float32),
+        "int8 dynamic, per-tensor (PyTorch)": (cz.dynamic_int8(model), torch.float32),
+        "int8 dynamic, per-channel (PyTorch)": (
+            cz.dynamic_int8(model, per_channel=True),
+            torch.float32,
+        ),
     }
     batches = (1, 32, 360)
     latency = {
-        b: cz.latencies_ms(
+        b: cz.latency_quartiles_ms(
             {n: (m, X[:b].to(dtype)) for n, (m, dtype) in variants.items()}, repeats=args.repeats
         )
         for b in batches
     }
     base = cz.serialized_bytes(model)
     print(
-        f"torch {torch.__version__}, {args.threads} thread(s), median of {args.repeats} forward "
-        "passes per cell"
+        f"torch {torch.__version__}, {args.threads} thread(s); latency: median [quartiles] of "
+        f"{args.repeats} forward passes per cell"
     )
     header = (
         "| variant | size KiB | × smaller | test accuracy | "
@@ -114,12 +119,18 @@ def main(argv: list[str] | None = None) -> None:
             f"{base / size:.1f}",
             f"{cz.accuracy(m, X.to(dtype), y_test):.3f}",
         ]
-        cells += [f"{latency[b][name]:.3f}" for b in batches]
+        cells += [
+            f"{latency[b][name][1]:.3f} [{latency[b][name][0]:.3f}–{latency[b][name][2]:.3f}]"
+            for b in batches
+        ]
         print(f"| {name} | " + " | ".join(cells) + " |")
-    fastest = min(variants, key=lambda n: latency[batches[-1]][n])
+    last = latency[batches[-1]]
+    fastest = min(variants, key=lambda n: last[n][1])
+    beyond = last[fastest][2] < last["float32 (dense)"][0]
     print(
         f"fastest at batch {batches[-1]}: {fastest}, "
-        f"{latency[batches[-1]]['float32 (dense)'] / latency[batches[-1]][fastest]:.1f}× float32"
+        f"{last['float32 (dense)'][1] / last[fastest][1]:.1f}× float32's median"
+        + ("" if beyond else " (the quartile ranges overlap: no verdict)")
     )
 
 

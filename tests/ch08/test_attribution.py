@@ -1,6 +1,6 @@
 """Attribution helpers: the input gradient against autograd and Captum, target errors, Integrated
-Gradients' completeness on a model where it is exact, and permutation importance through
-scikit-learn."""
+Gradients' completeness on a model where it is exact, permutation importance through scikit-learn,
+the rank similarity of two maps, and the deletion curve on a model whose answer is known."""
 
 import numpy as np
 import pytest
@@ -9,8 +9,10 @@ import torch
 from utils.ch08.attribution import (
     TorchBinaryClassifier,
     completeness_gap,
+    deletion_curve,
     input_gradient,
     permutation_importance_torch,
+    rank_similarity,
 )
 from utils.models import guide_mlp
 
@@ -76,3 +78,28 @@ def test_torch_binary_classifier():
     p = wrapped.predict_proba(X)
     assert p.shape == (5,) and np.all((0 < p) & (p < 1))
     assert np.array_equal(wrapped.predict(X), (p > 0.5).astype(float))
+
+
+def test_rank_similarity_is_spearman_per_example():
+    a = torch.tensor([[1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0]])
+    b = torch.tensor([[10.0, 20.0, 30.0, 40.0], [1.0, 2.0, 3.0, 4.0]])
+    assert np.allclose(rank_similarity(a, b), [1.0, -1.0])
+    with pytest.raises(ValueError, match="same shape"):
+        rank_similarity(a, b[:1])
+
+
+def test_deletion_curve_hides_the_top_scored_inputs_first():
+    model = torch.nn.Linear(4, 2, bias=False)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[3.0, 2.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]]))
+    X = torch.ones(1, 4)
+    right = deletion_curve(model, X, 0, model.weight[:1].detach(), [0, 0.25, 0.5, 1])
+    wrong = deletion_curve(model, X, 0, -model.weight[:1].detach(), [0, 0.25, 0.5, 1])
+    logits = torch.tensor([[6.0, 3.0, 1.0, 0.0]])  # class 0's logit after 0, 1, 2, 4 deletions
+    assert torch.allclose(right, torch.sigmoid(logits), atol=1e-6)
+    assert right[0, 0] == wrong[0, 0] and (right[0, 1:3] < wrong[0, 1:3]).all()
+    assert torch.allclose(right[0, -1], torch.tensor(0.5))
+    with pytest.raises(ValueError, match="shape"):
+        deletion_curve(model, X, 0, torch.ones(2, 4), [0.5])
+    with pytest.raises(ValueError, match="fraction"):
+        deletion_curve(model, X, 0, torch.ones(1, 4), [1.5])

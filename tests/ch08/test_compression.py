@@ -84,6 +84,9 @@ def test_latencies_and_accuracy():
     X = torch.randn(6, 4)
     times = cz.latencies_ms({"a": (model, X), "b": (model, X[:1])}, repeats=3)
     assert set(times) == {"a", "b"} and all(t > 0 for t in times.values())
+    quartiles = cz.latency_quartiles_ms({"a": (model, X)}, repeats=5)
+    low, median, high = quartiles["a"]
+    assert 0 < low <= median <= high
     with torch.no_grad():
         labels = model(X).argmax(1).numpy()
     assert cz.accuracy(model, X, labels) == 1.0
@@ -107,8 +110,36 @@ def test_compression_benchmark_prints_its_table():
     assert run.returncode == 0, run.stderr
     for phrase in (
         "| float32 (dense) |",
-        "| int8 dynamic (PyTorch) |",
+        "| int8 dynamic, per-channel (PyTorch) |",
         "| pruned 90% + fine-tuned, CSR |",
         "fastest at batch 360",
     ):
         assert phrase in run.stdout, run.stdout
+
+
+def test_compact_csr_stores_only_its_own_indices():
+    generator = torch.Generator().manual_seed(0)
+    W = torch.randn(64, 32, generator=generator)
+    W[torch.rand(64, 32, generator=generator) < 0.9] = 0.0
+    nnz = int((W != 0).sum())
+    for index_dtype, index_bytes in ((torch.int64, 8), (torch.int32, 4)):
+        csr = cz.to_compact_csr(W, index_dtype)
+        assert csr.col_indices().dtype == index_dtype
+        assert torch.equal(csr.to_dense(), W)
+        assert csr.col_indices().untyped_storage().nbytes() == nnz * index_bytes
+    leftover = W.to_sparse_csr().col_indices().untyped_storage().nbytes()
+    assert leftover == 2 * nnz * 8  # what torch.save writes without the copy
+    assert cz.tensor_bytes(cz.to_compact_csr(W)) < cz.tensor_bytes(W.to_sparse_csr())
+    with pytest.raises(ValueError, match="int32 or torch.int64"):
+        cz.to_compact_csr(W, torch.int16)
+
+
+def test_dynamic_int8_per_channel_has_a_scale_per_row():
+    torch.manual_seed(0)
+    model = cz.dense_classifier(16, (64,), 5).eval()
+    weight = cz.dynamic_int8(model, per_channel=True)[0].weight()
+    assert weight.qscheme() == torch.per_channel_affine
+    assert (weight.q_per_channel_zero_points() == 0).all()
+    expected = model[0].weight.detach().abs().amax(dim=1).double() / 127.5
+    assert torch.allclose(weight.q_per_channel_scales(), expected, rtol=1e-6)
+    assert cz.dynamic_int8(model)[0].weight().qscheme() == torch.per_tensor_affine

@@ -101,3 +101,14 @@ def test_a_failed_launch_leaves_no_process(monkeypatch, how):
     while _processes_mentioning(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _processes_mentioning(marker) == []
+
+
+def test_a_gloo_rank_stays_on_the_cpu():
+    assert dp.rank_device("gloo") == torch.device("cpu")
+
+
+def test_the_printed_worker_sources_fit_the_page():
+    import inspect
+
+    for fn in (dp.main, dp.worker, dp.rank_device, dp.allreduced_gradient, dp.train_ddp):
+        assert max(len(line) for line in inspect.getsource(fn).splitlines()) <= 100

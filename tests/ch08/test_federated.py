@@ -100,3 +100,11 @@ def test_one_gradient_gives_the_input_back():
         federated.input_from_linear_gradient(torch.zeros(4, 3), torch.zeros(4))
     with pytest.raises(ValueError, match="Expected"):
         federated.input_from_linear_gradient(torch.zeros(4, 3), torch.zeros(3))
+
+
+def test_fedavg_labels_its_progress_bar(capsys):
+    generator = torch.Generator().manual_seed(1)
+    X, y = torch.randn(8, 6, generator=generator), torch.randint(0, 3, (8,), generator=generator)
+    make = lambda: torch.nn.Linear(6, 3)
+    federated.fedavg(make, [(X, y)], rounds=1, batch_size=8, desc="FedAvg, IID clients")
+    assert "FedAvg, IID clients" in capsys.readouterr().err

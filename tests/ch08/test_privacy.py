@@ -1,21 +1,28 @@
-"""Per-example clipping against a plain loop and against Opacus, its argument errors, and DP-SGD's
-ε."""
+"""Per-example clipping against a plain loop and against Opacus, its argument errors, what Opacus
+used in a DP-SGD run (sampling rate, steps, expected batch), ε by its two accountants, and the
+feature scaling by fixed ranges."""
 
 import math
 import warnings
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.models import guide_mlp
 from utils.ch08.privacy import (
+    CANCER_UPPER_BOUNDS,
+    PrivateRun,
     clip_and_sum,
+    epsilon,
     make_private,
     per_example_norms,
+    scale_to_fixed_ranges,
     train_private,
     train_sgd,
 )
+from utils.data import breast_cancer_arrays
+from utils.models import guide_mlp
 
 
 def loop_clip_and_sum(grad_samples, max_norm):
@@ -81,59 +88,74 @@ def test_clip_and_sum_matches_opacus():
     )
 
 
-def test_train_private_spends_less_epsilon_with_more_noise_and_still_learns():
-    X, y = _data(200)
-    epsilons = []
-    for sigma in (0.8, 3.0):
-        torch.manual_seed(0)
-        model, epsilon = train_private(
-            guide_mlp(30),
-            X,
-            y,
-            noise_multiplier=sigma,
-            max_grad_norm=1.0,
-            epochs=3,
-            batch_size=32,
-            lr=0.5,
-            seed=0,
-        )
-        epsilons.append(epsilon)
-    assert math.isfinite(epsilons[0]) and epsilons[0] > epsilons[1] > 0
-    _, no_noise = train_private(
+def _private(X, y, sigma, *, batch_size=32, epochs=3, max_grad_norm=1.0):
+    torch.manual_seed(0)
+    return train_private(
         guide_mlp(30),
         X,
         y,
-        noise_multiplier=0.0,
-        max_grad_norm=1.0,
-        epochs=1,
-        batch_size=32,
+        noise_multiplier=sigma,
+        max_grad_norm=max_grad_norm,
+        epochs=epochs,
+        batch_size=batch_size,
         lr=0.5,
+        seed=0,
     )
-    assert no_noise == math.inf
+
+
+def test_train_private_reports_what_opacus_used():
+    X, y = _data(200)
+    _, run = _private(X, y, 1.0, batch_size=32)  # 200 rows in batches of 32: 7 batches an epoch
+    assert run == PrivateRun(1.0, 1 / 7, 3 * 7, 28)  # q = 1/7, not 32/200; batch int(200/7)
+    _, exact = _private(X, y, 1.0, batch_size=40)  # 40 divides 200: q = B/n and batch B
+    assert (exact.sample_rate, exact.steps, exact.expected_batch_size) == (40 / 200, 15, 40)
+
+
+def test_more_noise_spends_less_epsilon_and_prv_is_below_rdp():
+    X, y = _data(200)
+    runs = [_private(X, y, sigma)[1] for sigma in (0.8, 3.0)]
+    prv = [epsilon(run, 1e-5) for run in runs]
+    rdp = [epsilon(run, 1e-5, accountant="rdp") for run in runs]
+    assert math.isfinite(prv[0]) and prv[0] > prv[1] > 0 and rdp[0] > rdp[1] > 0
+    assert all(p < r for p, r in zip(prv, rdp))  # PRV is the tighter account
+    assert epsilon(PrivateRun(0.0, 0.1, 10, 20), 1e-5) == math.inf
+
+
+def test_epsilon_refuses_bad_arguments():
+    run = PrivateRun(1.0, 0.1, 10, 20)
+    with pytest.raises(ValueError, match="δ"):
+        epsilon(run, 0)
+    with pytest.raises(ValueError, match="accountant"):
+        epsilon(run, 1e-5, accountant="gdp")
+    X, y = _data(64)
+    with pytest.raises(ValueError, match="clipping norm"):
+        _private(X, y, 1.0, max_grad_norm=0.0)
+
+
+def test_the_non_private_baseline_learns():
+    X, y = _data(200)
     torch.manual_seed(0)
     trained = train_sgd(guide_mlp(30), X, y, epochs=5, batch_size=32, lr=0.5)
     with torch.no_grad():
         assert ((trained(X) > 0).float() == y).float().mean() > 0.9
-    with pytest.raises(ValueError, match="δ"):
-        train_private(
-            guide_mlp(30),
-            X,
-            y,
-            noise_multiplier=1.0,
-            max_grad_norm=1.0,
-            epochs=1,
-            batch_size=32,
-            lr=0.5,
-            delta=0,
-        )
-    with pytest.raises(ValueError, match="clipping norm"):
-        train_private(
-            guide_mlp(30),
-            X,
-            y,
-            noise_multiplier=1.0,
-            max_grad_norm=0.0,
-            epochs=1,
-            batch_size=32,
-            lr=0.5,
-        )
+
+
+def test_the_fixed_ranges_are_powers_of_ten_above_every_record():
+    X, _, _ = breast_cancer_arrays()
+    exponents = np.log10(CANCER_UPPER_BOUNDS)
+    assert CANCER_UPPER_BOUNDS.shape == (30,) and np.allclose(exponents, np.round(exponents))
+    assert (X >= 0).all() and (X <= CANCER_UPPER_BOUNDS).all()
+    assert (X > CANCER_UPPER_BOUNDS / 10).any(axis=0).all()  # no bound is a decade too high
+    Z = scale_to_fixed_ranges(X)
+    assert Z.min() >= 0 and Z.max() <= 1
+    assert np.array_equal(scale_to_fixed_ranges(X[:5]), Z[:5])  # no statistic of the rows
+
+
+def test_scaling_clips_and_refuses_bad_shapes():
+    assert np.array_equal(
+        scale_to_fixed_ranges([[-1.0, 5.0, 30.0]], [10.0, 10.0, 10.0]), [[0, 0.5, 1]]
+    )
+    with pytest.raises(ValueError, match="columns"):
+        scale_to_fixed_ranges(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="greater than 0"):
+        scale_to_fixed_ranges(np.ones((2, 2)), [1.0, 0.0])

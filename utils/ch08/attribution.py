@@ -1,5 +1,6 @@
 """Attribution: which inputs a prediction depends on. The input gradient (saliency) written out, the
-completeness gap of Integrated Gradients, and permutation importance for a torch classifier through
+completeness gap of Integrated Gradients, two tests of a map (its rank similarity to another map,
+and the deletion curve), and permutation importance for a torch classifier through
 scikit-learn."""
 
 from __future__ import annotations
@@ -60,6 +61,51 @@ def completeness_gap(
     Integrated Gradients, whatever the model."""
     difference = _targets(model(X), target) - _targets(model(baseline), target)
     return attributions.reshape(len(X), -1).sum(dim=1) - difference
+
+
+def rank_similarity(maps_a, maps_b) -> np.ndarray:
+    """Per example, Spearman's rank correlation between two maps (tensors or arrays, first axis the
+    examples), flattened."""
+    from scipy.stats import spearmanr
+
+    a, b = (
+        np.asarray(m.detach().cpu() if isinstance(m, torch.Tensor) else m, dtype=np.float64)
+        for m in (maps_a, maps_b)
+    )
+    if a.shape != b.shape:
+        raise ValueError(f"The maps must have the same shape; got {a.shape} and {b.shape}.")
+    a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
+    return np.array([spearmanr(x, y).statistic for x, y in zip(a, b)])
+
+
+@torch.no_grad()
+def deletion_curve(
+    model: nn.Module, X: torch.Tensor, target, scores: torch.Tensor, fractions, baseline=0.0
+) -> torch.Tensor:
+    """Per example (rows) and fraction (columns): the softmax probability of `target` after the
+    highest-scoring `fraction` of X's inputs are set to `baseline`. A map that finds what the model
+    uses makes the probability fall fast (Petsiuk et al., 2018)."""
+    if scores.shape != X.shape:
+        raise ValueError(f"scores must have X's shape {tuple(X.shape)}; got {tuple(scores.shape)}.")
+    n = len(X)
+    flat = X.detach().reshape(n, -1)
+    order = torch.argsort(scores.detach().reshape(n, -1), dim=1, descending=True, stable=True)
+    probabilities = []
+    for fraction in fractions:
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"Each fraction must lie in [0, 1]; got {fraction}.")
+        hidden = flat.clone()
+        k = round(fraction * flat.shape[1])
+        hidden.scatter_(1, order[:, :k], baseline)
+        logits = model(hidden.reshape(X.shape))
+        probabilities.append(torch.softmax(logits, dim=1).gather(1, _index(logits, target)))
+    return torch.cat(probabilities, dim=1).cpu()
+
+
+def _index(logits: torch.Tensor, target) -> torch.Tensor:
+    """The target column for each row, as an (n × 1) index for `gather`."""
+    index = torch.as_tensor(target, device=logits.device).long().reshape(-1, 1)
+    return index.expand(len(logits), 1) if index.numel() == 1 else index
 
 
 class TorchBinaryClassifier:

@@ -1,7 +1,6 @@
-"""Answer checks for chapter 8: per-example clipping as DP-SGD does it (Exercise 8.1), a saliency
-map as the input gradient (8.2), and a symmetric per-channel int8 quantiser (8.3). Each expected
-answer carries the catalogued wrong answers computed on the same inputs, so a wrong answer that
-matches one is named in words."""
+"""Answer check for notebook 8d: a symmetric per-channel int8 quantiser (Exercise 8.3). The
+expected answer carries the catalogued wrong answers computed on the same inputs, so a wrong answer
+that matches one is named in words."""
 
 from __future__ import annotations
 
@@ -10,14 +9,10 @@ from typing import Callable
 import numpy as np
 import torch
 
-from utils.checks.diagnose import Verdict, compare_arrays, returned_none, to_numpy
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch08.compression import INT8_MAX, quantize_per_channel
-from utils.ch08.checks_08b import _falling_back_to
-
-# ---------------------------------------------------------------- Exercise 8.3: symmetric
-# per-channel int8
+from utils.checks.diagnose import Verdict, compare_arrays, returned_none, to_numpy
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 
 
 def quantization_case(out_features: int, in_features: int, seed: int, outliers: bool = False):
@@ -62,54 +57,73 @@ def _floored(W):
     return torch.floor(W / scale).clamp(-INT8_MAX, INT8_MAX).to(torch.int8), scale, W
 
 
+def _signed_max(clamped: bool):
+    def wrong(W):
+        scale = W.amax(dim=1, keepdim=True) / INT8_MAX
+        q = torch.round(W / scale)
+        return (q.clamp(-INT8_MAX, INT8_MAX) if clamped else q).to(torch.int8), scale, W
+
+    return wrong
+
+
 def _inverse_scale(W):
     scale = INT8_MAX / W.abs().amax(dim=1, keepdim=True)
     return torch.round(W * scale).clamp(-INT8_MAX, INT8_MAX).to(torch.int8), scale, W
 
 
 QUANTIZATION_MISTAKES = (
-    (
+    Mistake(
         "per-tensor",
         _per_tensor,
         "You used one scale for the whole matrix (per-tensor). Per-channel gives every output row "
-        "its own scale: "
-        "max|W| over dim=1, with keepdim=True, divided by 127.",
+        "its own scale: max|W| over dim=1, with keepdim=True, divided by 127.",
     ),
-    (
+    Mistake(
+        "signed-max",
+        _signed_max(clamped=True),
+        "Your scale is max(W) / 127, the largest SIGNED weight of each row. A row whose most "
+        "negative weight is larger in size then overflows the grid, and its q is clamped or wraps "
+        "around. Use the largest ABSOLUTE value: W.abs().amax(dim=1, keepdim=True) / 127.",
+    ),
+    Mistake(
+        "signed-max",
+        _signed_max(clamped=False),
+        "Your scale is max(W) / 127, the largest SIGNED weight of each row. A row whose most "
+        "negative weight is larger in size then overflows the grid, and its q is clamped or wraps "
+        "around. Use the largest ABSOLUTE value: W.abs().amax(dim=1, keepdim=True) / 127.",
+    ),
+    Mistake(
         "127.5-levels",
         _divided_by(127.5),
         "You divided by 127.5, spreading max|W| over all 255 steps of int8 (PyTorch's own "
-        "observers do this, and "
-        "clamp at −128 … 127). This exercise uses the symmetric range −127 … 127: divide by 127.",
+        "observers do this, and clamp at −128 … 127). This exercise uses the symmetric range "
+        "−127 … 127: divide by 127.",
     ),
-    (
+    Mistake(
         "128-levels",
         _divided_by(128.0),
         "You divided by 128. Then the largest weight rounds to 128, which int8 cannot hold. Use "
-        "127, so that "
-        "the range −127 … 127 is symmetric.",
+        "127, so that the range −127 … 127 is symmetric.",
     ),
-    (
+    Mistake(
         "truncated",
         _truncated,
         "q was truncated toward zero (.to(torch.int8) on a float drops the fraction). Round first: "
         "torch.round(W / scale).",
     ),
-    (
+    Mistake(
         "floored",
         _floored,
         "q was rounded down (floor). Round to the nearest integer with torch.round, so the error "
         "is at most half a step.",
     ),
-    (
+    Mistake(
         "inverse-scale",
         _inverse_scale,
         "Your scale is 127 / max|W|, the inverse of the step size. Return scale = max|W| / 127, so "
         "that W ≈ q · scale.",
     ),
 )
-
-expected_quantization = with_mistakes(reference_quantization, QUANTIZATION_MISTAKES)
 
 
 def compare_quantization(
@@ -220,13 +234,9 @@ def compare_quantization(
     return Verdict(True, "ok", "scales and int8 values match", verdict.relative_error)
 
 
-compare_quantization_named = naming_mistakes(compare_quantization)
-
-
-def check_quantizer(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 8.3: three float32 weight matrices, rows of different ranges, one with an outlier
-    per row."""
-    cases = [
+def quantization_cases() -> list[Case]:
+    """Three float32 weight matrices, rows of different ranges, one with an outlier per row."""
+    return [
         Case(quantization_case(6, 10, 0), "a 6 × 10 matrix, rows of different ranges"),
         Case(
             quantization_case(16, 32, 1, outliers=True),
@@ -234,14 +244,20 @@ def check_quantizer(learner_fn: Callable, *, strict: bool | None = None) -> Chec
         ),
         Case(quantization_case(10, 4, 2), "a 10 × 4 matrix (more rows than columns)"),
     ]
-    result = check_function(
+
+
+def check_quantizer(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
+    """Exercise 8.3: the scales to rtol 1e-5 and q exactly, except on rounding ties. Calling
+    `compression.quantize_per_channel` (the notebook's `cz`) is named as the answer key."""
+    return catalogued_check(
         "Exercise 8.3 (symmetric per-channel int8)",
         learner_fn,
-        expected_quantization,
-        cases,
-        compare=compare_quantization_named,
+        quantize_per_channel,
+        quantization_cases(),
+        mistakes=QUANTIZATION_MISTAKES,
+        compare=compare_quantization,
+        expected_from=reference_quantization,
         rtol=1e-5,
         atol=0.0,
         strict=strict,
     )
-    return _falling_back_to(result, quantize_per_channel)

@@ -109,7 +109,7 @@ class Int8Linear(nn.Module):
 
     @classmethod
     def from_linear(cls, linear: nn.Linear, quantizer=quantize_per_channel) -> "Int8Linear":
-        q, scale = quantizer(linear.weight)
+        q, scale = quantizer(linear.weight.detach().clone())  # a quantiser may work in place
         return cls(
             torch.as_tensor(q, dtype=torch.int8),
             torch.as_tensor(scale, dtype=torch.float32).reshape(-1, 1),
@@ -120,15 +120,30 @@ class Int8Linear(nn.Module):
         return F.linear(x, self.q.to(x.dtype) * self.scale.to(x.dtype), self.bias)
 
 
+def to_compact_csr(weight: torch.Tensor, index_dtype: torch.dtype = torch.int32) -> torch.Tensor:
+    """`weight` in compressed sparse row (CSR) form with index arrays of their own, in
+    `index_dtype`. `to_sparse_csr()` alone leaves the column indices as a view into a 2 × nnz int64
+    array, all of which torch.save writes."""
+    if index_dtype not in (torch.int32, torch.int64):
+        raise ValueError(f"CSR indices are torch.int32 or torch.int64; got {index_dtype}.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "sparse CSR support is in beta"
+        csr = weight.detach().to_sparse_csr()
+        return torch.sparse_csr_tensor(
+            csr.crow_indices().to(index_dtype, copy=True),
+            csr.col_indices().to(index_dtype, copy=True),
+            csr.values().clone(),
+            size=csr.shape,
+        )
+
+
 class SparseLinear(nn.Module):
     """A linear layer whose weight is kept in compressed sparse row (CSR) form: only the non-zeros
-    and their positions."""
+    and their positions (int32 indices by default: 4 bytes each instead of 8)."""
 
-    def __init__(self, linear: nn.Linear):
+    def __init__(self, linear: nn.Linear, index_dtype: torch.dtype = torch.int32):
         super().__init__()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "sparse CSR support is in beta"
-            self.register_buffer("weight", linear.weight.detach().to_sparse_csr())
+        self.register_buffer("weight", to_compact_csr(linear.weight, index_dtype))
         self.register_buffer("bias", None if linear.bias is None else linear.bias.detach().clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -147,33 +162,42 @@ def replace_linear(model: nn.Module, make) -> nn.Module:
     return model
 
 
-def dynamic_int8(model: nn.Module) -> nn.Module:
+def dynamic_int8(model: nn.Module, *, per_channel: bool = False) -> nn.Module:
     """PyTorch's dynamic quantisation of every nn.Linear to int8 (fbgemm kernels; activations
-    quantised on the fly). Its deprecation warnings, which point to the torchao package, are
-    silenced here."""
+    quantised on the fly): one weight scale per matrix (`default_dynamic_qconfig`), or with
+    per_channel=True one per output row (`per_channel_dynamic_qconfig`). Its deprecation warnings,
+    which point to the torchao package, are silenced here."""
+    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig
+
+    qconfig = per_channel_dynamic_qconfig if per_channel else default_dynamic_qconfig
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return torch.ao.quantization.quantize_dynamic(
-            copy.deepcopy(model).eval(), {nn.Linear}, dtype=torch.qint8
+            copy.deepcopy(model).eval(), {nn.Linear: qconfig}, dtype=torch.qint8
         )
 
 
 def serialized_bytes(model: nn.Module) -> int:
     """Bytes that torch.save takes for the model's state dict: the size on disk, or on the wire."""
+    return tensor_bytes(model.state_dict())
+
+
+def tensor_bytes(obj) -> int:
+    """Bytes that torch.save writes for a tensor (or a dict of them), whole storages included."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.save(model.state_dict(), buffer)
+        torch.save(obj, buffer)
     return buffer.tell()
 
 
 @torch.no_grad()
-def latencies_ms(
+def latency_quartiles_ms(
     candidates: dict[str, tuple[nn.Module, torch.Tensor]], repeats: int = 30, warmup: int = 3
-) -> dict[str, float]:
-    """Median wall time of one forward pass, in milliseconds, for each name → (model, input). The
-    models take turns, one pass each per round, so a burst of load from another program slows all of
-    them alike."""
+) -> dict[str, tuple[float, float, float]]:
+    """Wall time of one forward pass, in milliseconds, for each name → (model, input): the lower
+    quartile, the median and the upper quartile of `repeats` passes. The models take turns, one
+    pass each per round, so a burst of load from another program slows all of them alike."""
     for model, X in candidates.values():
         model.eval()
         for _ in range(warmup):
@@ -184,7 +208,19 @@ def latencies_ms(
             started = time.perf_counter()
             model(X)
             times[name].append(time.perf_counter() - started)
-    return {name: 1e3 * float(np.median(t)) for name, t in times.items()}
+    return {
+        name: tuple(1e3 * float(q) for q in np.percentile(t, [25, 50, 75]))
+        for name, t in times.items()
+    }
+
+
+def latencies_ms(
+    candidates: dict[str, tuple[nn.Module, torch.Tensor]], repeats: int = 30, warmup: int = 3
+) -> dict[str, float]:
+    """Median wall time of one forward pass, in milliseconds, for each name → (model, input), the
+    models taking turns (see `latency_quartiles_ms`)."""
+    quartiles = latency_quartiles_ms(candidates, repeats, warmup)
+    return {name: median for name, (_, median, _) in quartiles.items()}
 
 
 @torch.no_grad()

@@ -35,8 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMING_MODELS = {"guide MLP (64-32-1)": (64, 32), "wide MLP (512-512-1)": (512, 512)}
 
 
-# ---------------------------------------------------------------- the problem every rank builds
-# identically
+# ---------------------------------------- the problem every rank builds identically
 
 
 def check_shardable(batch_size: int, world_size: int) -> None:
@@ -116,8 +115,7 @@ def batch_rows(n_rows: int, batch_size: int, steps: int, seed: int) -> list[torc
     return [torch.randperm(n_rows, generator=generator)[:batch_size] for _ in range(steps)]
 
 
-# ---------------------------------------------------------------- one process, and the same with
-# DDP
+# ---------------------------------------- one process, and the same with DDP
 
 
 def train_one_process(
@@ -174,7 +172,7 @@ def train_ddp(
 # ---------------------------------------------------------------- timing
 
 
-def seconds_per_step(
+def step_seconds(
     model: nn.Module,
     X,
     y,
@@ -184,10 +182,11 @@ def seconds_per_step(
     rank: int,
     world_size: int,
     distributed: bool,
-) -> float:
-    """Median wall time of one SGD step on a batch of `batch_size` rows (this rank's share of it
-    under DDP), after three warm-up steps; the median shrugs off a step slowed by another
-    program."""
+) -> tuple[float, float, float]:
+    """Wall time of one SGD step on a batch of `batch_size` rows (this rank's share of it under
+    DDP), after three warm-up steps: the lower quartile, the median and the upper quartile of
+    `steps` steps. The median shrugs off a step slowed by another program; the quartiles show the
+    spread."""
     net = nn.parallel.DistributedDataParallel(model) if distributed else model
     optimizer = torch.optim.SGD(net.parameters(), lr=1e-3)
     part = shard(batch_size, rank, world_size)
@@ -203,7 +202,8 @@ def seconds_per_step(
             torch.cuda.synchronize(X.device)
         if number >= 3:
             times.append(time.perf_counter() - started)
-    return float(np.median(times))
+    low, median, high = np.percentile(times, [25, 50, 75])
+    return float(low), float(median), float(high)
 
 
 def seconds_per_allreduce(
@@ -248,16 +248,21 @@ def pick_backend(world_size: int) -> str:
     )
 
 
+def rank_device(backend: str) -> torch.device:
+    """Pin this rank to its device: under NCCL, GPU number LOCAL_RANK (set by torchrun), one GPU per
+    rank on each machine; under gloo, the CPU."""
+    if backend != "nccl":
+        return torch.device("cpu")
+    device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    torch.cuda.set_device(device)
+    return device
+
+
 def worker(args: argparse.Namespace) -> dict:
     """Run the requested experiments on this rank and return its results (plain tensors and
     numbers)."""
-    rank, world_size = dist.get_rank(), dist.get_world_size()
-    local_rank = int(os.environ.get("LOCAL_RANK", 0))
-    backend = dist.get_backend()
-    device = torch.device("cuda", local_rank) if backend == "nccl" else torch.device("cpu")
-    if device.type == "cuda":
-        torch.cuda.set_device(device)
-    device_ids = [local_rank] if device.type == "cuda" else None
+    rank, world_size, backend = dist.get_rank(), dist.get_world_size(), dist.get_backend()
+    device = rank_device(backend)
     results: dict = {
         "rank": rank,
         "world_size": world_size,
@@ -266,67 +271,82 @@ def worker(args: argparse.Namespace) -> dict:
         "threads": torch.get_num_threads(),
         "pid": os.getpid(),
     }
-    data = torch.load(
-        args.data, weights_only=True
-    )  # every rank reads the same rows, as from shared storage
+    data = torch.load(args.data, weights_only=True)  # every rank reads the same rows
     X, y = data["X"].to(device), data["y"].to(device)
     experiments = set(args.experiments.split(","))
-
     if "gradient" in experiments:
-        model = make_model(args.seed).to(device)
-        local, reduced = allreduced_gradient(
-            model, X[: args.batch_size], y[: args.batch_size], rank, world_size
-        )
-        results["local_gradient"], results["allreduced_gradient"] = local.cpu(), reduced.cpu()
-
+        results.update(_gradient_experiment(args, X, y, rank, world_size))
     if "ddp" in experiments:
-        model = make_model(args.seed).to(device)
-        results["initial_parameters"] = flat_parameters(model)
-        train_ddp(
-            model,
-            X,
-            y,
-            steps=args.steps,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
-            rank=rank,
-            world_size=world_size,
-            device_ids=device_ids,
-        )
-        results["ddp_parameters"] = flat_parameters(model)
-
+        results.update(_ddp_experiment(args, X, y, rank, world_size, device))
     if "timing" in experiments:
-        X32, y32 = X.float(), y.float()
-        thread_counts = [torch.get_num_threads()] + (
-            [args.also_threads] if args.also_threads and world_size == 1 else []
-        )
-        timing, allreduce = {}, {}
-        for threads in thread_counts:
-            torch.set_num_threads(threads)
-            for name, hidden in TIMING_MODELS.items():
-                model = make_model(args.seed, hidden, torch.float32).to(device)
-                timing[f"{name}, {threads} thread{'s' if threads > 1 else ''}"] = seconds_per_step(
-                    model,
-                    X32,
-                    y32,
-                    steps=args.timing_steps,
-                    batch_size=args.timing_batch,
-                    rank=rank,
-                    world_size=world_size,
-                    distributed=world_size > 1,
-                )
-        for name, hidden in TIMING_MODELS.items():
-            numel = sum(
-                p.numel() for p in make_model(args.seed, hidden, torch.float32).parameters()
-            )
-            allreduce[name] = seconds_per_allreduce(numel, device=device) if world_size > 1 else 0.0
-            results.setdefault("parameters", {})[name] = numel
-        results["seconds_per_step"], results["seconds_per_allreduce"] = timing, allreduce
+        results.update(_timing_experiment(args, X, y, rank, world_size, device))
     return results
 
 
-def main(argv: list[str] | None = None) -> None:
+def _gradient_experiment(args, X, y, rank: int, world_size: int) -> dict:
+    """This rank's gradient on its shard of the first batch, and the all-reduced average."""
+    model = make_model(args.seed).to(X.device)
+    local, reduced = allreduced_gradient(
+        model, X[: args.batch_size], y[: args.batch_size], rank, world_size
+    )
+    return {"local_gradient": local.cpu(), "allreduced_gradient": reduced.cpu()}
+
+
+def _ddp_experiment(args, X, y, rank: int, world_size: int, device: torch.device) -> dict:
+    """The weights before and after `args.steps` steps of DDP training."""
+    model = make_model(args.seed).to(device)
+    initial = flat_parameters(model)
+    train_ddp(
+        model,
+        X,
+        y,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        rank=rank,
+        world_size=world_size,
+        device_ids=[device.index] if device.type == "cuda" else None,
+    )
+    return {"initial_parameters": initial, "ddp_parameters": flat_parameters(model)}
+
+
+def _timing_experiment(args, X, y, rank: int, world_size: int, device: torch.device) -> dict:
+    """Seconds per SGD step for each of TIMING_MODELS (and, with one rank, with more threads): the
+    median, and the quartiles; and the median seconds per all-reduce of each model's gradient."""
+    X32, y32 = X.float(), y.float()
+    thread_counts = [torch.get_num_threads()] + (
+        [args.also_threads] if args.also_threads and world_size == 1 else []
+    )
+    quartiles, allreduce, parameters = {}, {}, {}
+    for threads in thread_counts:
+        torch.set_num_threads(threads)
+        for name, hidden in TIMING_MODELS.items():
+            model = make_model(args.seed, hidden, torch.float32).to(device)
+            key = f"{name}, {threads} thread{'s' if threads > 1 else ''}"
+            quartiles[key] = step_seconds(
+                model,
+                X32,
+                y32,
+                steps=args.timing_steps,
+                batch_size=args.timing_batch,
+                rank=rank,
+                world_size=world_size,
+                distributed=world_size > 1,
+            )
+    for name, hidden in TIMING_MODELS.items():
+        numel = sum(p.numel() for p in make_model(args.seed, hidden, torch.float32).parameters())
+        allreduce[name] = seconds_per_allreduce(numel, device=device) if world_size > 1 else 0.0
+        parameters[name] = numel
+    return {
+        "seconds_per_step": {key: median for key, (_, median, _) in quartiles.items()},
+        "step_quartiles": quartiles,
+        "seconds_per_allreduce": allreduce,
+        "parameters": parameters,
+    }
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True, help="folder where each rank writes rank<N>.pt")
     parser.add_argument(
@@ -351,13 +371,18 @@ def main(argv: list[str] | None = None) -> None:
         default=120.0,
         help="seconds after which a worker exits regardless",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """What torchrun runs in every process: join the group, run this rank's work, save it."""
+    args = _parser().parse_args(argv)
     _watch_parent(args.deadline)
-    world_size = int(os.environ.get("WORLD_SIZE", 1))
+    world_size = int(os.environ.get("WORLD_SIZE", 1))  # torchrun sets WORLD_SIZE, RANK, LOCAL_RANK
     check_shardable(args.batch_size, world_size)
     if "timing" in args.experiments.split(","):
         check_shardable(args.timing_batch, world_size)
-    dist.init_process_group(
+    dist.init_process_group(  # reads RANK, WORLD_SIZE and the rendezvous address from torchrun
         pick_backend(world_size), timeout=datetime.timedelta(seconds=args.deadline)
     )
     try:

@@ -105,10 +105,12 @@ def fedavg(
     seed: int = 0,
     evaluate: Callable[[nn.Module], float] | None = None,
     progress: bool = True,
+    desc: str = "FedAvg rounds",
 ) -> tuple[nn.Module, list[float]]:
-    """Run FedAvg: each round every client trains a copy of the global model on its own (X, y),
-    sends back its weights, and the global model becomes their weighted average. Returns the global
-    model and, per round, `evaluate(global_model)` if given."""
+    """Run FedAvg: each round every client trains a copy of the global model on its own (X, y) with
+    Adam, sends back its weights, and the global model becomes their weighted average. Returns the
+    global model and, per round, `evaluate(global_model)` if given. `desc` labels the progress
+    bar."""
     from tqdm.auto import tqdm
 
     if rounds < 1:
@@ -117,7 +119,7 @@ def fedavg(
     global_model = make_model()
     generator = torch.Generator().manual_seed(seed)
     history = []
-    for _ in tqdm(range(rounds), desc="FedAvg rounds", disable=not progress):
+    for _ in tqdm(range(rounds), desc=desc, disable=not progress):
         states, sizes = [], []
         for X, y in clients:  # on a real deployment these run on the clients' own machines
             local = local_training(
