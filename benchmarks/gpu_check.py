@@ -232,8 +232,9 @@ def main(argv=None) -> int:
         print("NO CUDA GPU FOUND: this is the CPU fallback. Every step below runs on the CPU; "
               "the figures are CPU figures, not GPU ones.")
     else:
-        print(f"bf16 supported: {torch.cuda.is_bf16_supported()}; "
-              "the trainer autocasts to bfloat16 on CUDA")
+        native = torch.cuda.is_bf16_supported(including_emulation=False)
+        print(f"bf16 in hardware (compute capability 8.0, Ampere, or newer): {native}; the trainer "
+              f"autocasts to {'bfloat16' if native else 'nothing (float32)'}")
     failures, times = [], []
 
     print("\n== notebooks (nbclient; solutions strict, learner copies lenient) ==")

@@ -4,6 +4,7 @@ CUDA where present), augmentation hooks."""
 
 import math
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -128,11 +129,41 @@ def test_epoch_loss_is_the_mean_over_all_rows():
     assert history["loss"] == pytest.approx([full, full], rel=1e-6)
 
 
-def test_bf16_autocast_path_runs_on_cpu_and_a_custom_step_gets_the_same_numbers(cancer):
-    assert (
-        autocast_dtype(torch.device("cpu")) is None
-        and autocast_dtype(torch.device("cuda")) == torch.bfloat16
+def _pretend_cuda_gpu(monkeypatch, major: int) -> None:
+    """Make torch's capability queries describe a CUDA GPU of compute capability `major`.x, on
+    which bf16 can at least be emulated (as `_check_bf16_tensor_supported` finds on Volta)."""
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    monkeypatch.setattr(
+        torch.cuda,
+        "get_device_properties",
+        lambda device=None: SimpleNamespace(major=major, minor=0, name=f"sm_{major}0"),
     )
+    monkeypatch.setattr(torch.cuda, "_check_bf16_tensor_supported", lambda device: True)
+
+
+@pytest.mark.parametrize(
+    "major, expected",
+    [(7, None), (8, torch.bfloat16), (9, torch.bfloat16)],
+    ids=["sm70", "sm80", "sm90"],
+)
+def test_auto_mixed_precision_is_bf16_only_where_tensor_cores_compute_it(
+    monkeypatch, major, expected
+):
+    """On a Volta or Turing GPU `is_bf16_supported()` says True (emulated bf16), yet the trainer
+    stays in float32; from Ampere (8.0) on it autocasts to bf16. The CPU never does by itself."""
+    _pretend_cuda_gpu(monkeypatch, major)
+    assert torch.cuda.is_bf16_supported()  # the default counts emulation, on every one of these
+    assert autocast_dtype(torch.device("cuda")) == expected
+    assert autocast_dtype("cuda", amp=True) == torch.bfloat16  # asked for: bf16 whatever the GPU
+    assert autocast_dtype("cuda", amp=False) is None
+    assert autocast_dtype(torch.device("cpu")) is None
+
+
+def test_bf16_autocast_path_runs_on_cpu_and_a_custom_step_gets_the_same_numbers(cancer):
+    assert autocast_dtype(torch.device("cpu")) is None
+    assert autocast_dtype(torch.device("cpu"), amp=True) == torch.bfloat16
     (_, built_in), (_, custom) = fit(cancer, amp=True), fit(cancer, amp=True, step=training_step)
     for history in (built_in, custom):
         assert history["dtype"] == "bfloat16"
@@ -205,7 +236,9 @@ def test_trainer_on_cuda_with_bf16_and_no_per_step_sync(cancer):
     finally:
         torch.cuda.set_sync_debug_mode(0)
     syncs = [w for w in caught if "synchroniz" in str(w.message).lower()]
-    assert history["device"] == "cuda" and history["dtype"] == "bfloat16"
+    native_bf16 = torch.cuda.is_bf16_supported(including_emulation=False)  # Ampere or newer
+    assert history["device"] == "cuda"
+    assert history["dtype"] == ("bfloat16" if native_bf16 else "float32")
     assert len(syncs) < history["steps"], f"{len(syncs)} host syncs for {history['steps']} steps"
     assert next(model.parameters()).device.type == "cuda"
     assert history["val_accuracy"][-1] > 0.9

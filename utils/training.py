@@ -113,9 +113,15 @@ def _correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def autocast_dtype(device: torch.device, amp: bool | str = "auto") -> torch.dtype | None:
-    """bf16 when amp is True, or when "auto" and the device is CUDA; None means plain float32."""
+    """The autocast dtype; None means plain float32. amp=True: bf16. amp="auto": bf16 on a CUDA GPU
+    whose tensor cores compute in bf16 (compute capability 8.0, Ampere, or newer), else float32.
+    `is_bf16_supported()` alone also counts bf16 that an older GPU only emulates; float16 there
+    would need a GradScaler around backward and step, which a learner's own step does not call."""
     if amp == "auto":
-        return torch.bfloat16 if torch.device(device).type == "cuda" else None
+        if torch.device(device).type != "cuda":
+            return None
+        native = torch.cuda.is_bf16_supported(including_emulation=False)
+        return torch.bfloat16 if native else None
     return torch.bfloat16 if amp else None
 
 

@@ -1,13 +1,13 @@
-"""Answer checks for chapter 5: a training step (Exercise 5.1), threshold metrics (5.2) and a
-checkpoint round trip (5.3). Each runs the learner's functions on one small seeded network and
-compares what they did with the course's references (`utils.training`, `utils.ch05.evaluation`,
-`utils.ch05.checkpoint`)."""
+"""Answer checks for notebook 05a (the guide's classifier): a training step (Exercise 5.1),
+threshold metrics (5.2) and a checkpoint round trip (5.3). Each runs the learner's functions on one
+small seeded network and compares what they did with the course's references
+(`utils.training.training_step`, `utils.ch05.evaluation`, `utils.ch05.checkpoint`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -16,20 +16,17 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.nn.utils import parameters_to_vector
 
 from utils.ch05.checkpoint import load_checkpoint, save_checkpoint
-from utils.checks.diagnose import Verdict, compare_arrays, relative_error, returned_none
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch05.evaluation import threshold_metrics
+from utils.checks.diagnose import Verdict, compare_arrays, relative_error, returned_none
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
+from utils.checks.step_harness import N_FEATURES, compare_step, small_network, step_outcome
 from utils.training import KERAS_ADAM_EPS, training_step
-from utils.checks.step_harness import (
-    _batches,
-    _parameters,
-    compare_step,
-    small_network,
-    step_outcome,
-)
+
+# ---------------------------------------------------------------- Exercise 5.1: the training step
 
 
 def _step_without_zero_grad(model, optimizer, X, y):
@@ -40,13 +37,12 @@ def _step_without_zero_grad(model, optimizer, X, y):
 
 
 STEP_MISTAKES = (
-    (
+    Mistake(
         "no zero_grad",
         partial(step_outcome, _step_without_zero_grad),
         "The gradients are not cleared between steps: without optimizer.zero_grad(), each "
-        "backward() ADDS to the "
-        "gradients of the steps before, so from the second step on the update uses their sum. Call "
-        "optimizer.zero_grad() at the start of the step.",
+        "backward() ADDS to the gradients of the steps before, so from the second step on the "
+        "update uses their sum. Call optimizer.zero_grad() at the start of the step.",
     ),
 )
 
@@ -60,18 +56,18 @@ STEP_CASES = (
 def check_training_step(learner_step: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 5.1: three seeded runs of the learner's step against `utils.training.training_step`,
     to rtol 1e-4."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 5.1 (training step)",
         partial(step_outcome, learner_step),
-        with_mistakes(partial(step_outcome, training_step), STEP_MISTAKES),
+        training_step,
         STEP_CASES,
-        compare=naming_mistakes(compare_step),
+        mistakes=STEP_MISTAKES,
+        compare=compare_step,
+        expected_from=partial(step_outcome, training_step),
         rtol=1e-4,
         atol=1e-7,
         strict=strict,
-        answer_keys=(training_step,),
     )
-    return dataclasses.replace(result, reference=training_step)
 
 
 # ---------------------------------------------------------------- Exercise 5.2: threshold metrics
@@ -169,7 +165,7 @@ def check_threshold_metrics(learner_fn: Callable, *, strict: bool | None = None)
             batch_size=24,
         ),
     ]
-    return check_function(
+    return catalogued_check(
         "Exercise 5.2 (threshold metrics)",
         learner_fn,
         threshold_metrics,
@@ -179,8 +175,7 @@ def check_threshold_metrics(learner_fn: Callable, *, strict: bool | None = None)
     )
 
 
-# ---------------------------------------------------------------- Exercise 5.3: save and load a
-# checkpoint
+# ---------------------------------------------------------------- Exercise 5.3: a checkpoint
 
 _code_ran: list[bool] = []
 
@@ -203,15 +198,28 @@ def _adam_step(model, optimizer, X, y):
     optimizer.step()
 
 
+def _rows(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """n seeded standard-normal rows as wide as the small network's input, and random 0/1 labels
+    (n × 1)."""
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, N_FEATURES, generator=generator)
+    y = (torch.rand(n, 1, generator=generator) < 0.5).float()
+    return X, y
+
+
+def _flat_parameters(model: torch.nn.Module) -> torch.Tensor:
+    return parameters_to_vector(model.parameters()).detach().clone()
+
+
 def _trained(seed: int, steps: int):
     """The seeded small network after `steps` full-batch Adam steps on 16 seeded rows, with its
     optimiser and data."""
     model = small_network(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
-    X, y = _batches(seed, 1, 16)
+    X, y = _rows(seed, 16)
     for _ in range(steps):
-        _adam_step(model, optimizer, X[0], y[0])
-    return model, optimizer, X[0], y[0]
+        _adam_step(model, optimizer, X, y)
+    return model, optimizer, X, y
 
 
 @dataclass(frozen=True)
@@ -246,33 +254,43 @@ def checkpoint_outcome(
         with torch.no_grad():
             predictions = torch.sigmoid(fresh(X)).numpy().astype(np.float64)
         _adam_step(fresh, fresh_optimizer, X, y)
-        parameters = _parameters(fresh).numpy().astype(np.float64)
+        parameters = _flat_parameters(fresh).numpy().astype(np.float64)
 
-        # Two traps: torch.save's zip format, and a plain pickle that any unpickler (pickle.load
-        # too) would run.
-        victim, victim_optimizer, _, _ = _trained(seed + 2000, 0)
-        trapped = {
-            "model": victim.state_dict(),
-            "optimizer": victim_optimizer.state_dict(),
-            "epoch": _CodeInTheFile(),
-        }
-        torch.save(trapped, Path(folder) / "from_a_stranger.pt")
-        with open(Path(folder) / "from_a_stranger.pkl", "wb") as file:
-            pickle.dump(_CodeInTheFile(), file)
         _code_ran.clear()
-        for trap in ("from_a_stranger.pt", "from_a_stranger.pkl"):
-            try:
-                load_fn(Path(folder) / trap, victim, victim_optimizer)
-            except Exception:  # noqa: BLE001 - refusing the file, in whatever words, is the right outcome
-                pass
+        _spring_traps(Path(folder), load_fn, seed)
     return CheckpointOutcome(predictions, parameters, loaded_epoch, bool(_code_ran), saved)
+
+
+def _spring_traps(folder: Path, load_fn: Callable, seed: int) -> None:
+    """Hand `load_fn` two booby-trapped files: torch.save's zip format, and a plain pickle that any
+    unpickler (pickle.load too) would run. Refusing them, in whatever words, is the right outcome.
+    Their warnings (torch.load notes the plain pickle's protocol) are the check's business, not the
+    learner's, so none reaches the notebook."""
+    victim, victim_optimizer, _, _ = _trained(seed + 2000, 0)
+    trapped = {
+        "model": victim.state_dict(),
+        "optimizer": victim_optimizer.state_dict(),
+        "epoch": _CodeInTheFile(),
+    }
+    torch.save(trapped, folder / "from_a_stranger.pt")
+    with open(folder / "from_a_stranger.pkl", "wb") as file:
+        pickle.dump(_CodeInTheFile(), file)
+    for trap in ("from_a_stranger.pt", "from_a_stranger.pkl"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                load_fn(folder / trap, victim, victim_optimizer)
+            except Exception:  # noqa: BLE001 - a refusal, in whatever words, is right here
+                pass
 
 
 def _saved_contents(path: Path) -> str:
     """The keys of the dict in a saved checkpoint, read safely; or why it could not be read that
-    way."""
+    way. This read is the check's own, so its warnings (a plain pickle's protocol) are not shown."""
     try:
-        state = torch.load(path, weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            state = torch.load(path, weights_only=True)
     except FileNotFoundError:
         return "no file: save_checkpoint wrote nothing at `path`"
     except Exception as error:  # noqa: BLE001 - any refusal becomes a message
@@ -366,15 +384,16 @@ def check_checkpoint(
     save_fn: Callable, load_fn: Callable, *, strict: bool | None = None
 ) -> CheckResult:
     """Exercise 5.3: two seeded round trips against `utils.ch05.checkpoint`, plus a booby-trapped
-    file for `load_fn`. `choose_implementation(result, (save_fn, load_fn))` then gives a (save,
-    load) pair."""
-    result = check_function(
+    file for `load_fn`. The reference is the pair (save_checkpoint, load_checkpoint), so that
+    `choose_implementation(result, (save_fn, load_fn))` gives a (save, load) pair; both are watched
+    as answer keys."""
+    return catalogued_check(
         "Exercise 5.3 (save and load a checkpoint)",
         partial(checkpoint_outcome, save_fn, load_fn),
-        partial(checkpoint_outcome, save_checkpoint, load_checkpoint),
+        (save_checkpoint, load_checkpoint),
         [Case((0, 3), "3 steps, then save and restore"), Case((1, 5), "5 steps, another seed")],
         compare=compare_checkpoint,
-        strict=strict,
+        expected_from=partial(checkpoint_outcome, save_checkpoint, load_checkpoint),
         answer_keys=(save_checkpoint, load_checkpoint),
+        strict=strict,
     )
-    return dataclasses.replace(result, reference=(save_checkpoint, load_checkpoint))

@@ -3,20 +3,18 @@ as torch computes it) and the output-size formula. Catalogued wrong answers are 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import numbers
 from typing import Callable
 
 import numpy as np
 
-from utils.checks.diagnose import Verdict, compare_arrays, returned_none
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch05.convolution import conv2d, conv_output_size, correlate2d
+from utils.checks.diagnose import Verdict, returned_none
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 
-# ---------------------------------------------------------------- Exercise 5.4: one-channel
-# convolution
+# ---------------------------------------------------------------- Exercise 5.4: a convolution
 
 
 def _flipped(image, kernel):
@@ -35,30 +33,27 @@ def _one_short(image, kernel):
 
 
 CORRELATE_MISTAKES = (
-    (
+    Mistake(
         "flipped kernel",
         _flipped,
         "Your kernel is flipped (rotated 180°): that is convolution as mathematicians define it. "
-        "Deep-learning "
-        "libraries, torch included, compute cross-correlation: out[i, j] = Σ image[i + u, j + v] · "
-        "kernel[u, v], "
-        "with no flip. (A learned kernel does not care; a given kernel does.)",
+        "Deep-learning libraries, torch included, compute cross-correlation: out[i, j] = "
+        "Σ image[i + u, j + v] · kernel[u, v], with no flip. (A learned kernel does not care; a "
+        "given kernel does.)",
     ),
-    (
+    Mistake(
         "zero-padded",
         _same_size,
         "Your output has the input's size, as if zero-padded. Here there is no padding: the output "
-        "is "
-        "(H − kh + 1) × (W − kw + 1), one value per position where the whole kernel fits.",
+        "is (H − kh + 1) × (W − kw + 1), one value per position where the whole kernel fits.",
     ),
-    (
+    Mistake(
         "last position missing",
         _one_short,
         "The last row and column of positions are missing: the kernel also fits at i = H − kh, so "
-        "loop over "
-        "range(H − kh + 1), and the same for the columns.",
+        "loop over range(H − kh + 1), and the same for the columns.",
     ),
-    (
+    Mistake(
         "transposed kernel",
         lambda image, kernel: correlate2d(image, np.asarray(kernel).T),
         "Your kernel is transposed: kernel[u, v] multiplies image[i + u, j + v], u down the rows "
@@ -84,26 +79,24 @@ def correlate_cases(seed: int = 5) -> list[Case]:
 def check_correlate2d(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 5.4: `fn(image, kernel)` is the one-channel, unpadded, stride-1
     cross-correlation."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 5.4 (one-channel convolution)",
         fn,
-        with_mistakes(correlate2d, CORRELATE_MISTAKES),
+        correlate2d,
         correlate_cases(),
-        compare=naming_mistakes(compare_arrays),
+        mistakes=CORRELATE_MISTAKES,
         rtol=1e-5,
         atol=1e-8,
         strict=strict,
         answer_keys=(conv2d,),
     )
-    return dataclasses.replace(result, reference=correlate2d)
 
 
 # ---------------------------------------------------------------- Exercise 5.5: the output size
 
 # (n, kernel, stride, padding): chosen so that each catalogued mistake gives a different number
-# somewhere
-# The uneven strides come first, so that true division (/) is named there before whole floats are
-# refused.
+# somewhere. The uneven strides come first, so that true division (/) is named there before whole
+# floats are refused.
 SIZE_TABLES = {
     "stride 2 and 3, where the division does not come out even": (
         (32, 5, 2, 2),
@@ -128,44 +121,42 @@ def _sizes(formula: Callable) -> Callable:
 
 
 SIZE_MISTAKES = (
-    (
+    Mistake(
         "no +1",
         _sizes(lambda n, k, s, p: (n + 2 * p - k) // s),
         "One short: the kernel fits at position 0 as well, so add 1: ⌊(n + 2p − k) / s⌋ + 1.",
     ),
-    (
+    Mistake(
         "padding once",
         _sizes(lambda n, k, s, p: (n + p - k) // s + 1),
         "Padding is added on BOTH sides of the input: n + 2·padding.",
     ),
-    (
+    Mistake(
         "stride ignored",
         _sizes(lambda n, k, s, p: n + 2 * p - k + 1),
         "The stride is ignored: the kernel moves s pixels at a time, so divide (n + 2p − k) by s "
         "before adding 1.",
     ),
-    (
+    Mistake(
         "rounded up",
         _sizes(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1),
         "You rounded up. A last window that would stick out past the (padded) input is not "
-        "computed: round down, "
-        "⌊(n + 2p − k) / s⌋ + 1, with // in Python.",
+        "computed: round down, ⌊(n + 2p − k) / s⌋ + 1, with // in Python.",
     ),
-    (
+    Mistake(
         "rounded to nearest",
         _sizes(lambda n, k, s, p: round((n + 2 * p - k) / s) + 1),
         "You rounded to the nearest whole number (round) instead of rounding down. A last window "
-        "that would stick "
-        "out past the (padded) input is not computed, even if most of it fits: ⌊(n + 2p − k) / s⌋ "
-        "+ 1, with // in Python.",
+        "that would stick out past the (padded) input is not computed, even if most of it fits: "
+        "⌊(n + 2p − k) / s⌋ + 1, with // in Python.",
     ),
-    (
+    Mistake(
         "true division",
         _sizes(lambda n, k, s, p: (n + 2 * p - k) / s + 1),
         "Some sizes are not whole numbers: use floor division // (a window that does not fit is "
         "not computed).",
     ),
-    (
+    Mistake(
         "stride divides everything",
         _sizes(lambda n, k, s, p: (n + 2 * p - k + 1) // s),
         "The +1 belongs outside the division: ⌊(n + 2p − k) / s⌋ + 1, not ⌊(n + 2p − k + 1) / s⌋.",
@@ -204,20 +195,17 @@ def _compare_size_values(got, expected, *, batch_size=None, rtol=None, atol=None
     )
 
 
-_compare_named_size_values = naming_mistakes(_compare_size_values)
-
-
 def _is_int(size) -> bool:
-    return isinstance(size, numbers.Integral) and not isinstance(
-        size, bool
-    )  # int or a NumPy integer
+    """An int or a NumPy integer (not a bool)."""
+    return isinstance(size, numbers.Integral) and not isinstance(size, bool)
 
 
 def _compare_sizes(got, expected, *, batch_size=None, rtol=None, atol=None) -> Verdict:
-    """The values first (naming a catalogued mistake); right values must also be ints, as layer
-    sizes are."""
-    verdict = _compare_named_size_values(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
-    if not verdict.passed:
+    """The values first; right values must also be ints, as layer sizes are. The type is judged
+    only against whole-number expectations, so that a catalogued mistake whose sizes are floats
+    (true division) is still named by its values."""
+    verdict = _compare_size_values(got, expected)
+    if not verdict.passed or not all(_is_int(size) for _, size in expected):
         return verdict
     odd = next((size for _, size in got if not _is_int(size)), None)
     if odd is not None:
@@ -226,15 +214,11 @@ def _compare_sizes(got, expected, *, batch_size=None, rtol=None, atol=None) -> V
             "not an int",
             (
                 f"The values are right, but {odd!r} is a {type(odd).__name__}, not an int. A size "
-                "is used to build layers "
-                "(nn.Linear needs an int), so return an int: floor division // on ints gives one, "
-                "or wrap the result "
-                "in int(...)."
+                "is used to build layers (nn.Linear needs an int), so return an int: floor "
+                "division // on ints gives one, or wrap the result in int(...)."
             ),
         )
     return verdict
-
-
 
 
 def _learner_sizes(fn: Callable) -> Callable:
@@ -250,14 +234,14 @@ def _reference_sizes(table):
 
 def check_output_size(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 5.5: `fn(n, kernel, stride, padding)` returns the output length along one axis."""
-    result = check_function(
+    return catalogued_check(
         "Exercise 5.5 (output size)",
         _learner_sizes(fn),
-        with_mistakes(_reference_sizes, SIZE_MISTAKES),
+        conv_output_size,
         [Case((table,), label) for label, table in SIZE_TABLES.items()],
+        mistakes=SIZE_MISTAKES,
         compare=_compare_sizes,
         exact=True,
+        expected_from=_reference_sizes,
         strict=strict,
-        answer_keys=(conv_output_size,),
     )
-    return dataclasses.replace(result, reference=conv_output_size)

@@ -57,6 +57,31 @@ def conv2d(x, w, b=None, stride: int = 1, padding: int = 0) -> np.ndarray:
     return out if b is None else out + np.asarray(b, dtype=np.float64)[None, :, None, None]
 
 
+def conv2d_backward(x, w, d_out, stride: int = 1, padding: int = 0):
+    """Gradients (dx, dw, db) of a loss L through out = conv2d(x, w, b, stride, padding), given
+    d_out = ∂L/∂out. Both are convolutions again: dw correlates the padded input with d_out, and dx
+    is a full convolution of d_out with the kernel flipped by 180°, input and output channels
+    swapped. A stride > 1 first spreads d_out out with stride − 1 zeros between its entries."""
+    x, w, d_out = (np.asarray(a, dtype=np.float64) for a in (x, w, d_out))
+    kh, kw = w.shape[2:]
+    x_padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    # d_out at stride 1: the positions the stride skipped (and any row or column left over at the
+    # bottom or right, where no window started) get zero gradient.
+    rows, cols = x_padded.shape[2] - kh + 1, x_padded.shape[3] - kw + 1
+    d_full = np.zeros(d_out.shape[:2] + (rows, cols))
+    d_full[:, :, ::stride, ::stride] = d_out
+    # dw[k, c, u, v] = Σ_n Σ_i,j x_padded[n, c, i + u, j + v] · d_full[n, k, i, j]:
+    # a correlation of x with d_full, in which the batch plays the part of the channels.
+    dw = conv2d(x_padded.transpose(1, 0, 2, 3), d_full.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    # dx_padded[n, c, a, b] = Σ_k Σ_u,v d_full[n, k, a − u, b − v] · w[k, c, u, v]: d_full padded
+    # by kernel − 1 on every side, correlated with the flipped kernel.
+    d_around = np.pad(d_full, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
+    dx_padded = conv2d(d_around, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    dx = dx_padded[:, :, padding : padding + x.shape[2], padding : padding + x.shape[3]]
+    db = d_out.sum(axis=(0, 2, 3))
+    return dx, dw, db
+
+
 def max_pool2d(x, kernel: int, stride: int | None = None) -> np.ndarray:
     """The largest value in each kernel × kernel window of each channel (stride = kernel unless
     given), as F.max_pool2d."""
