@@ -37,8 +37,6 @@ learner-copies: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/widget_redraw.py
-	$(BIN)/python benchmarks/calculator_redraw.py
-	$(BIN)/python benchmarks/serving_calculator_redraw.py
 	$(BIN)/python benchmarks/compression.py
 	$(BIN)/python benchmarks/performance_checklist.py
 
