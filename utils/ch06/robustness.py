@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -33,25 +34,35 @@ class Lambda(nn.Module):
         return self.fn(x)
 
 
-def face_cnn(width: int = 16, standardise: Callable | None = None) -> nn.Sequential:
+def face_cnn(
+    width: int = 16, standardise: Callable | None = None, bias: bool = True
+) -> nn.Sequential:
     """Three 3×3 convolutions (width, 2·width, 2·width channels) with ReLU, two 2×2 max-pools,
     global average pooling and one logit; `standardise`, if given, is applied to each input image
-    first."""
+    first. With `bias=False` no layer has a bias, and the logit of g·x (g > 0) is g times that of
+    x."""
     front = [Lambda(standardise)] if standardise is not None else []
     return nn.Sequential(
         *front,
-        nn.Conv2d(1, width, 3, padding=1),
+        nn.Conv2d(1, width, 3, padding=1, bias=bias),
         nn.ReLU(),
         nn.MaxPool2d(2),
-        nn.Conv2d(width, 2 * width, 3, padding=1),
+        nn.Conv2d(width, 2 * width, 3, padding=1, bias=bias),
         nn.ReLU(),
         nn.MaxPool2d(2),
-        nn.Conv2d(2 * width, 2 * width, 3, padding=1),
+        nn.Conv2d(2 * width, 2 * width, 3, padding=1, bias=bias),
         nn.ReLU(),
         nn.AdaptiveAvgPool2d(1),
         nn.Flatten(),
-        nn.Linear(2 * width, 1),
+        nn.Linear(2 * width, 1, bias=bias),
     )
+
+
+def equalise_brightness(images: np.ndarray, target: float) -> np.ndarray:
+    """Each image (n × c × h × w) times the gain that brings its mean pixel to `target`, clipped to
+    [0, 1]: an automatic exposure, which takes mean brightness away as a clue to the class."""
+    mean = images.mean(axis=(1, 2, 3), keepdims=True)
+    return np.clip(images * (target / np.maximum(mean, 1e-6)), 0.0, 1.0).astype(images.dtype)
 
 
 def lighting_shift(
