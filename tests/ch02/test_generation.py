@@ -221,6 +221,8 @@ def test_a_cache_longer_than_the_context_is_refused(small):
         gen.forward_cached(small, torch.zeros(2, 1, dtype=torch.long), cache)
     with pytest.raises(ValueError, match="longer than the model's context"):
         gen.generate_cached(small, [1, 2, 3], 22)
+    with pytest.raises(ValueError, match="The prompt alone holds 30 tokens, more than the model's"):
+        gen.generate_cached(small, np.arange(30) % 97, 1)
 
 
 def test_generate_cached_writes_what_gpt_generate_writes():
@@ -278,6 +280,12 @@ def test_cache_bytes_of_published_models():
         gen.kv_cache_bytes(llama, 32, 8192)
 
 
+@pytest.mark.parametrize("window", [0, -4, 2.5, True])
+def test_a_window_keeps_at_least_one_position(window):
+    with pytest.raises(ValueError, match="W must be a whole number ≥ 1"):
+        gen.kv_cache_bytes(pc.PUBLISHED["Mistral-7B"], 1, 10, window=window)
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -291,25 +299,56 @@ def test_cache_bytes_reject_bad_input(args, message):
         gen.kv_cache_bytes_per_token(*args)
 
 
+def test_a_step_reads_one_row_of_each_lookup_table():
+    llama, gpt2 = pc.PUBLISHED["LLaMA-7B"], pc.PUBLISHED["GPT-2 small"]
+    n = pc.total_parameters(llama)
+    embedding = 32000 * 4096  # LLaMA's input table: its output head is a separate matrix
+    assert gen.lookup_tables(llama) == {"token embedding": 32000}
+    assert gen.weight_bytes_stored(llama, "int4") == n / 2
+    assert gen.weight_bytes_read(llama, "bf16") == 2 * (n - embedding + 4096)
+    assert gen.weight_bytes_read(llama, "bf16", batch=8) == 2 * (n - embedding + 8 * 4096)
+    assert gen.bandwidth_bound(gen.weight_bytes_read(llama), 3.35e12) == pytest.approx(253.5, 1e-3)
+    # GPT-2 reads its whole token table as the (tied) head, but one row of its position table
+    assert gen.lookup_tables(gpt2) == {"position embedding": 1024}
+    rows = pc.total_parameters(gpt2) - 1023 * 768
+    assert gen.weight_bytes_read(gpt2, "fp32") == 4 * rows
+    assert gen.weight_bytes_read(gpt2, "fp32", batch=5000) == gen.weight_bytes_stored(gpt2, "fp32")
+    with pytest.raises(ValueError, match="batch must be a whole number"):
+        gen.weight_bytes_read(llama, "bf16", batch=0)
+
+
+@pytest.mark.parametrize("name", ["LLaMA-7B", "Mistral-7B", "GPT-2 small"])
+@pytest.mark.parametrize("context", [0, 128])
+def test_compute_bound_batch_is_where_the_roofline_turns(name, context):
+    cfg, hw = pc.PUBLISHED[name], dict(bandwidth=3.35e12, peak_flops=989.5e12)
+    turn = gen.compute_bound_batch(cfg, context, **hw)
+    if turn is None:
+        assert gen.decode_step(cfg, 4096, context, **hw)["bound"] == "memory"
+    else:
+        assert gen.decode_step(cfg, turn, context, **hw)["bound"] == "compute"
+        assert gen.decode_step(cfg, turn - 1, context, **hw)["bound"] == "memory"
+
+
 def test_bandwidth_bound_and_roofline_by_hand():
     llama = pc.PUBLISHED["LLaMA-7B"]
     hw = dict(bandwidth=3.35e12, peak_flops=989e12)
     n = pc.total_parameters(llama)
-    assert gen.bandwidth_bound(gen.weight_bytes_read(llama, "bf16"), 3.35e12) == pytest.approx(
-        3.35e12 / (2 * n)
-    )
-    assert gen.weight_bytes_read(llama, "int4") == n / 2
+    read = gen.weight_bytes_read(llama, "bf16")
+    assert gen.bandwidth_bound(read, 3.35e12) == pytest.approx(3.35e12 / read)
     step = gen.decode_step(llama, 1, 0, **hw)
     assert step["bound"] == "memory" and step["intensity"] == pytest.approx(
-        pc.matmul_parameters(llama) / n
+        2 * pc.matmul_parameters(llama) / read
     )
-    turn = gen.compute_bound_batch(llama, 0, **hw)
-    assert gen.decode_step(llama, turn, 0, **hw)["bound"] == "compute"
-    assert gen.decode_step(llama, turn - 1, 0, **hw)["bound"] == "memory"
     assert gen.compute_bound_batch(llama, 2048, **hw) is None
     assert gen.ridge_point(989e12, 3.35e12) == pytest.approx(295.2, abs=0.1)
     assert gen.max_batch(llama, 2048, 80e9) == int((80e9 - 2 * n) // (2048 * 512 * 1024))
     assert gen.max_batch(llama, 2048, 10e9) == 0
+
+
+def test_the_h100_is_its_data_sheet_and_nvidia_smi():
+    assert gen.H100_SXM["memory_bytes"] == pc.GPU_MEMORY_MIB["H100 80GB"] * 2**20
+    assert gen.H100_SXM["memory_bytes"] / pc.GiB == pytest.approx(79.6, abs=0.05)
+    assert gen.H100_SXM["peak_bf16"] == gen.H100_SXM["peak_bf16_sparse"] / 2 == 989.5e12
 
 
 def test_cost_per_million_tokens():
@@ -338,6 +377,7 @@ def test_serving_numbers_are_the_formulas():
     assert numbers["tokens_per_s"] == step["tokens_per_s"]
     assert numbers["cost_per_million"] == pytest.approx(3.0 * 1e6 / (step["tokens_per_s"] * 3600))
     assert numbers["max_batch"] == gen.max_batch(mistral, 4096, 80 * gen.GiB, weight_format="int8")
+    assert numbers["weights_gib"] == pc.total_parameters(mistral) / gen.GiB  # stored, 1 byte each
     assert (
         gen.serving_numbers(
             mistral,
@@ -362,6 +402,21 @@ def test_serving_numbers_are_the_formulas():
         )
     with pytest.raises(ValueError, match="weight_format"):
         gen.weight_bytes_read(mistral, "fp8")
+
+
+def test_attention_share_of_the_flops_is_its_two_products(small):
+    cfg = small.cfg
+    for T in (4, 16):
+        parts = gen.flop_breakdown_per_new_token(small, T, cached=False)
+        n = T + 1  # the whole window again: QKᵀ and weights·V over n × n, 2·n·n·d FLOPs each
+        assert parts["attention"] == 4 * cfg.n_layers * n * n * cfg.d_model
+        assert parts["total"] == gen.flops_per_new_token(small, T, cached=False)
+        cached = gen.flop_breakdown_per_new_token(small, T, cached=True)
+        assert cached["attention"] == 4 * cfg.n_layers * n * cfg.d_model
+    assert (
+        gen.flop_breakdown_per_new_token(small, 16, cached=False)["attention_share"]
+        > gen.flop_breakdown_per_new_token(small, 4, cached=False)["attention_share"]
+    )
 
 
 def test_measured_bandwidth_and_flops_are_positive():

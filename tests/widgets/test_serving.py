@@ -29,9 +29,18 @@ def test_models_are_the_published_decoders():
 
 def test_the_gpu_starts_as_the_data_sheet_and_the_price_at_zero():
     assert DEFAULTS["bandwidth_tb_s"] == pytest.approx(3.35)
-    assert DEFAULTS["peak_tflops"] == pytest.approx(989.0)
-    assert DEFAULTS["memory_gib"] == pytest.approx(74.5)
+    assert DEFAULTS["peak_tflops"] == pytest.approx(1979 / 2)  # the data sheet's, without sparsity
+    # an "80GB" H100 as nvidia-smi reports it: 81,559 MiB
+    assert DEFAULTS["memory_gib"] == round(pc.GPU_MEMORY_MIB["H100 80GB"] / 1024, 1) == 79.6
     assert DEFAULTS["price_per_gpu_hour"] == 0.0
+
+
+def test_the_weights_shown_are_the_stored_ones():
+    n = serving_curve("LLaMA-7B", "bf16", 1, 2048, 79.6, 3.35, 989.5)
+    assert n["weights_gib"] == pytest.approx(
+        2 * pc.total_parameters(pc.PUBLISHED["LLaMA-7B"]) / 2**30
+    )
+    assert n["step"]["weight_bytes"] < 2 * pc.total_parameters(pc.PUBLISHED["LLaMA-7B"])
 
 
 def test_numbers_are_the_checked_formulas():

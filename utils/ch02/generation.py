@@ -17,20 +17,26 @@ import torch.nn.functional as F
 
 from utils.param_count import (
     BYTES_PER_PARAMETER,
+    GPU_MEMORY_MIB,
+    GiB,
     TransformerConfig,
     matmul_parameters,
     total_parameters,
 )
 from utils.timing import measure
 
-KiB, MiB, GiB = 2**10, 2**20, 2**30
+KiB, MiB = 2**10, 2**20
 
-# The datacentre GPU of the worked example: NVIDIA's H100 Tensor Core GPU data sheet, H100 SXM.
+# The datacentre GPU of the worked example: NVIDIA's H100 Tensor Core GPU data sheet, H100 SXM
+# column, and its memory as nvidia-smi reports it (utils.param_count.GPU_MEMORY_MIB).
 H100_SXM = {
     "name": "NVIDIA H100 SXM",
-    "memory_bytes": 80e9,  # "80GB"; read as decimal gigabytes, 74.5 GiB
+    "memory_label": "80GB",  # the data sheet's "GPU memory 80GB"
+    "memory_bytes": GPU_MEMORY_MIB["H100 80GB"] * MiB,  # 81,559 MiB = 79.6 GiB
     "bandwidth": 3.35e12,  # "GPU memory bandwidth 3.35TB/s"
-    "peak_bf16": 989e12,  # "BF16 Tensor Core 1,979 teraFLOPS" is with sparsity; dense is half
+    # "BF16 Tensor Core 1,979 teraFLOPS", shown with sparsity; "1/2 lower without sparsity".
+    "peak_bf16_sparse": 1979e12,
+    "peak_bf16": 1979e12 / 2,
     "source": "NVIDIA H100 Tensor Core GPU data sheet, H100 SXM column",
 }
 
@@ -443,6 +449,12 @@ def generate_cached(
         raise ValueError("The prompt must hold at least one token.")
     if n_new < 0:
         raise ValueError(f"n_new must be ≥ 0, got {n_new}.")
+    if len(prompt) > model.cfg.context:
+        raise ValueError(
+            f"The prompt alone holds {len(prompt)} tokens, more than the model's context of "
+            f"{model.cfg.context} tokens: shorten the prompt (keep its last {model.cfg.context} "
+            "tokens at most, fewer to leave room for new ones)."
+        )
     if not greedy:
         check_temperature(temperature)
         if top_k is not None:
@@ -527,6 +539,13 @@ def seconds_per_new_token(
 
 def flops_per_new_token(model, context_length: int, *, cached: bool) -> int:
     """FLOPs that torch's FlopCounterMode counts for one new token after `context_length`."""
+    return flop_breakdown_per_new_token(model, context_length, cached=cached)["total"]
+
+
+def flop_breakdown_per_new_token(model, context_length: int, *, cached: bool) -> dict:
+    """FLOPs of one new token after `context_length`, as torch's FlopCounterMode counts them: the
+    total, and attention's share (the batched products QKᵀ and weights·V; the linear layers are
+    plain matrix products)."""
     from torch.utils.flop_counter import FlopCounterMode
 
     tokens = _random_tokens(model, 1, context_length + 1, seed=0)
@@ -540,7 +559,10 @@ def flops_per_new_token(model, context_length: int, *, cached: bool) -> int:
         else:
             with FlopCounterMode(display=False) as counter:
                 model(tokens)
-    return counter.get_total_flops()
+    by_op = counter.get_flop_counts()["Global"]
+    attention = sum(n for op, n in by_op.items() if "bmm" in str(op))
+    total = counter.get_total_flops()
+    return {"total": total, "attention": attention, "attention_share": attention / total}
 
 
 @torch.no_grad()
@@ -626,6 +648,13 @@ def kv_cache_bytes(
             f"A cache of {tokens:,} tokens is longer than {cfg.name}'s context of {cfg.context:,} "
             "tokens."
         )
+    if window is not None and (
+        isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1
+    ):
+        raise ValueError(
+            f"A sliding window keeps the last W positions: W must be a whole number ≥ 1 (Mistral "
+            f"uses 4,096), or None for no window; got {window!r}."
+        )
     kept = tokens if window is None else min(tokens, window)
     return batch * kept * cache_bytes_per_token(cfg, bytes_per_element)
 
@@ -633,14 +662,42 @@ def kv_cache_bytes(
 # ---------------------------------------------------------------- the bound on decoding, and what a
 
 
-def weight_bytes_read(cfg: TransformerConfig, weight_format: str = "bf16") -> float:
-    """Bytes of weights read per decoding step: every parameter once, in `weight_format` (fp32,
-    bf16, int8, int4; the quantisation scales are left out)."""
+def _bytes_per_parameter(weight_format: str) -> float:
     if weight_format not in BYTES_PER_PARAMETER:
         raise ValueError(
             f"weight_format must be one of {tuple(BYTES_PER_PARAMETER)}, got {weight_format!r}."
         )
-    return total_parameters(cfg) * BYTES_PER_PARAMETER[weight_format]
+    return BYTES_PER_PARAMETER[weight_format]
+
+
+def weight_bytes_stored(cfg: TransformerConfig, weight_format: str = "bf16") -> float:
+    """Bytes the weights take in memory: every parameter, in `weight_format` (fp32, bf16, int8,
+    int4; the quantisation scales are left out)."""
+    return total_parameters(cfg) * _bytes_per_parameter(weight_format)
+
+
+def lookup_tables(cfg: TransformerConfig) -> dict[str, int]:
+    """The tables a decoding step only looks rows up in, by name: their number of rows. The token
+    embedding counts only when the output head is separate; a tied head multiplies by the whole
+    table, so every row of it is read anyway."""
+    tables = {}
+    if cfg.head != "tied":
+        tables["token embedding"] = cfg.vocab_size
+    if cfg.positions == "learned":
+        tables["position embedding"] = cfg.context
+    if cfg.token_types:
+        tables["token-type embedding"] = cfg.token_types
+    return tables
+
+
+def weight_bytes_read(cfg: TransformerConfig, weight_format: str = "bf16", batch: int = 1) -> float:
+    """Bytes of weights one decoding step of `batch` sequences reads: every matrix, norm and bias
+    once, and from each lookup table (`lookup_tables`) one row per sequence (at most the table)."""
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+        raise ValueError(f"batch must be a whole number ≥ 1, got {batch!r}.")
+    tables = lookup_tables(cfg)
+    unread_rows = sum(rows - min(rows, batch) for rows in tables.values())
+    return (total_parameters(cfg) - unread_rows * cfg.d_model) * _bytes_per_parameter(weight_format)
 
 
 def bandwidth_bound(bytes_per_step: float, bandwidth: float) -> float:
@@ -681,7 +738,7 @@ def decode_step(
         raise ValueError(
             f"batch must be ≥ 1 and context ≥ 0, got batch={batch}, context={context}."
         )
-    weights = weight_bytes_read(cfg, weight_format)
+    weights = weight_bytes_read(cfg, weight_format, batch)
     cache = batch * context * cache_bytes_per_token(cfg, kv_bytes)
     flops = batch * (2.0 * matmul_parameters(cfg) + 4.0 * cfg.n_layers * context * cfg.d_model)
     memory_s, compute_s = (weights + cache) / bandwidth, flops / peak_flops
@@ -712,11 +769,30 @@ def compute_bound_batch(
     """The smallest batch at which a decoding step takes longer to compute than to read; None if it
     never does (each sequence's cache adds bytes as fast as its tokens add FLOPs)."""
     per_sequence_flops = 2.0 * matmul_parameters(cfg) + 4.0 * cfg.n_layers * context * cfg.d_model
-    per_sequence_bytes = context * cache_bytes_per_token(cfg, kv_bytes)
+    row = weight_bytes_read(cfg, weight_format, 2) - weight_bytes_read(cfg, weight_format, 1)
+    per_sequence_bytes = context * cache_bytes_per_token(cfg, kv_bytes) + row
     gain = per_sequence_flops / peak_flops - per_sequence_bytes / bandwidth
     if gain <= 0:
         return None
-    return math.floor(weight_bytes_read(cfg, weight_format) / bandwidth / gain) + 1
+    fixed = weight_bytes_read(cfg, weight_format, 1) - row  # the bytes every step reads
+    batch = math.floor(fixed / bandwidth / gain) + 1
+
+    def bound(b: int) -> str:  # settles the rounding, and tables with fewer rows than the batch
+        return decode_step(
+            cfg,
+            b,
+            context,
+            bandwidth=bandwidth,
+            peak_flops=peak_flops,
+            weight_format=weight_format,
+            kv_bytes=kv_bytes,
+        )["bound"]
+
+    while batch > 1 and bound(batch - 1) == "compute":
+        batch -= 1
+    while bound(batch) != "compute":
+        batch += 1
+    return batch
 
 
 def max_batch(
@@ -729,7 +805,7 @@ def max_batch(
 ) -> int:
     """The most sequences of `context` tokens whose caches fit beside the weights in `memory_bytes`
     (activations and the allocator's overhead left out); 0 when the weights alone do not fit."""
-    free = memory_bytes - weight_bytes_read(cfg, weight_format)
+    free = memory_bytes - weight_bytes_stored(cfg, weight_format)
     if free <= 0:
         return 0
     return int(free // (context * cache_bytes_per_token(cfg, kv_bytes)))
@@ -773,7 +849,7 @@ def serving_numbers(
     fits = max_batch(cfg, context, memory, weight_format=weight_format)
     gpu_hours = 1e6 / (step["tokens_per_s"] * 3600.0)
     return {
-        "weights_gib": step["weight_bytes"] / GiB,
+        "weights_gib": weight_bytes_stored(cfg, weight_format) / GiB,
         "cache_gib": step["cache_bytes"] / GiB,
         "memory_gib": memory_gib,
         "fits": batch <= fits,

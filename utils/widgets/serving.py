@@ -186,8 +186,9 @@ def _wrap(text: str, width: int) -> str:
 
 
 def serving_widget(**overrides) -> LivePlot:
-    """The live calculator. The GPU starts as the H100 SXM of NVIDIA's data sheet; the price starts
-    at 0 (none entered): the course states no market price."""
+    """The live calculator. The GPU starts as the H100 SXM: bandwidth and dense bf16 peak from
+    NVIDIA's data sheet, memory as nvidia-smi reports it. The price starts at 0 (none entered): the
+    course states no market price."""
     values = {**DEFAULTS, **overrides}
     style = {"description_width": "initial"}
     layout = lambda width: widgets.Layout(width=width)
