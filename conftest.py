@@ -31,38 +31,21 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
 import nbval.kernel
 import pytest
-from jupyter_client.manager import KernelManager
-from jupyter_core.paths import jupyter_runtime_dir
 from nbval.plugin import IPyNbCell
 
 from tools import ROOT
 from tools.executed_notebooks import Recorder, is_fresh, recorded_folder
+from tools.kernels import SocketFileKernelManager
 
 BOOK_TESTS = "tests/tools/test_book.py"
 _notebook_seconds: dict[str, float] = defaultdict(float)
 _deferred_key = pytest.StashKey[dict]()
 _started_key = pytest.StashKey[float]()
-
-
-class SocketFileKernelManager(KernelManager):
-    """A KernelManager whose kernels listen on Unix socket files beside their connection file."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("transport", "ipc")
-        # An absolute path unique to this kernel: jupyter_client's default ("kernel-ipc") is
-        # relative, so the kernel,
-        # started in the notebook's folder, and pytest would look for the sockets in different
-        # places.
-        kwargs.setdefault(
-            "ip", os.path.join(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex[:12]}")
-        )
-        super().__init__(**kwargs)
 
 
 nbval.kernel.KernelManager = (

@@ -9,6 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbval.kernel import CURRENT_ENV_KERNEL_NAME, RunningKernel
 
 from tools import ROOT
+from tools.kernels import AsyncSocketFileKernelManager
 from tools.executed_notebooks import (
     Recorder,
     cells_digest,
@@ -100,7 +101,12 @@ def test_recorded_notebook_matches_what_nbclient_writes(tmp_path):
     written = record_as_nbval_does(notebook(), tmp_path)
     assert written is not None and written.exists()
     recorded = nbformat.read(written, as_version=4)
-    expected = NotebookClient(notebook(), resources={"metadata": {"path": str(tmp_path)}}).execute()
+    expected = NotebookClient(
+        notebook(),
+        timeout=120,  # a cell that never finishes fails the test instead of hanging the run
+        kernel_manager_class=AsyncSocketFileKernelManager,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     assert summary(recorded) == summary(expected)
     cells, widgets = summary(recorded)
     assert cells[0][0] == {"stdout": "hello\n", "stderr": "to stderr\n"}
