@@ -39,6 +39,26 @@ def adam_float32(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return adam_plain(*(a.astype(np.float32) for a in (p, g, m, v)), t, lr, beta1, beta2, eps)
 
 
+def adam_float32_betas(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Everything in float32, the hyper-parameters too: 1 - float32(0.999) is 1.3e-5 off."""
+    p, g, m, v = (np.asarray(a, np.float32) for a in (p, g, m, v))
+    lr, beta1, beta2, eps = (np.float32(x) for x in (lr, beta1, beta2, eps))
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    return p - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def adam_no_eps(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    return p - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t)), m, v
+
+
+def adam_steps_before_updating(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_p = p - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return new_p, beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
+
+
 def adam_step_size_form(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """The paper's 'efficient' form with eps rescaled, as torch writes it."""
     m = beta1 * m + (1 - beta1) * g
@@ -48,7 +68,8 @@ def adam_step_size_form(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
 
 
 test_right_adam_steps_pass = right_answers_pass(
-    ch.check_adam_step, [adam_plain, adam_in_place, adam_float32, adam_step_size_form, adam_update]
+    ch.check_adam_step,
+    [adam_plain, adam_in_place, adam_float32, adam_float32_betas, adam_step_size_form, adam_update],
 )
 
 
@@ -109,6 +130,8 @@ ADAM_MISTAKES = [
         "t + 1",
     ),
     ("eps inside the root", adam_eps_inside, "eps inside the root", "outside"),
+    ("eps left out", adam_no_eps, "eps missing", "eps is missing"),
+    ("stepped before updating", adam_steps_before_updating, "step from the old moments", "OLD m"),
     ("arguments hard-coded", adam_hard_coded, "arguments ignored", "arguments"),
     (
         "old moments returned",

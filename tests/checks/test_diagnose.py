@@ -193,3 +193,28 @@ def test_a_near_miss_is_told_it_is_close_and_where_to_look():
     assert (
         verdict.kind == "close" and "float32" in verdict.message and "rtol=1e-09" in verdict.message
     )
+
+
+@pytest.mark.parametrize(
+    "got_shape, expected_shape, advice, not_said",
+    [
+        ((5, 4, 3), (4, 3), "Sum over axis 0.", "keepdims"),
+        ((5, 3), (1, 3), "Sum over axis 0 with keepdims=True", None),
+        ((2, 5, 3), (1, 3), "Sum over axis 0, and over axis 1 with keepdims=True", None),
+    ],
+)
+def test_a_kept_batch_axis_is_told_exactly_how_to_reduce(
+    got_shape, expected_shape, advice, not_said
+):
+    rng = np.random.default_rng(0)
+    per_example = rng.normal(size=got_shape)
+    expected = per_example.sum(axis=tuple(range(len(got_shape) - 2 + (expected_shape[0] == 1))))
+    expected = (
+        per_example.reshape(-1, got_shape[-1]).sum(axis=0).reshape(expected_shape)
+        if (expected_shape[0] == 1)
+        else per_example.sum(axis=0)
+    )
+    verdict = compare_arrays(per_example, expected)
+    assert verdict.kind == "broadcast" and advice in verdict.message, verdict.message
+    if not_said:
+        assert not_said not in verdict.message, verdict.message

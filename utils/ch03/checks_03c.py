@@ -80,6 +80,8 @@ def _as_update(adam_fn: Callable) -> Callable:
     return update
 
 
+# float32 answers pass: with float32 betas, 1 - beta2 alone is 1.3e-5 off (relative) in v.
+ADAM_RTOL = 1e-4
 ADAM_STEP_ATOL = 1e-7  # float32 rounds p itself (≈ 6e-8·|p|, with |p| ≲ 0.4 here) in p_new − p
 _ADAM_PARTS = ("p_new − p", "m", "v")
 
@@ -101,6 +103,12 @@ def compare_adam(got, expected, *, batch_size=None, rtol=1e-5, atol=ADAM_STEP_AT
 def _reference_update(p, g, m, v, t, **kwargs):
     """What the check compares: the reference's (p_new − p, m, v)."""
     return _as_update(adam_update)(p, g, m, v, t, **kwargs)
+
+
+def _step_from_old_moments(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Steps p with the moments it was given, then updates them: the order swapped."""
+    new_p = p - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return new_p, beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
 
 
 def _adam_mistake(**change) -> Callable:
@@ -143,6 +151,19 @@ ADAM_MISTAKES = (
         _adam_mistake(eps_inside=True),
         "eps is inside the square root. torch.optim.Adam (and the paper) add it outside: √v̂ + "
         "eps. The two differ where gradients are tiny, as in this test case.",
+    ),
+    Mistake(
+        "eps missing",
+        _as_update(lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t, **{**k, "eps": 0.0})),
+        "eps is missing from the denominator. The step is lr · m̂ / (√v̂ + eps): where gradients "
+        "are tiny, as in this test case, √v̂ is tiny too and eps keeps the step bounded.",
+    ),
+    Mistake(
+        "step from the old moments",
+        _as_update(_step_from_old_moments),
+        "Your step uses the OLD m and v. Update the moments with this gradient first, then step "
+        "p with the new ones: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², then "
+        "p − lr · m̂ / (√v̂ + eps).",
     ),
     Mistake(
         "weights swapped",
@@ -203,6 +224,10 @@ ADAM_CASES = [
         "t = 30, lr = 0.01, β1 = 0.8, β2 = 0.99, eps = 1e-6",
         kwargs=dict(lr=1e-2, beta1=0.8, beta2=0.99, eps=1e-6),
     ),
+    Case(
+        _adam_case((3, 3), 3, scale=1e-8),
+        "t = 3, gradients about 1e-8, where eps is as large as √v̂",
+    ),
 ]
 
 
@@ -217,7 +242,7 @@ def check_adam_step(fn: Callable, strict: bool | None = None) -> CheckResult:
         expected_from=_reference_update,
         mistakes=ADAM_MISTAKES,
         compare=compare_adam,
-        rtol=1e-5,
+        rtol=ADAM_RTOL,
         atol=ADAM_STEP_ATOL,
         strict=strict,
     )

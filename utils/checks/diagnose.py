@@ -66,6 +66,18 @@ def _numbers(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: fl
     return f"relative error {relative_error(got, expected):.2e}; {worst}"
 
 
+def _reduction_advice(verb: str, lead: list[int], extra: list[int]) -> str:
+    """How to reduce: leading axes that the expected shape lacks go away; axes that it keeps as
+    size 1 stay, with keepdims=True."""
+    name = lambda axes: f"axis {axes[0]}" if len(axes) == 1 else f"axes {tuple(axes)}"
+    if not extra:
+        return f"{verb} over {name(lead)}."
+    kept = f"{name(extra)} with keepdims=True (the expected shape keeps it as size 1)"
+    if not lead:
+        return f"{verb} over {kept}."
+    return f"{verb} over {name(lead)}, and over {kept}."
+
+
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
@@ -106,17 +118,12 @@ def _shape_diagnosis(
         ]
         lead = list(range(got.ndim - expected.ndim))
         axes = tuple(lead + extra)
-        if axes and _close(got.sum(axis=axes).reshape(e), expected, rtol, atol):
-            return "broadcast", (
-                f"Shape {g} where {e} was expected: you kept the batch axis. "
-                f"Sum over axis {axes[0] if len(axes) == 1 else axes} (with keepdims=True where "
-                "needed)."
-            )
-        if axes and _close(got.mean(axis=axes).reshape(e), expected, rtol, atol):
-            return "broadcast", (
-                f"Shape {g} where {e} was expected: you kept the batch axis. "
-                f"Average over axis {axes[0] if len(axes) == 1 else axes}."
-            )
+        for reduce, verb in ((got.sum, "Sum"), (got.mean, "Average")):
+            if axes and _close(reduce(axis=axes).reshape(e), expected, rtol, atol):
+                return "broadcast", (
+                    f"Shape {g} where {e} was expected: you kept the batch axis. "
+                    f"{_reduction_advice(verb, lead, extra)}"
+                )
         return "broadcast", (
             f"Shape {g} where {e} was expected: two arrays of different shapes were broadcast "
             "together, for example a (n,) array with a (n, 1) array giving (n, n). "
