@@ -66,10 +66,17 @@ def captum_saliency_in_a_helper(model, X, target):
     return explain(X.clone())
 
 
+def saliency_of_the_training_loss(model, X, target):
+    X = X.clone().requires_grad_(True)
+    torch.nn.functional.cross_entropy(model(X), target).backward()
+    return X.grad.abs()
+
+
 test_other_wrong_answers_are_named = wrong_answers_named(
     check,
     [
         WrongAnswer("Captum's Saliency", captum_saliency, "captum", "check Captum against itself"),
+        WrongAnswer("the training loss", saliency_of_the_training_loss, "loss", "as in training"),
         WrongAnswer("Captum, inside", captum_saliency_in_a_helper, "captum", "Captum's `Saliency`"),
         WrongAnswer(
             "flattened",

@@ -48,10 +48,15 @@ def _of_probability(model, X, target):
     return g.abs()
 
 
-def _of_loss(model, X, target):
+def _of_loss(model, X, target, reduction="sum"):
     X = X.detach().clone().requires_grad_(True)
-    (g,) = torch.autograd.grad(F.cross_entropy(model(X), target, reduction="sum"), X)
+    (g,) = torch.autograd.grad(F.cross_entropy(model(X), target, reduction=reduction), X)
     return g.abs()
+
+
+def _of_mean_loss(model, X, target):
+    """The loss as training computes it, averaged over the batch (F.cross_entropy's default)."""
+    return _of_loss(model, X, target, reduction="mean")
 
 
 def _all_logits(model, X, target):
@@ -88,6 +93,13 @@ SALIENCY_MISTAKES = (
         _of_loss,
         "You differentiated the cross-entropy loss. Saliency differentiates the target's logit, "
         "not a loss.",
+    ),
+    Mistake(
+        "loss",
+        _of_mean_loss,
+        "You differentiated the cross-entropy loss (averaged over the batch, as in training). "
+        "Saliency differentiates the target's logit, not a loss: "
+        "model(X)[torch.arange(n), target].",
     ),
     Mistake(
         "all-logits",
