@@ -75,9 +75,7 @@ def saliency_of_the_training_loss(model, X, target):
 test_other_wrong_answers_are_named = wrong_answers_named(
     check,
     [
-        WrongAnswer("Captum's Saliency", captum_saliency, "captum", "check Captum against itself"),
         WrongAnswer("the training loss", saliency_of_the_training_loss, "loss", "as in training"),
-        WrongAnswer("Captum, inside", captum_saliency_in_a_helper, "captum", "Captum's `Saliency`"),
         WrongAnswer(
             "flattened",
             lambda m, X, t: input_gradient(m, X, t).reshape(len(X), -1),
@@ -95,12 +93,22 @@ test_other_wrong_answers_are_named = wrong_answers_named(
 test_stub_is_not_attempted = not_attempted(check)
 
 
+@pytest.mark.answer_key_watch
+@pytest.mark.parametrize("shortcut", [captum_saliency, captum_saliency_in_a_helper])
+def test_captums_saliency_is_named_as_an_answer_key(shortcut):
+    result = check(shortcut, strict=False)
+    assert result.status == "failed", result.message
+    assert "captum.attr._core.saliency.Saliency" in result.message, result.message
+    assert "reference answer" in result.message
+
+
+@pytest.mark.answer_key_watch
 def test_a_function_that_only_mentions_saliency_in_a_comment_is_run():
     def saliency_by_hand(model, X, target):  # the same map as Captum's Saliency
         return saliency_with_backward(model, X, target)
 
-    assert not checks_08c.names_captum_saliency(saliency_by_hand)
-    assert checks_08c.names_captum_saliency(captum_saliency_in_a_helper)
+    result = check(saliency_by_hand, strict=False)
+    assert result.passed, result.message
 
 
 def test_the_fallback_is_the_plain_reference(capsys):

@@ -6,9 +6,6 @@ itself."""
 
 from __future__ import annotations
 
-import functools
-import inspect
-import types
 from typing import Callable
 
 import torch
@@ -121,50 +118,8 @@ SALIENCY_MISTAKES = (
     ),
 )
 
-# ---------------------------------------------------------------- Captum's Saliency as a shortcut
-# The runner names a call to the course's own reference, but it watches only the course's code, and
-# Captum lives in site-packages. So a function whose code names `Saliency` (Captum's class, which
-# the notebook imports) is not run: it is checked as this marker, and the compare names it.
-
-CAPTUM_SHORTCUT_MESSAGE = (
-    "Your function calls Captum's `Saliency`, the library that the cell below compares your map "
-    "with, so that comparison would check Captum against itself. Write the gradient yourself with "
-    "torch.autograd: the three steps in the statement."
-)
-
-
-class CaptumShortcut:
-    """What a learner's function that names Captum's Saliency returns in the check."""
-
-
-def names_captum_saliency(fn: Callable) -> bool:
-    """Whether the code of `fn`, or of a function defined inside it, names `Saliency`."""
-    code = getattr(inspect.unwrap(fn), "__code__", None)
-    stack = [code] if code is not None else []
-    while stack:
-        code = stack.pop()
-        if "Saliency" in code.co_names:
-            return True
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return False
-
-
-def _without_captum(learner_fn: Callable) -> Callable:
-    """`learner_fn`, or if it names Captum's Saliency, a stand-in that returns the marker."""
-    if not names_captum_saliency(learner_fn):
-        return learner_fn
-
-    @functools.wraps(learner_fn)
-    def shortcut(*args, **kwargs):
-        return CaptumShortcut()
-
-    return shortcut
-
-
 def _saliency_tensor(got, expected, **options) -> Verdict:
     """A torch tensor (the Captum comparison below subtracts tensors), then compared as arrays."""
-    if isinstance(got, CaptumShortcut):
-        return Verdict(False, "captum", CAPTUM_SHORTCUT_MESSAGE)
     if got is not None and not isinstance(got, torch.Tensor):
         return Verdict(
             False,
@@ -193,10 +148,13 @@ def saliency_cases() -> list[Case]:
 
 def check_saliency(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 8.2: |∂ logit[target] / ∂X| to float32 rounding (rtol 1e-4, atol 1e-6). Calling
-    `attribution.input_gradient` is named as the answer key, and Captum's Saliency as a shortcut."""
+    `attribution.input_gradient`, or Captum's Saliency (which the cell below compares the map
+    with), is named as an answer key."""
+    from captum.attr import Saliency  # imported here: only this check needs it
+
     return catalogued_check(
         "Exercise 8.2 (saliency as the input gradient)",
-        _without_captum(learner_fn),
+        learner_fn,
         input_gradient,
         saliency_cases(),
         mistakes=SALIENCY_MISTAKES,
@@ -204,4 +162,5 @@ def check_saliency(learner_fn: Callable, *, strict: bool | None = None) -> Check
         rtol=1e-4,
         atol=1e-6,
         strict=strict,
+        answer_keys=(Saliency,),
     )

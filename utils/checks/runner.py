@@ -162,21 +162,25 @@ def _answer_key_codes(reference_fn: Callable, answer_keys: Sequence[Callable]) -
     wherever it lives, so a library's ready-made answer (a function, or a class: building it or
     calling it) can be named too."""
     codes = {}
-    candidates = [(reference_fn, True), (getattr(reference_fn, "reference", None), True)]
+    candidates = [
+        (reference_fn, True, None),
+        (getattr(reference_fn, "reference", None), True, None),
+    ]
     for key in answer_keys:
-        if inspect.isclass(key):
+        if inspect.isclass(key):  # building it or calling it; named by the class
             methods = ("__new__", "__init__", "__call__", "attribute")
-            candidates += [(getattr(key, name, None), False) for name in methods]
+            label = f"{key.__module__}.{key.__qualname__}"
+            candidates += [(getattr(key, name, None), False, label) for name in methods]
         else:
-            candidates.append((key, False))
-    for fn, course_only in candidates:
+            candidates.append((key, False, None))
+    for fn, course_only, label in candidates:
         fn = inspect.unwrap(fn) if callable(fn) else None
         code = getattr(fn, "__code__", None)
         if code is None:
             continue
         if course_only and not str(Path(code.co_filename).resolve()).startswith(_UTILS):
             continue
-        codes[code] = f"{fn.__module__}.{fn.__qualname__}"
+        codes.setdefault(code, label or f"{fn.__module__}.{fn.__qualname__}")
     return codes
 
 
