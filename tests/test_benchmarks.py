@@ -56,13 +56,20 @@ def test_the_gpu_check_runs_every_notebook_whose_work_grows_on_cuda():
 
 def test_the_gpu_check_picks_up_a_new_notebook_that_names_cuda(tmp_path, monkeypatch):
     gpu_check = _gpu_check()
-    for name in ("05a_guide_classifier", "02b_attention_and_gpt",
-                 "03c_optimisation_and_regularisation"):
+    for name in (
+        "05a_guide_classifier",
+        "02b_attention_and_gpt",
+        "03c_optimisation_and_regularisation",
+    ):
         (tmp_path / f"{name}.md").write_text("")
     (tmp_path / "02c_generation_and_serving.md").write_text('if device.type == "cuda":')
     (tmp_path / "11_new.md").write_text('CONFIG = {"cpu": 1, "cuda": 4}[device.type]')
     (tmp_path / "12_cpu_only.md").write_text("CUDA is not used here.")
     monkeypatch.setattr(gpu_check, "SOLUTIONS", tmp_path)
-    assert gpu_check.notebooks() == ["05a_guide_classifier", "02b_attention_and_gpt",
-                                     "02c_generation_and_serving",
-                                     "03c_optimisation_and_regularisation", "11_new"]
+    assert gpu_check.notebooks() == [
+        "05a_guide_classifier",
+        "02b_attention_and_gpt",
+        "02c_generation_and_serving",
+        "03c_optimisation_and_regularisation",
+        "11_new",
+    ]

@@ -1,6 +1,7 @@
 """The one test contract for exercise checks, imported by every tests/chNN/test_checks_NNx.py.
 
 - `stub` is an untouched exercise: it raises NotImplementedError, as the learner copy's cell does.
+- `assert_answer_key(result, name)`: an answer that calls a reference answer is named by it.
 - `assert_named(result, kind, phrase)`: a wrong answer failed with the catalogued diagnosis `kind`,
   and the
   message says `phrase` (the words a learner acts on).
@@ -32,6 +33,12 @@ def assert_named(result, kind: str, phrase: str) -> None:
     assert result.status == "failed", result.message
     assert result.verdict is not None and result.verdict.kind == kind, result.message
     assert phrase in result.message, result.message
+
+
+def assert_answer_key(result, name: str) -> None:
+    """A function that calls a reference answer fails, naming what it called."""
+    assert result.status == "failed", result.message
+    assert name in result.message and "reference answer" in result.message, result.message
 
 
 class WrongAnswer(NamedTuple):
