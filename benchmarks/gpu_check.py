@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 import tomllib
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,22 +168,15 @@ def run_notebook(source: Path, folder: Path) -> tuple[float, list[str]]:
     took and the output lines worth repeating."""
     import jupytext
     import nbformat
-    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
-    class SocketFileKernelManager(AsyncKernelManager):
-        """Unix socket files in `folder`, not TCP ports (as conftest.py does for nbval)."""
-
-        def __init__(self, **kwargs):
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", str(folder / f"kernel-{uuid.uuid4().hex[:8]}"))
-            super().__init__(**kwargs)
+    from tools.kernels import AsyncSocketFileKernelManager  # Unix socket files, not TCP ports
 
     notebook = jupytext.read(source)
     started = time.perf_counter()
     # The client owns its kernel manager, so it shuts the kernel down (and frees its GPU memory).
     NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   kernel_manager_class=SocketFileKernelManager,
+                   kernel_manager_class=AsyncSocketFileKernelManager,
                    resources={"metadata": {"path": str(folder)}}).execute()
     seconds = time.perf_counter() - started
     lines = []
