@@ -102,7 +102,7 @@ def drifted() -> list[str]:
     return problems
 
 
-def _has_local_edits(path: Path) -> bool:
+def has_local_edits(path: Path) -> bool:
     """True when git shows the file modified or untracked: someone's work that must not be
     overwritten."""
     status = subprocess.run(
@@ -120,7 +120,7 @@ def write_copies(force: bool = False, names: list[str] | None = None) -> int:
             continue
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
-        if path.exists() and not force and _has_local_edits(path):
+        if path.exists() and not force and has_local_edits(path):
             refused.append(path)
             continue
         path.write_text(text, encoding="utf-8")

@@ -12,6 +12,7 @@ import numpy as np
 
 from utils.checks.diagnose import Verdict, compare_arrays
 from utils.checks.runner import Case, CheckResult, check_function
+from utils.i18n import _
 
 
 class Mistake(NamedTuple):
@@ -20,7 +21,7 @@ class Mistake(NamedTuple):
 
     kind: str
     wrong: Callable
-    message: str
+    message: str  # English, marked with utils.i18n.N_; shown through `_`
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ def naming_mistakes(base: Callable[..., Verdict]) -> Callable[..., Verdict]:
             ).passed
             if differs and base(got, wrong, batch_size=batch_size, rtol=rtol, atol=atol).passed:
                 error = verdict.relative_error
-                numbers = f" (Relative error {error:.2e}.)" if np.isfinite(error) else ""
-                return Verdict(False, kind, f"{message}{numbers}", error)
+                numbers = _(" (Relative error {error:.2e}.)").format(error=error)
+                return Verdict(
+                    False, kind, _(message) + (numbers if np.isfinite(error) else ""), error
+                )
         return verdict
 
     return compare

@@ -24,8 +24,9 @@ import numpy as np
 import torch
 
 from utils.checks.diagnose import Verdict, compare_arrays
+from utils.i18n import N_, _
 
-NOT_ATTEMPTED_HINT = (
+NOT_ATTEMPTED_HINT = N_(
     "Replace the line `raise NotImplementedError(...)` in the exercise cell with your code, "
     "run that cell, then run this check again."
 )
@@ -38,6 +39,9 @@ _LIBRARIES = tuple(
         sysconfig.get_paths()["platlib"],
     }
 )
+
+
+STATUSES = (N_("passed"), N_("failed"), N_("not attempted"), N_("error"))
 
 
 class ExerciseCheckFailed(AssertionError):
@@ -67,7 +71,7 @@ class Case:
 @dataclass(frozen=True)
 class CheckResult:
     exercise: str
-    status: str  # "passed", "failed", "not attempted", "error"
+    status: str  # "passed", "failed", "not attempted", "error" (shown through `_`)
     message: str
     verdict: Verdict | None = None
     reference: Callable | None = None  # what `choose_implementation` falls back to
@@ -80,7 +84,7 @@ class CheckResult:
     def whose(self) -> str:
         """Whose code the cells below run, for their labels: "your" once the check passed, else "the
         reference"."""
-        return "your" if self.passed else "the reference"
+        return _("your") if self.passed else _("the reference")
 
     def __str__(self) -> str:
         return self.message
@@ -102,7 +106,7 @@ def _describe_error(error: BaseException) -> str:
     if own:
         line = (own[-1].line or "").strip()
         if line:
-            where = f" at `{line}`"
+            where = _(" at `{line}`").format(line=line)
     return f"{type(error).__name__}: {error}{where}"
 
 
@@ -231,64 +235,75 @@ def check_function(
     derivation.
     """
     worst = 0.0
+    exercise = _(exercise)
     notes: list[str] = []
     watched = _answer_key_codes(reference_fn, answer_keys)
     fail = lambda status, text, verdict=None: _report(
         CheckResult(exercise, status, text, verdict, reference_fn), strict
     )
     for number, case in enumerate(cases, start=1):
-        where = f"test case {number}" + (f" ({case.label})" if case.label else "")
+        where = _("test case {number}").format(number=number)
+        where += f" ({_(case.label)})" if case.label else ""
         expected = reference_fn(*own_copy(case.args), **own_copy(case.kwargs))
         pristine = own_copy(case.args)
         learner_args, learner_kwargs = own_copy(case.args), own_copy(case.kwargs)
         try:
             got, answer_key = _call_watching(learner_fn, learner_args, learner_kwargs, watched)
         except NotImplementedError:
-            return fail("not attempted", f"⏳ {exercise}: not attempted yet. {NOT_ATTEMPTED_HINT}")
+            return fail(
+                "not attempted",
+                _("⏳ {exercise}: not attempted yet. {hint}").format(
+                    exercise=exercise, hint=_(NOT_ATTEMPTED_HINT)
+                ),
+            )
         except Exception as error:  # a learner's bug must become a message, not a traceback
             return fail(
                 "error",
-                (
-                    f"✗ {exercise}: your code raised an error on {where}: "
-                    f"{_describe_error(error)}. "
+                _(
+                    "✗ {exercise}: your code raised an error on {where}: {error}. "
                     "Fix it in the exercise cell, run that cell, then run this check again."
-                ),
+                ).format(exercise=exercise, where=where, error=_describe_error(error)),
             )
         if answer_key is not None:
             return fail(
                 "failed",
-                (
-                    f"✗ {exercise}: your function calls `{answer_key}`, a reference answer (the "
+                _(
+                    "✗ {exercise}: your function calls `{answer_key}`, a reference answer (the "
                     "course's own, or the library's that the notebook compares with), so the check "
                     "would compare that answer with itself. Write the computation out yourself, "
                     "then run this check again."
-                ),
+                ).format(exercise=exercise, answer_key=answer_key),
             )
         verdict = compare(got, expected, batch_size=case.batch_size, rtol=rtol, atol=atol)
         if not verdict.passed:
             return fail(
-                "failed", f"✗ {exercise}: not right yet on {where}. {verdict.message}", verdict
+                "failed",
+                _("✗ {exercise}: not right yet on {where}. {diagnosis}").format(
+                    exercise=exercise, where=where, diagnosis=verdict.message
+                ),
+                verdict,
             )
         changed = _changed_inputs(learner_fn, pristine, learner_args)
         if changed and not notes:
             notes.append(
-                f" Note: your function changed its input {', '.join(changed)} in place. The check "
-                "gave it a copy, "
-                "but in the notebook the caller's array changes too, and cells below that reuse it "
-                "would see the "
-                "changed values (a layer's weights, say). Copy first: x = x.copy() in NumPy, x = "
-                "x.clone() in torch."
+                _(
+                    " Note: your function changed its input {names} in place. The check gave it a "
+                    "copy, but in the notebook the caller's array changes too, and cells below "
+                    "that reuse it would see the changed values (a layer's weights, say). Copy "
+                    "first: x = x.copy() in NumPy, x = x.clone() in torch."
+                ).format(names=", ".join(changed))
             )
         worst = max(worst, verdict.relative_error if np.isfinite(verdict.relative_error) else 0.0)
     if exact:  # a structural or exact comparison: no tolerance to quote
         detail = ""
     else:
-        detail = (
+        detail = _(
             " (largest relative error ‖yours − expected‖ / max(‖yours‖, ‖expected‖) = "
-            f"{worst:.1e}; "
-            f"the check allows rtol={rtol:g}, atol={atol:g} per element)"
-        )
-    message = f"✓ {exercise}: correct on all {len(cases)} test cases{detail}.{''.join(notes)}"
+            "{worst:.1e}; the check allows rtol={rtol:g}, atol={atol:g} per element)"
+        ).format(worst=worst, rtol=rtol, atol=atol)
+    message = _("✓ {exercise}: correct on all {count} test cases{detail}.{notes}").format(
+        exercise=exercise, count=len(cases), detail=detail, notes="".join(notes)
+    )
     return _report(CheckResult(exercise, "passed", message, None, reference_fn), strict)
 
 
@@ -297,7 +312,9 @@ def choose_implementation(
 ) -> Callable:
     """The learner's function once its check passed; otherwise the course's reference, saying so."""
     if result.passed:
-        print(f"Using your implementation from {result.exercise} below.")
+        print(
+            _("Using your implementation from {exercise} below.").format(exercise=result.exercise)
+        )
         return learner_fn
     fallback = reference_fn if reference_fn is not None else result.reference
     fallback = getattr(
@@ -306,7 +323,8 @@ def choose_implementation(
     if fallback is None:
         raise ValueError(f"{result.exercise} has no reference implementation to fall back to.")
     print(
-        f"Using the course's reference implementation below, because {result.exercise} is "
-        f"{result.status}."
+        _(
+            "Using the course's reference implementation below, because {exercise} is {status}."
+        ).format(exercise=result.exercise, status=_(result.status))
     )
     return fallback

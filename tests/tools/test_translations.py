@@ -1,0 +1,255 @@
+"""The editions in other languages keep step with the English source (tools/translations.py).
+
+Per notebook and edition: every block is translated and none is stale; each pair of blocks keeps
+the same maths, inline code, numbers and links; the glossary's terms are used; the guide's own
+Chinese words stay verbatim. Then the generated notebooks match their catalogs, with code cells
+identical to the English.
+
+A translator checks one notebook with `pytest tests/tools/test_translations.py -k 04a_forward`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tools import ROOT
+from tools.translations import (
+    EDITIONS,
+    Block,
+    catalog_path,
+    coverage,
+    drifted,
+    edition_folder,
+    notebook_names,
+    read_catalog,
+    split_blocks,
+    translate_text,
+    update,
+)
+from utils.glossary import TERMS
+
+PAIRS = [(lang, name) for lang in EDITIONS for name in notebook_names()]
+IDS = [f"{lang}-{name}" for lang, name in PAIRS]
+
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$")
+_CODE = re.compile(r"``.+?``|`[^`]+`")
+_LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
+_URL = re.compile(r"https?://[^\s<>)\]]+[^\s<>)\].,;:!?]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A run of Chinese characters and Chinese punctuation: the guide's own words.
+_CJK = re.compile(
+    r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]*[\u4e00-\u9fff][\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]*"
+)
+
+
+def _pairs(lang: str, name: str) -> list[tuple[str, str]]:
+    catalog = read_catalog(catalog_path(EDITIONS[lang], name))
+    return [(m.id, m.string) for m in catalog if m.id and m.string and not m.fuzzy]
+
+
+def _prose(text: str) -> str:
+    """The text with maths, code and link targets taken out."""
+    for pattern in (_MATH, _CODE, _LINK_TARGET, _URL):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def _features(text: str) -> dict[str, set[str]]:
+    return {
+        "maths": set(_MATH.findall(text)),
+        "inline code": set(_CODE.findall(text)),
+        "links": set(_LINK_TARGET.findall(text)) | set(_URL.findall(_CODE.sub(" ", text))),
+        "numbers": set(_NUMBER.findall(_prose(text))),
+    }
+
+
+@pytest.mark.parametrize(("lang", "name"), PAIRS, ids=IDS)
+def test_every_block_is_translated_and_none_is_stale(lang, name):
+    cover = coverage(EDITIONS[lang], name)
+    lines = [
+        f"stale (the English changed; revise, then drop the fuzzy flag): {msgid[:160]}"
+        for msgid, _ in cover.stale
+    ]
+    lines += [f"missing: {msgid[:160]}" for msgid in cover.missing]
+    assert not lines, (
+        f"{catalog_path(EDITIONS[lang], name).relative_to(ROOT)}: {cover.translated}/{cover.total} "
+        "blocks translated. Run `python -m tools.translations update`, then translate:\n"
+        + "\n".join(lines)
+    )
+
+
+@pytest.mark.parametrize(("lang", "name"), PAIRS, ids=IDS)
+def test_each_pair_keeps_maths_code_numbers_and_links(lang, name):
+    problems = []
+    for english, translated in _pairs(lang, name):
+        ours, theirs = _features(english), _features(translated)
+        for kind in ours:
+            if ours[kind] != theirs[kind]:
+                lost, added = ours[kind] - theirs[kind], theirs[kind] - ours[kind]
+                problems.append(
+                    f"{kind}: lost {sorted(lost)}, added {sorted(added)} in: {english[:100]}"
+                )
+        if english.startswith("|") and english.count("|") != translated.count("|"):
+            problems.append(
+                f"table row has {translated.count('|')} bars, not {english.count('|')}"
+                f": {english[:100]}"
+            )
+    assert not problems, "\n".join(problems)
+
+
+def _english_forms(term: str) -> re.Pattern:
+    """The term as a prose pattern: without its parenthesised acronym or symbol, plural allowed."""
+    core = re.sub(r"\s*\(.*?\)", "", term)
+    core = re.sub(r"\s+[A-Zηα-ω]$", "", core)  # 'learning rate η', 'activation A'
+    words = r"[\s-]+".join(re.escape(word) for word in re.split(r"[\s-]+", core))
+    return re.compile(rf"(?<![\w-]){words}(?:s|es)?(?![\w-])", re.IGNORECASE)
+
+
+# Glossary terms too general to demand their Chinese word in every block that says them in English.
+GLOSSARY_EXEMPT = {
+    "batch": "batch norm, batch size and batched code have their own Chinese words",
+    "device": "'device' also names torch.device values kept in English",
+    "parameter": "'parameter' also means a function's argument",
+    "activation A": "'activation' alone is also short for 'activation function'",
+    "warm-up (timing)": "the timing sense shares its English word with the learning-rate one",
+    "backend": "Keras backends and compute backends are named, not translated",
+    "token": "'token' also names JupyterLab's access token",
+    "GPT": "a name, kept in Latin letters",
+    "BERT": "a name, kept in Latin letters",
+    "DOI": "a name, kept in Latin letters",
+    "Transformer": "a name, kept in Latin letters",
+    "start-up": "the guide's title word; the Chinese edition quotes the title",
+}
+
+
+@pytest.mark.parametrize(("lang", "name"), PAIRS, ids=IDS)
+def test_glossary_terms_are_used(lang, name):
+    if lang != "zh":
+        pytest.skip("the glossary is English-Chinese")
+    terms = [
+        (
+            english,
+            _english_forms(english),
+            [re.sub(r"（.*?）", "", c).strip() for c in chinese.split(" / ")],
+        )
+        for english, chinese, _ in TERMS
+        if english not in GLOSSARY_EXEMPT
+    ]
+    problems = []
+    for english_block, translated in _pairs(lang, name):
+        prose = _prose(english_block)
+        for term, pattern, chinese in terms:
+            if pattern.search(prose) and not any(word in translated for word in chinese):
+                problems.append(f"'{term}' is {' / '.join(chinese)} in: {translated[:120]}")
+    assert not problems, "the glossary (utils/glossary.py) says:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("lang", "name"), PAIRS, ids=IDS)
+def test_the_guides_chinese_words_stay_verbatim(lang, name):
+    if lang != "zh":
+        pytest.skip("only the Chinese edition quotes the guide in its own words")
+    problems = [
+        f"{run!r} is not in: {translated[:120]}"
+        for english, translated in _pairs(lang, name)
+        for run in _CJK.findall(english)
+        if run not in translated
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", sorted(EDITIONS))
+def test_generated_notebooks_match_their_catalogs(lang):
+    problems = drifted(EDITIONS[lang])
+    assert not problems, (
+        "\n".join(problems) + "\nRun `python -m tools.translations notebooks` (or `make "
+        "learner-copies`) to regenerate them."
+    )
+
+
+def _code_cells(text: str) -> list[str]:
+    return re.findall(r"^```\{code-cell\}.*?^```$", text, re.M | re.S)
+
+
+@pytest.mark.parametrize("lang", sorted(EDITIONS))
+@pytest.mark.parametrize("kind", ["solutions", "chapters"])
+def test_generated_notebooks_have_the_english_code_cells(lang, kind):
+    for path in sorted(edition_folder(EDITIONS[lang], kind).glob("*.md")):
+        english = (ROOT / kind / path.name).read_text(encoding="utf-8")
+        assert _code_cells(path.read_text(encoding="utf-8")) == _code_cells(english), path
+
+
+# ---------------------------------------------------------------- the unit of translation
+
+
+SAMPLE = """# 1 A title · 标题
+
+A first paragraph, written
+over two lines with $x^2$ and `code`.
+
+- a list item
+- another item, with **bold**
+
+| name | meaning |
+|---|---|
+| $W$ | the weights |
+
+:::{exercise} 1.1 · Do something
+:label: ex-something
+
+The exercise's text.
+:::
+
+```{code-cell} ipython3
+print("code is never a block")
+```
+"""
+
+
+def test_blocks_are_headings_paragraphs_items_rows_and_titles():
+    assert [block.msgid for block in split_blocks(SAMPLE)] == [
+        "1 A title · 标题",
+        "A first paragraph, written over two lines with $x^2$ and `code`.",
+        "a list item",
+        "another item, with **bold**",
+        "| name | meaning |",
+        "| $W$ | the weights |",
+        "1.1 · Do something",
+        "The exercise's text.",
+    ]
+    assert split_blocks(SAMPLE)[2] == Block(5, 6, "- ", "a list item")
+
+
+def test_translating_replaces_blocks_and_keeps_code_and_markup():
+    translated = translate_text(SAMPLE, {b.msgid: f"«{b.msgid}»" for b in split_blocks(SAMPLE)})
+    assert "# «1 A title · 标题»\n" in translated
+    assert "«A first paragraph, written over two lines with $x^2$ and `code`.»\n" in translated
+    assert "- «a list item»\n" in translated
+    assert ":::{exercise} «1.1 · Do something»\n:label: ex-something\n" in translated
+    assert _code_cells(translated) == _code_cells(SAMPLE)
+
+
+def test_a_one_word_change_marks_one_block_stale(tmp_path, monkeypatch):
+    """Change one word of one paragraph: `update` keeps the old translation of that block only,
+    marked fuzzy with the previous English, and the coverage lists it as stale."""
+    import tools.translations as translations
+
+    (tmp_path / "solutions").mkdir()
+    source = tmp_path / "solutions" / "sample.md"
+    source.write_text(SAMPLE, encoding="utf-8")
+    monkeypatch.setattr(translations, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(translations, "LOCALES", tmp_path / "locales")
+    update("xx", ["sample"])
+    catalog = read_catalog(translations.catalog_path("xx", "sample"))
+    for message in catalog:
+        if message.id:
+            message.string = f"«{message.id}»"
+    translations.write_catalog(catalog, translations.catalog_path("xx", "sample"))
+    assert coverage("xx", "sample").percent == 100
+
+    source.write_text(SAMPLE.replace("another item", "a second item"), encoding="utf-8")
+    update("xx", ["sample"])
+    cover = coverage("xx", "sample")
+    assert cover.stale == [("a second item, with **bold**", "another item, with **bold**")]
+    assert cover.missing == [] and cover.translated == cover.total - 1
