@@ -16,6 +16,7 @@ import pytest
 
 from tools import ROOT
 from tools.translations import (
+    _parser,
     EDITIONS,
     Block,
     catalog_path,
@@ -56,6 +57,10 @@ def _prose(text: str) -> str:
     return text
 
 
+def _rendered(text: str) -> str:
+    return _parser().render(text)
+
+
 def _features(text: str) -> dict[str, set[str]]:
     return {
         "maths": set(_MATH.findall(text)),
@@ -90,6 +95,15 @@ def test_each_pair_keeps_maths_code_numbers_and_links(lang, name):
                 lost, added = ours[kind] - theirs[kind], theirs[kind] - ours[kind]
                 problems.append(
                     f"{kind}: lost {sorted(lost)}, added {sorted(added)} in: {english[:100]}"
+                )
+        for tag in ("<strong>", "<em>", "<a "):
+            count = _rendered(english).count(tag)
+            if _rendered(translated).count(tag) != count:
+                problems.append(
+                    f"{tag} appears {count} time(s) in the English, "
+                    f"{_rendered(translated).count(tag)} in the translation (emphasis markers next "
+                    "to Chinese punctuation do not render: put no punctuation just inside ** or *):"
+                    f" {translated[:100]}"
                 )
         if english.startswith("|") and english.count("|") != translated.count("|"):
             problems.append(
