@@ -267,13 +267,26 @@ def messages_template(files: list[Path] | None = None) -> Catalog:
     return catalog
 
 
-def update_messages(locale: str, files: list[Path] | None = None, path: Path | None = None):
-    """Bring a messages catalog (course.po, or a part of it for `files`) in step with the code."""
+def update_messages(
+    locale: str,
+    files: list[Path] | None = None,
+    path: Path | None = None,
+    merge: list[Path] = (),
+):
+    """Bring a messages catalog (course.po, or a part of it for `files`) in step with the code;
+    then take the translations of the catalogs in `merge` (parts written by several translators)."""
     path = path or catalog_path(locale, MESSAGES)
     catalog = read_catalog(path) if path.exists() else _new_catalog(MESSAGES, locale)
     catalog.update(
         messages_template(files), update_header_comment=False, update_creation_date=False
     )
+    for part in merge:
+        for message in read_catalog(part):
+            ours = catalog.get(message.id) if message.id else None
+            if ours is not None and message.string and not message.fuzzy:
+                ours.string = message.string
+                ours.flags.discard("fuzzy")
+                ours.previous_id = []
     catalog.revision_date = FIXED_DATE
     write_catalog(catalog, path)
 
@@ -365,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="notebooks: overwrite edited copies")
     parser.add_argument("--files", nargs="*", type=Path, help="messages: only these source files")
     parser.add_argument("--output", type=Path, help="messages: write this catalog, not course.po")
+    parser.add_argument(
+        "--merge", nargs="*", type=Path, default=[], help="messages: take these parts' translations"
+    )
     args = parser.parse_args(argv)
     locale = EDITIONS[args.lang]
     if args.command == "update":
@@ -372,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "messages":
         files = [path.resolve() for path in args.files] if args.files else None
-        update_messages(locale, files, args.output)
+        update_messages(locale, files, args.output, args.merge)
         return 0
     if args.command == "notebooks":
         if args.check:

@@ -135,6 +135,7 @@ GLOSSARY_EXEMPT = {
     "DOI": "a name, kept in Latin letters",
     "Transformer": "a name, kept in Latin letters",
     "start-up": "the guide's title word; the Chinese edition quotes the title",
+    "bfloat16 (bf16)": "a number format's name, kept in Latin letters",
 }
 
 
