@@ -1,5 +1,5 @@
 # The course's commands. The first use of any of them creates .venv and installs pyproject.toml's list.
-#   make lab    open the course in JupyterLab
+#   make lab    open the course in JupyterLab (make lab COURSE_LANG=zh: the Chinese edition)
 #   make test   run the whole test suite (ruff and import-linter, unit tests, every notebook once under nbval, then the book from
 #               the notebooks just executed, browser tests)
 #   make book   build the static book into _build/html (first executing any solution notebook not yet
@@ -13,10 +13,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 
-.PHONY: lab test lint book learner-copies benchmark gpu-check chromium
+.PHONY: lab test lint book pdf learner-copies benchmark gpu-check chromium
 
 lab: $(STAMP)
-	$(BIN)/python -m tools.lab
+	$(BIN)/python -m tools.lab $(if $(COURSE_LANG),--lang $(COURSE_LANG))
 
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest
@@ -29,9 +29,16 @@ lint: $(STAMP)
 book: $(STAMP)
 	$(BIN)/python -m tools.book
 
-# Maintainers: regenerate chapters/ from solutions/ (refuses to overwrite uncommitted edits).
+# One PDF per edition, printed from the built book by the tests' Chromium: _build/pdf/*.pdf.
+pdf: $(STAMP) chromium
+	$(BIN)/python -m tools.pdf
+
+# Maintainers: regenerate chapters/ from solutions/, and each edition's notebooks from solutions/ and
+# its catalogs (refuses to overwrite uncommitted edits). After an English change, first
+# `python -m tools.translations update`, then translate what `python -m tools.translations status` lists.
 learner-copies: $(STAMP)
 	$(BIN)/python -m tools.learner_copies
+	$(BIN)/python -m tools.translations notebooks
 
 # Scripts that print timings (never timed unit tests).
 benchmark: $(STAMP)
@@ -63,9 +70,10 @@ $(STAMP): pyproject.toml
 
 # The browser tests drive Debian's Chromium (never a downloaded browser). Installed once, with apt, with fonts for
 # Chinese and for the checks' signs (⏳, U+23F3, is in no font Debian installs by default).
-CHROMIUM_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
+# poppler-utils: pdffonts and pdftoppm, with which the tests look at the PDFs.
+CHROMIUM_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji poppler-utils
 chromium:
-	@{ test -x /usr/bin/chromium && fc-list ':charset=23f3' | grep -q .; } || { \
+	@{ test -x /usr/bin/chromium && fc-list ':charset=23f3' | grep -q . && test -x /usr/bin/pdffonts; } || { \
 	  echo "Installing Debian's chromium and fonts for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q $(CHROMIUM_PACKAGES) >/dev/null 2>&1 || \

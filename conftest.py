@@ -39,7 +39,7 @@ import pytest
 from nbval.plugin import IPyNbCell
 
 from tools import ROOT
-from tools.executed_notebooks import Recorder, is_fresh, recorded_folder
+from tools.executed_notebooks import Recorder, is_fresh, recorded_folder, recorded_source
 from tools.kernels import SocketFileKernelManager
 
 BOOK_TESTS = "tests/tools/test_book.py"
@@ -181,7 +181,7 @@ def pytest_collection_modifyitems(config, items):
     book_tests = [item for item in items if item.nodeid.split("::")[0] == BOOK_TESTS]
     notebooks = sorted(
         {
-            f"solutions/{item.path.stem}.md"
+            str(recorded_source(item.path))
             for item in items
             if isinstance(item, IPyNbCell) and recorded_folder(item.path) is not None
         }

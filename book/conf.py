@@ -8,6 +8,8 @@ executes a notebook itself.
 
 from __future__ import annotations
 
+import json
+import os
 import posixpath
 import re
 import shutil
@@ -23,9 +25,36 @@ SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
 NODE_MODULES = BOOK / "node_modules"
 VENDOR = BOOK / "_static" / "vendor"
 
-project = SPEC["book"]["title"]
+# The edition being built: English, or a locale whose catalogs translate the book (tools/book.py
+# sets COURSE_BOOK_LOCALE, and builds it into a folder beside the English one).
+EDITION = os.environ.get("COURSE_BOOK_LOCALE", "")
+if EDITION:
+    from tools.translations import EDITIONS, book_translations
+
+    _WORDS = book_translations(EDITION)
+    LAB_COMMAND = "make lab COURSE_LANG=" + next(c for c, loc in EDITIONS.items() if loc == EDITION)
+    LEARNER_FOLDER = f"locales/{EDITION}/chapters"
+else:
+    _WORDS, LAB_COMMAND, LEARNER_FOLDER = {}, "make lab", "chapters"
+
+
+def tr(words: str) -> str:
+    """The book's own words (book.toml, book/index.md) in this edition's language."""
+    return _WORDS.get(words, words)
+
+
+INTERFACE = {key: tr(value) for key, value in SPEC["book"].get("interface", {}).items()}
+# The language switch: each page links to the same page of the other edition, named in its own
+# language.
+SWITCH = (
+    {"prefix": "../", "label": "English", "lang": "en"}
+    if EDITION
+    else {"prefix": "zh_CN/", "label": "中文", "lang": "zh-CN"}
+)
+
+project = tr(SPEC["book"]["title"])
 author = SPEC["book"]["author"]
-language = SPEC["book"].get("language", "en")
+language = EDITION or SPEC["book"].get("language", "en")
 root_doc = str(Path(SPEC["book"]["root"]).with_suffix(""))
 
 extensions = [
@@ -66,7 +95,7 @@ nb_ipywidgets_js = {
 }
 
 html_theme = "sphinx_book_theme"
-html_title = SPEC["book"]["title"]
+html_title = project
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
@@ -74,15 +103,21 @@ html_js_files = ["course.js"]
 html_extra_path = ["extra"]
 html_favicon = "_static/favicon.svg"
 html_context = {
-    "default_mode": "auto"
-}  # light or dark as the reader's system is set (the theme needs a mode named)
+    "default_mode": "auto",  # light or dark as the reader's system is set (the theme needs one)
+    "course_words": INTERFACE,
+    "course_switch": SWITCH,
+}
 html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
     "use_repository_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
-    "article_header_end": ["notebook-downloads.html", "article-header-buttons.html"],
+    "article_header_end": [
+        "language-switch.html",
+        "notebook-downloads.html",
+        "article-header-buttons.html",
+    ],
 }
 html_last_updated_fmt = None
 html_show_sourcelink = False
@@ -140,7 +175,11 @@ def _write_notebook_downloads(app, exception):
         return
     from tools.notebook_files import export_ipynb
 
-    export_ipynb(Path(app.outdir) / "notebooks")
+    if EDITION:
+        folders = (f"locales/{EDITION}/chapters", f"locales/{EDITION}/solutions")
+        export_ipynb(Path(app.outdir) / "notebooks", folders, strip=f"locales/{EDITION}")
+    else:
+        export_ipynb(Path(app.outdir) / "notebooks", ("chapters", "solutions"))
 
 
 def _inject_toc(app, docname, source):
@@ -154,7 +193,7 @@ def _inject_toc(app, docname, source):
     for part in SPEC["part"]:
         entries = "\n".join("/" + str(Path(p).with_suffix("")) for p in part["notebooks"])
         blocks.append(
-            f"\n\n```{{toctree}}\n:caption: {part['caption']}\n:maxdepth: 1\n\n{entries}\n```\n"
+            f"\n\n```{{toctree}}\n:caption: {tr(part['caption'])}\n:maxdepth: 1\n\n{entries}\n```\n"
         )
     source[0] += "".join(blocks)
 
@@ -255,11 +294,7 @@ CONTROLS = re.compile(
     r"(Slider|Dropdown|ToggleButtons?|Checkbox|Button|RadioButtons|Select|SelectMultiple|Text"
     r"|Combobox|Play)Model$"
 )
-WIDGET_NOTE = (
-    "In this book the widget is a picture of the notebook as it was saved: its controls move, but "
-    "nothing redraws. To use it, run the notebook: `make lab` in the course folder, then open "
-    "`chapters/{stem}.md`."
-)
+WIDGET_NOTE = INTERFACE["widget_note"]
 
 
 def _note_static_widgets(app, doctree):
@@ -293,13 +328,21 @@ def _note_static_widgets(app, doctree):
         if match is None or output is None or not has_controls(match.group(1)):
             continue
         note = nodes.paragraph(classes=["course-widget-note"])
-        for i, piece in enumerate(re.split(r"`([^`]+)`", WIDGET_NOTE.format(stem=path.stem))):
+        for i, piece in enumerate(
+            re.split(
+                r"`([^`]+)`",
+                WIDGET_NOTE.format(
+                    lab_command=LAB_COMMAND, notebook=f"{LEARNER_FOLDER}/{path.stem}.md"
+                ),
+            )
+        ):
             note += nodes.literal(piece, piece) if i % 2 else nodes.Text(piece)
         output.parent.insert(output.parent.index(output) + 1, note)
 
 
 def setup(app):
     _vendor_assets()
+    app.add_js_file(None, body=f"window.COURSE_WORDS = {json.dumps(INTERFACE)};")
     app.connect("source-read", _inject_toc)
     app.connect("doctree-read", _resolve_notebook_links)
     app.connect("doctree-read", _link_addresses)

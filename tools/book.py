@@ -25,6 +25,7 @@ from pathlib import Path
 from tools import ROOT
 from tools.executed_notebooks import DERIVED, EXECUTED, is_fresh
 from tools.lab import state_environment
+from tools.translations import EDITIONS, book_translations, translate_text
 
 BOOK = ROOT / "book"
 OUTPUT = ROOT / "_build" / "html"
@@ -40,10 +41,20 @@ def book_spec() -> dict:
     return tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
 
 
-def book_notebooks() -> list[str]:
-    """The solution notebooks the book shows, in order, as book.toml lists them
-    (`solutions/NAME.md`)."""
-    return [path for part in book_spec()["part"] for path in part["notebooks"]]
+# The editions: "" is the English one, built into _build/html; each locale is built beside it, into
+# _build/html/<locale>, from its generated notebooks (tools/translations.py).
+LOCALES = ("", *EDITIONS.values())
+
+
+def book_notebooks(locale: str = "") -> list[str]:
+    """The solution notebooks an edition shows, in order, as book.toml lists them
+    (`solutions/NAME.md`, or `locales/zh_CN/solutions/NAME.md`)."""
+    prefix = f"locales/{locale}/" if locale else ""
+    return [prefix + path for part in book_spec()["part"] for path in part["notebooks"]]
+
+
+def edition_output(locale: str, output: Path = OUTPUT) -> Path:
+    return output / locale if locale else output
 
 
 def install_assets(book: Path = BOOK) -> None:
@@ -80,7 +91,7 @@ def execute_stale(
 ) -> None:
     """Make sure every page has an executed notebook of its current source; run the missing ones
     through pytest."""
-    notebooks = book_notebooks()
+    notebooks = [nb for locale in LOCALES for nb in book_notebooks(locale)]
     not_run = [nb for nb in notebooks if nb in executed_in_run and not is_fresh(nb, executed_since)]
     if not_run:
         raise SystemExit(
@@ -103,15 +114,22 @@ def execute_stale(
         )
 
 
-def stage_sources() -> Path:
-    """The Sphinx source folder: the executed notebooks, and the landing page beside them."""
+def stage_sources(locale: str = "") -> Path:
+    """An edition's Sphinx source folder: its executed notebooks, and the landing page beside them
+    (translated from book/index.md by the edition's book catalog)."""
     index = Path(book_spec()["book"]["root"])
-    target = EXECUTED / index
+    source = EXECUTED / "locales" / locale if locale else EXECUTED
+    target = source / index
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(
-        ROOT / index, target
-    )  # keeps the time stamp, so Sphinx re-reads the page only when it changed
-    return EXECUTED
+    if not locale:
+        shutil.copy2(
+            ROOT / index, target
+        )  # keeps the time stamp: Sphinx re-reads it only if changed
+        return source
+    text = translate_text((ROOT / index).read_text(encoding="utf-8"), book_translations(locale))
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return source
 
 
 def build(
@@ -121,21 +139,15 @@ def build(
 ) -> int:
     install_assets()
     execute_stale(executed_since, executed_in_run)
-    source = stage_sources()
-    env = {**os.environ, **state_environment()}
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-q",
-        "-b",
-        "html",
-        "-c",
-        str(BOOK),
-        str(source),
-        str(output),
-    ]
-    return subprocess.call(command, cwd=ROOT, env=env)
+    for locale in LOCALES:
+        source = stage_sources(locale)
+        env = {**os.environ, **state_environment(), "COURSE_BOOK_LOCALE": locale}
+        target = edition_output(locale, output)
+        command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(BOOK)]
+        code = subprocess.call([*command, str(source), str(target)], cwd=ROOT, env=env)
+        if code != 0:
+            return code
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,10 +75,16 @@ def is_fresh(source: str | Path, executed_since: float | None = None) -> bool:
 def recorded_folder(notebook: Path) -> Path | None:
     """Where an nbval notebook's executed form goes, or None if it is not recorded (only solution
     notebooks are)."""
-    notebook = Path(notebook).resolve()
-    if notebook.parent == (DERIVED / "solutions").resolve():
-        return EXECUTED / "solutions"
-    return None
+    folder = Path(notebook).resolve().parent
+    if folder.name != "solutions" or not folder.is_relative_to(DERIVED.resolve()):
+        return None
+    return EXECUTED / folder.relative_to(DERIVED.resolve())  # solutions/, locales/zh_CN/solutions/
+
+
+def recorded_source(notebook: Path) -> Path:
+    """The committed source of a recorded nbval notebook, relative to the repository root
+    (`solutions/NAME.md`, `locales/zh_CN/solutions/NAME.md`)."""
+    return Path(notebook).resolve().relative_to(DERIVED.resolve()).with_suffix(".md")
 
 
 class Recorder:

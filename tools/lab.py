@@ -2,6 +2,7 @@
 kept in the project.
 
     python -m tools.lab                       # what `make lab` runs
+    python -m tools.lab --lang zh             # `make lab COURSE_LANG=zh`: the Chinese edition
     python -m tools.lab --port 8890 --no-browser
 
 The token travels in the environment (JUPYTER_TOKEN), never on the command line, where any local
@@ -21,11 +22,26 @@ import sys
 from pathlib import Path
 
 from tools import ROOT
+from utils.i18n import EDITIONS
 
 STATE = (
     ROOT / ".jupyter"
 )  # git-ignored: Jupyter, IPython and matplotlib write here, not in the home directory
 FIRST_NOTEBOOK = "chapters/01_background.md"
+
+
+def first_notebook(lang: str | None = None) -> str:
+    """The notebook JupyterLab opens first: chapter 1 of the English learner copies, or of an
+    edition's (`locales/zh_CN/chapters/01_background.md`)."""
+    code = (lang or "en").split("_")[0].split("-")[0].lower()
+    if code == "en":
+        return FIRST_NOTEBOOK
+    if code not in EDITIONS:
+        raise SystemExit(
+            f"COURSE_LANG={lang!r} names no edition of the course; use one of "
+            f"{', '.join(['en', *sorted(EDITIONS)])}."
+        )
+    return f"locales/{EDITIONS[code]}/{FIRST_NOTEBOOK}"
 
 
 def state_environment(state: Path = STATE) -> dict[str, str]:
@@ -69,7 +85,12 @@ def set_default_viewer(prefix: Path = Path(sys.prefix)) -> Path:
     return settings
 
 
-def lab_command(root_dir: Path, port: int | None = None, open_browser: bool = True) -> list[str]:
+def lab_command(
+    root_dir: Path,
+    port: int | None = None,
+    open_browser: bool = True,
+    first: str = FIRST_NOTEBOOK,
+) -> list[str]:
     """The `jupyter lab` command line: bound to 127.0.0.1, on a fresh workspace showing chapter 1.
     No token: see lab_environment."""
     command = [
@@ -81,7 +102,7 @@ def lab_command(root_dir: Path, port: int | None = None, open_browser: bool = Tr
         # Jupytext's contents manager, giving each notebook the language_info its kernel will report
         # (see it).
         "--ServerApp.contents_manager_class=tools.lab_contents.CourseContentsManager",
-        f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}",
+        f"--LabApp.default_url=/lab/tree/{first}",
     ]
     if port:
         command.append(f"--ServerApp.port={port}")
@@ -118,17 +139,23 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Open the course in JupyterLab.")
     parser.add_argument("--port", type=int, help="default: the first free port from 8888")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument(
+        "--lang",
+        default=os.environ.get("COURSE_LANG") or None,
+        help="the edition to open: en (default) or zh; default from COURSE_LANG",
+    )
     args = parser.parse_args(argv)
+    first = first_notebook(args.lang)
     set_default_viewer()
     port, token = args.port or first_free_port(), secrets.token_hex(24)
     env = lab_environment(token)
     print(
         "Opening the course in JupyterLab (stop it with Ctrl-C). If no browser opens, visit:\n"
-        f"    http://127.0.0.1:{port}/lab/tree/{FIRST_NOTEBOOK}?token={token}\n",
+        f"    http://127.0.0.1:{port}/lab/tree/{first}?token={token}\n",
         flush=True,
     )
     os.chdir(ROOT)
-    command = lab_command(ROOT, port=port, open_browser=not args.no_browser)
+    command = lab_command(ROOT, port=port, open_browser=not args.no_browser, first=first)
     os.execve(
         command[0], command, env
     )  # this process becomes JupyterLab: same pid, signals reach it

@@ -15,29 +15,30 @@ import jupytext
 
 from tools import ROOT
 
-NOTEBOOK_DIRS = ("chapters", "solutions")
+# The English notebooks, and each edition's generated ones (tools/translations.py).
+NOTEBOOK_DIRS = ("chapters", "solutions", "locales/zh_CN/chapters", "locales/zh_CN/solutions")
 
 
-def notebook_sources() -> list[Path]:
+def notebook_sources(folders: tuple[str, ...] = NOTEBOOK_DIRS) -> list[Path]:
     """Every notebook's committed text form, relative to the repository root."""
-    return sorted(
-        p.relative_to(ROOT) for folder in NOTEBOOK_DIRS for p in (ROOT / folder).glob("*.md")
-    )
+    return sorted(p.relative_to(ROOT) for folder in folders for p in (ROOT / folder).glob("*.md"))
 
 
-def export_ipynb(out_dir: Path) -> list[Path]:
+def export_ipynb(
+    out_dir: Path, folders: tuple[str, ...] = NOTEBOOK_DIRS, strip: str = ""
+) -> list[Path]:
     """Write `<out_dir>/<folder>/<name>.ipynb` from each `.md` source; the sources are only read.
 
     A target that is already up to date is left alone, and only targets whose source is gone are
     removed, so two test runs started side by side never delete each other's notebooks.
     """
-    sources = notebook_sources()
-    targets = {out_dir / source.with_suffix(".ipynb") for source in sources}
-    for stale in set(out_dir.glob("*/*.ipynb")) - targets:
+    sources = notebook_sources(folders)
+    targets = {out_dir / source.relative_to(strip).with_suffix(".ipynb") for source in sources}
+    for stale in set(out_dir.rglob("*.ipynb")) - targets:
         stale.unlink()
     written = []
     for source in sources:
-        target = out_dir / source.with_suffix(".ipynb")
+        target = out_dir / source.relative_to(strip).with_suffix(".ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)
         text = jupytext.writes(jupytext.read(ROOT / source), fmt="ipynb")
         if not target.exists() or target.read_text(encoding="utf-8") != text:

@@ -42,12 +42,10 @@ from babel.messages.pofile import read_po, unescape, write_po
 
 from tools import ROOT
 from tools.learner_copies import has_local_edits, strip_solutions
+from utils.i18n import EDITIONS  # COURSE_LANG value -> locale folder: the one table
 
 SOLUTIONS = ROOT / "solutions"
 LOCALES = ROOT / "locales"
-# COURSE_LANG value -> gettext locale folder. A third language is one more line here (and its
-# catalogs): see README.md, "Translating the course".
-EDITIONS = {"zh": "zh_CN"}
 DIRECTIVES_WITH_TITLES = ("admonition", "exercise")
 _OPTION = re.compile(r"^\s*:[\w-]+:")
 _NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$]+\$|``.+?``|`[^`]+`|https?://\S+|\{[\w-]+\}")
@@ -199,13 +197,13 @@ def write_catalog(catalog: Catalog, path: Path) -> None:
 def update(locale: str, names: list[str] | None = None) -> None:
     """Bring each catalog in step with its notebook: new blocks added untranslated, changed ones
     kept fuzzy with the previous English, removed ones kept as obsolete entries (#~)."""
-    for name in names or notebook_names():
+    for name in names or [*notebook_names(), BOOK]:
         path = catalog_path(locale, name)
         if path.exists():
             catalog = read_catalog(path)
         else:
             catalog = _new_catalog(name, locale)
-        catalog.update(template(name), update_header_comment=False, update_creation_date=False)
+        catalog.update(template_of(name), update_header_comment=False, update_creation_date=False)
         catalog.revision_date = FIXED_DATE
         write_catalog(catalog, path)
 
@@ -223,9 +221,23 @@ class Coverage:
         return 100.0 * self.translated / self.total if self.total else 100.0
 
 
+def catalog_names() -> list[str]:
+    """Every catalog of an edition: one per notebook, the book's, and the code's messages."""
+    return [*notebook_names(), BOOK, MESSAGES]
+
+
+def template_of(name: str) -> Catalog:
+    if name == BOOK:
+        return book_template()
+    if name == MESSAGES:
+        return messages_template()
+    return template(name)
+
+
 def coverage(locale: str, name: str) -> Coverage:
-    """How much of solutions/NAME.md the catalog translates, judged against the current source."""
-    blocks = [message.id for message in template(name) if message.id]
+    """How much of a source (a notebook, the book, the code) its catalog translates, judged against
+    the current source."""
+    blocks = [message.id for message in template_of(name) if message.id]
     path = catalog_path(locale, name)
     catalog = read_catalog(path) if path.exists() else Catalog(locale=locale)
     stale, missing, translated = [], [], 0
@@ -244,6 +256,42 @@ def coverage(locale: str, name: str) -> Coverage:
 def translations(locale: str, name: str) -> dict[str, str]:
     """msgid -> msgstr of the translated, non-stale entries of one notebook's catalog."""
     catalog = read_catalog(catalog_path(locale, name))
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+# ---------------------------------------------------------------------------- the book's own words
+
+BOOK = "book"  # the catalog of book/index.md and book.toml's title, captions and interface words
+
+
+def book_spec() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
+
+
+def book_phrases() -> list[str]:
+    """book.toml's words that a reader sees: title, subtitle, part captions, interface words."""
+    spec = book_spec()
+    phrases = [spec["book"]["title"], spec["book"]["subtitle"]]
+    phrases += [part["caption"] for part in spec["part"]]
+    return phrases + list(spec["book"].get("interface", {}).values())
+
+
+def book_template() -> Catalog:
+    catalog = _new_catalog(BOOK)
+    catalog.project = "the book (book/index.md, book.toml)"
+    index = book_spec()["book"]["root"]
+    for block in split_blocks((ROOT / index).read_text(encoding="utf-8")):
+        catalog.add(block.msgid, locations=[(index, block.start + 1)])
+    for phrase in book_phrases():
+        catalog.add(phrase, locations=[("book.toml", None)])
+    return catalog
+
+
+def book_translations(locale: str) -> dict[str, str]:
+    """msgid -> msgstr of the book's own words (translated, non-stale entries)."""
+    catalog = read_catalog(catalog_path(locale, BOOK))
     return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
 
 
@@ -289,23 +337,6 @@ def update_messages(
                 ours.previous_id = []
     catalog.revision_date = FIXED_DATE
     write_catalog(catalog, path)
-
-
-def message_coverage(locale: str) -> Coverage:
-    """Like `coverage`, for what the code prints."""
-    path = catalog_path(locale, MESSAGES)
-    catalog = read_catalog(path) if path.exists() else Catalog(locale=locale)
-    stale, missing, translated = [], [], 0
-    wanted = [m.id for m in messages_template() if m.id]
-    for msgid in wanted:
-        entry = catalog.get(msgid)
-        if entry is None or not entry.string:
-            missing.append(msgid)
-        elif entry.fuzzy:
-            stale.append((msgid, " ".join(entry.previous_id or ())))
-        else:
-            translated += 1
-    return Coverage(MESSAGES, len(wanted), translated, stale, missing)
 
 
 # ---------------------------------------------------------------------------- notebooks
@@ -398,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if problems else 0
         return write_notebooks(locale, force=args.force)
     complete = True
-    for name in args.names or notebook_names():
+    for name in args.names or catalog_names():
         cover = coverage(locale, name)
         complete &= not (cover.stale or cover.missing)
         print(

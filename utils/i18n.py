@@ -26,7 +26,8 @@ from functools import cache
 from pathlib import Path
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
-# COURSE_LANG value -> locale folder (tools/translations.py has the same table for the editions).
+# COURSE_LANG value -> locale folder: the course's one table of editions (tools/translations.py,
+# tools/lab.py and the book read it). A third language is one more line here, and its catalogs.
 EDITIONS = {"zh": "zh_CN"}
 DOMAIN = "course"
 

@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", function () {
       link.href = img.src;
       link.target = "_blank";
       link.className = "course-full-size";
-      link.title = "Open the figure at full size";
+      link.title = (window.COURSE_WORDS || {}).full_size_title || "Open the figure at full size";
       img.replaceWith(link);
       link.appendChild(img);
     }

@@ -11,11 +11,14 @@ A translator checks one notebook with `pytest tests/tools/test_translations.py -
 from __future__ import annotations
 
 import re
+import string
 
 import pytest
 
 from tools import ROOT
 from tools.translations import (
+    MESSAGES,
+    catalog_names,
     _parser,
     EDITIONS,
     Block,
@@ -23,7 +26,6 @@ from tools.translations import (
     coverage,
     drifted,
     edition_folder,
-    notebook_names,
     read_catalog,
     split_blocks,
     translate_text,
@@ -31,8 +33,11 @@ from tools.translations import (
 )
 from utils.glossary import TERMS
 
-PAIRS = [(lang, name) for lang in EDITIONS for name in notebook_names()]
+# Every catalog (each notebook's, the book's, the code's); the markdown ones (all but the code's).
+PAIRS = [(lang, name) for lang in EDITIONS for name in catalog_names()]
 IDS = [f"{lang}-{name}" for lang, name in PAIRS]
+MARKDOWN = [(lang, name) for lang, name in PAIRS if name != MESSAGES]
+MARKDOWN_IDS = [f"{lang}-{name}" for lang, name in MARKDOWN]
 
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$")
 _CODE = re.compile(r"``.+?``|`[^`]+`")
@@ -85,7 +90,7 @@ def test_every_block_is_translated_and_none_is_stale(lang, name):
     )
 
 
-@pytest.mark.parametrize(("lang", "name"), PAIRS, ids=IDS)
+@pytest.mark.parametrize(("lang", "name"), MARKDOWN, ids=MARKDOWN_IDS)
 def test_each_pair_keeps_maths_code_numbers_and_links(lang, name):
     problems = []
     for english, translated in _pairs(lang, name):
@@ -110,6 +115,37 @@ def test_each_pair_keeps_maths_code_numbers_and_links(lang, name):
                 f"table row has {translated.count('|')} bars, not {english.count('|')}"
                 f": {english[:100]}"
             )
+    assert not problems, "\n".join(problems)
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(
+        f"{{{field}{':' + spec if spec else ''}}}"
+        for _, field, spec, _ in string.Formatter().parse(text)
+        if field is not None
+    )
+
+
+@pytest.mark.parametrize("lang", sorted(EDITIONS))
+def test_each_message_keeps_its_placeholders_signs_code_and_numbers(lang):
+    """What the code prints: the same {placeholders} (a missing one would raise, or lose a value),
+    the same ✓/✗/⏳ sign first, the same inline code and numbers."""
+    problems = []
+    for english, translated in _pairs(lang, MESSAGES):
+        if _placeholders(english) != _placeholders(translated):
+            problems.append(f"placeholders {_placeholders(translated)} in: {translated[:100]}")
+        sign = english.lstrip()[:1]
+        if sign in "✓✗⏳" and not translated.lstrip().startswith(sign):
+            problems.append(f"does not start with {sign}: {translated[:100]}")
+        if english[:1].isspace() != translated[:1].isspace():
+            problems.append(f"leading space differs (it joins fragments): {translated[:100]}")
+        ours, theirs = _features(english), _features(translated)
+        for kind in ("inline code", "numbers", "links"):
+            if ours[kind] != theirs[kind]:
+                problems.append(
+                    f"{kind}: lost {sorted(ours[kind] - theirs[kind])}, added "
+                    f"{sorted(theirs[kind] - ours[kind])} in: {english[:100]}"
+                )
     assert not problems, "\n".join(problems)
 
 

@@ -84,7 +84,8 @@ class CheckResult:
     def whose(self) -> str:
         """Whose code the cells below run, for their labels: "your" once the check passed, else "the
         reference"."""
-        return _("your") if self.passed else _("the reference")
+        # English: the notebooks' own labels, which stay English in every edition, embed it.
+        return "your" if self.passed else "the reference"
 
     def __str__(self) -> str:
         return self.message
