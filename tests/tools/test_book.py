@@ -24,7 +24,11 @@ from tools.executed_notebooks import is_fresh
 HTML = ROOT / "_build" / "html"
 SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
 NOTEBOOKS = [path for part in SPEC["part"] for path in part["notebooks"]]
-PAGES = ["book/index.html"] + [str(Path(notebook).with_suffix(".html")) for notebook in NOTEBOOKS]
+ENGLISH_PAGES = ["book/index.html"] + [str(Path(nb).with_suffix(".html")) for nb in NOTEBOOKS]
+# The Chinese edition is built beside the English one, page for page (tools/book.py).
+ZH = "zh_CN"
+PAGES = ENGLISH_PAGES + [f"{ZH}/{page}" for page in ENGLISH_PAGES]
+HAN = re.compile(r"[\u4e00-\u9fff]")
 RESULTS = (
     "check",
     "output",
@@ -342,3 +346,91 @@ def test_page_renders_and_no_request_leaves_the_machine(book_url, browser, noteb
     ]
     assert requested and not off_machine, f"requests off the machine: {off_machine}"
     assert not failed and not response_errors, f"missing files: {failed + response_errors}"
+
+
+# ---------------------------------------------------------------- the Chinese edition
+
+
+def test_every_page_has_a_chinese_edition_in_chinese_with_the_theme_in_chinese(book):
+    for page_path in ENGLISH_PAGES:
+        html = (book / ZH / page_path).read_text(encoding="utf-8")
+        assert re.search(r'<html[^>]* lang="zh-CN"', html), f"{page_path}: not marked zh-CN"
+        prose = re.sub(r"<(script|style|pre)[^>]*>.*?</\1>", "", html, flags=re.S)
+        prose = re.sub(r"<[^>]+>", "", prose)
+        assert len(HAN.findall(prose)) > 150, f"{ZH}/{page_path}: hardly any Chinese"
+        if page_path != "book/index.html":
+            assert "cell_output" in html, f"{ZH}/{page_path}: no executed output"
+    index = (book / ZH / "book" / "index.html").read_text(encoding="utf-8")
+    assert "搜索" in index, "the theme's search box is not in Chinese"
+    assert "神经网络如何工作" in index, "the book's title is not in Chinese"
+
+
+def test_the_chinese_pages_show_checks_answering_in_chinese(book):
+    """The Chinese pages are the Chinese solution notebooks as this run executed them: their checks
+    printed in Chinese."""
+    html = (book / ZH / "solutions" / "04a_forward_backward.html").read_text(encoding="utf-8")
+    assert "✓ 练习 4.2" in html and "全部 3 个测试用例都正确" in html
+    assert (book / ZH / "notebooks" / "chapters" / "04a_forward_backward.ipynb").exists()
+    note = (book / ZH / "solutions" / "04c_widgets.html").read_text(encoding="utf-8")
+    assert "make lab COURSE_LANG=zh" in note and "locales/zh_CN/chapters/04c_widgets.md" in note
+
+
+def _switch_target(book: Path, page_path: str) -> Path:
+    html = (book / page_path).read_text(encoding="utf-8")
+    match = re.search(r'<a class="[^"]*course-language-switch[^"]*" href="([^"]+)"', html)
+    assert match, f"{page_path}: no language switch"
+    return ((book / page_path).parent / match.group(1)).resolve()
+
+
+def test_every_page_switches_to_the_same_page_in_the_other_language(book):
+    for page_path in ENGLISH_PAGES:
+        assert _switch_target(book, page_path) == (book / ZH / page_path).resolve(), page_path
+        assert _switch_target(book, f"{ZH}/{page_path}") == (book / page_path).resolve(), page_path
+
+
+def _font_coverage() -> set[int]:
+    """Every code point that some installed font has a glyph for (fontconfig): what Chromium can
+    draw without a missing-glyph box, besides the web fonts a page brings (MathJax's, the book's
+    hourglass)."""
+    listing = subprocess.run(
+        ["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True, check=True
+    ).stdout
+    covered: set[int] = set()
+    for ranges in listing.split():
+        first, _, last = ranges.partition("-")
+        covered.update(range(int(first, 16), int(last or first, 16) + 1))
+    return covered
+
+
+PAGE_CHARACTERS = """() => {
+  const clone = document.querySelector('.bd-article').cloneNode(true);
+  clone.querySelectorAll('mjx-container, script, style').forEach(e => e.remove());
+  return Array.from(new Set(clone.textContent)).join('');
+}"""
+
+
+def test_a_reader_switches_to_english_and_back_and_no_glyph_is_missing(book_url, browser):
+    """Chapter 4 in Chinese: every character on the page has a font; the switch leads to the same
+    page in English, and back."""
+    covered = _font_coverage() | {0x23F3}  # ⏳: the book's own face (test_what_a_reader_clicks)
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        chinese = f"{book_url}/{ZH}/solutions/04a_forward_backward.html"
+        tab.goto(chinese, wait_until="load")
+        characters = tab.evaluate(PAGE_CHARACTERS)
+        assert len(HAN.findall(characters)) > 300, "the page shows few Chinese characters"
+        missing = sorted(
+            {c for c in characters if ord(c) not in covered and not c.isspace() and c.isprintable()}
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "book_zh_04a.png"), full_page=False)
+        assert not missing, f"characters no installed font can draw (tofu): {missing}"
+        tab.locator("a.course-language-switch").first.click()
+        tab.wait_for_url(f"{book_url}/solutions/04a_forward_backward.html")
+        assert tab.evaluate("document.documentElement.lang") == "en"
+        assert "Forward propagation" in tab.inner_text(".bd-article")
+        tab.locator("a.course-language-switch").first.click()
+        tab.wait_for_url(chinese)
+        assert tab.evaluate("document.documentElement.lang") == "zh-CN"
+    finally:
+        tab.close()

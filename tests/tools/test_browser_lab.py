@@ -3,6 +3,7 @@ renders, and a notebook
 that is only opened is not marked as changed."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,21 @@ def lab(tmp_path_factory):
         root / "chapters",
         ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"),
     )
+    # The Chinese edition, with a learner's wrong answer to Exercise 4.2 already typed in: the
+    # per-example mean (divided by m, the columns), the slip the check names.
+    chinese = root / "locales" / "zh_CN" / "chapters"
+    shutil.copytree(
+        ROOT / "locales" / "zh_CN" / "chapters",
+        chinese,
+        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"),
+    )
+    notebook = chinese / "04a_forward_backward.md"
+    text = notebook.read_text(encoding="utf-8")
+    stub = '    """∂/∂ŷ of the mean over all N elements of (ŷ − y)²."""\n    # YOUR CODE HERE\n'
+    assert stub in text, "the learner copy of Exercise 4.2 changed: update this test"
+    wrong = '    """∂/∂ŷ of the mean over all N elements of (ŷ − y)²."""\n'
+    wrong += "    return 2 * (y_hat - y) / y_hat.shape[1]\n"
+    notebook.write_text(text.replace(stub, wrong, 1), encoding="utf-8")
     shutil.copy(ROOT / "jupytext.toml", root / "jupytext.toml")
     set_default_viewer()
     env = lab_environment(TOKEN, root / ".jupyter")
@@ -147,3 +163,23 @@ def test_a_chapter_only_opened_is_not_marked_changed_and_lab_loads_cleanly(lab):
         text for text in console if "Unsatisfied version" in text or "No satisfying version" in text
     ]
     assert not mismatched, mismatched[:3]
+
+
+def test_a_chinese_learner_gets_exercise_4_2_wrong_and_reads_a_chinese_diagnosis(lab):
+    """The Chinese learner copy of chapter 4 (what `make lab COURSE_LANG=zh` opens), run in
+    JupyterLab with a wrong answer to Exercise 4.2: the check answers in Chinese, saying what to
+    fix; the other exercises, untouched, say in Chinese that they are not attempted yet."""
+    with chromium_page() as page:
+        open_notebook(page, lab, "locales/zh_CN/chapters/04a_forward_backward.md")
+        run_all(page)
+        verdict = page.locator(".jp-OutputArea-output", has_text="✗ 练习 4.2")
+        try:
+            verdict.first.wait_for(timeout=120_000)
+            verdict.first.scroll_into_view_if_needed()
+        finally:
+            page.screenshot(path=str(SCREENSHOTS / "lab_chapter04a_zh.png"), full_page=False)
+        text = verdict.first.inner_text()
+        assert "y_hat.size" in text, text  # what to divide by instead
+        assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 20, f"not a Chinese diagnosis: {text}"
+        outputs = page.inner_text(".jp-NotebookPanel")
+        assert "⏳ 练习 4.1" in outputs and "尚未作答" in outputs
