@@ -14,9 +14,18 @@ from pathlib import Path
 import jupytext
 
 from tools import ROOT
+from utils.i18n import EDITIONS
 
 # The English notebooks, and each edition's generated ones (tools/translations.py).
-NOTEBOOK_DIRS = ("chapters", "solutions", "locales/zh_CN/chapters", "locales/zh_CN/solutions")
+NOTEBOOK_DIRS = (
+    "chapters",
+    "solutions",
+    *(
+        f"locales/{locale}/{kind}"
+        for locale in EDITIONS.values()
+        for kind in ("chapters", "solutions")
+    ),
+)
 
 
 def notebook_sources(folders: tuple[str, ...] = NOTEBOOK_DIRS) -> list[Path]:

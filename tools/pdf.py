@@ -104,7 +104,7 @@ def print_edition(locale: str = "", pages: list[str] | None = None, target: Path
             tab.goto(f"{url}/{page}", wait_until="networkidle")
             tab.evaluate(TYPESET)
             tab.evaluate(UNFOLD)
-                  tab.emulate_media(media="print")
+            tab.emulate_media(media="print")
             tab.evaluate(TYPESET)
             title = tab.title().split("—")[0].split("|")[0].strip()
             data = tab.pdf(
