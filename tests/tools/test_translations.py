@@ -137,7 +137,9 @@ def test_each_message_keeps_its_placeholders_signs_code_and_numbers(lang):
         sign = english.lstrip()[:1]
         if sign in "✓✗⏳" and not translated.lstrip().startswith(sign):
             problems.append(f"does not start with {sign}: {translated[:100]}")
-        if english[:1].isspace() != translated[:1].isspace():
+        # A fragment joined to another keeps its leading space, unless Chinese punctuation leads.
+        joins = translated[:1].isspace() or translated[:1] in "（，：；。、"
+        if english[:1].isspace() != joins:
             problems.append(f"leading space differs (it joins fragments): {translated[:100]}")
         ours, theirs = _features(english), _features(translated)
         for kind in ("inline code", "numbers", "links"):
@@ -153,7 +155,7 @@ def _english_forms(term: str) -> re.Pattern:
     """The term as a prose pattern: without its parenthesised acronym or symbol, plural allowed."""
     core = re.sub(r"\s*\(.*?\)", "", term)
     core = re.sub(r"\s+[A-Zηα-ω]$", "", core)  # 'learning rate η', 'activation A'
-    words = r"[\s-]+".join(re.escape(word) for word in re.split(r"[\s-]+", core))
+    words = r"[\s-]?".join(re.escape(word) for word in re.split(r"[\s-]+", core))
     return re.compile(rf"(?<![\w-]){words}(?:s|es)?(?![\w-])", re.IGNORECASE)
 
 
