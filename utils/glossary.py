@@ -252,6 +252,137 @@ TERMS: list[tuple[str, str, str]] = [
         "The limit on decoding speed set by reading the weights (and cache) from memory for every "
         "step: tokens per second at most bandwidth ÷ bytes read per token (chapter 2).",
     ),
+    (
+        "cross-entropy",
+        "交叉熵",
+        "The loss −Σ y·log p between the true labels y and the predicted probabilities p; for two"
+        " classes, binary cross-entropy (chapter 4).",
+    ),
+    (
+        "inference",
+        "推理",
+        "Running a trained model on new inputs to get its predictions, with no gradients and no "
+        "parameter updates.",
+    ),
+    (
+        "checkpoint",
+        "检查点",
+        "A saved copy of a model's parameters (and often the optimiser's state) from which "
+        "training or inference can resume (chapter 5).",
+    ),
+    (
+        "weight decay",
+        "权重衰减",
+        "A regulariser that shrinks every weight a little at each step, as an L2 penalty does "
+        "(chapter 3).",
+    ),
+    (
+        "data augmentation",
+        "数据增强",
+        "Training on randomly altered copies of the examples (shifted, flipped, noised) so that "
+        "the model learns what does not change the label (chapter 5).",
+    ),
+    (
+        "embedding",
+        "嵌入",
+        "A learned vector for each item of a vocabulary (a token, a user, a film): the row of a "
+        "table that the model looks up.",
+    ),
+    (
+        "convolution",
+        "卷积",
+        "A layer that slides one small kernel of weights over every position of an image or "
+        "sequence; what deep-learning libraries compute is, strictly, cross-correlation (chapter "
+        "5).",
+    ),
+    (
+        "stride",
+        "步幅",
+        "How many positions a convolution's kernel moves between two outputs.",
+    ),
+    (
+        "padding",
+        "填充",
+        "Values (usually zeros) added around an input so that a convolution's output keeps its "
+        "size.",
+    ),
+    (
+        "feature map",
+        "特征图",
+        "The output of one convolution channel: one value per position of the input.",
+    ),
+    (
+        "residual connection",
+        "残差连接",
+        "Adding a block's input to its output (x + f(x)), so that the signal and its gradient can"
+        " skip the block.",
+    ),
+    (
+        "causal mask",
+        "因果掩码",
+        "The mask that stops each position of a GPT from attending to later positions.",
+    ),
+    (
+        "tokenizer",
+        "分词器",
+        "The program that cuts text into tokens and maps them to integer ids, and back.",
+    ),
+    (
+        "data leakage",
+        "数据泄露",
+        "Information from the validation or test data reaching the training, for example through "
+        "a normalisation fitted on all rows (chapter 3).",
+    ),
+    (
+        "confusion matrix",
+        "混淆矩阵",
+        "The table counting, for each true class, how many examples were predicted as each class.",
+    ),
+    (
+        "precision",
+        "精确率",
+        "Of the examples predicted positive, the share that are positive.",
+    ),
+    (
+        "recall",
+        "召回率",
+        "Of the positive examples, the share that are predicted positive.",
+    ),
+    (
+        "calibration",
+        "校准",
+        "How well predicted probabilities match observed frequencies: of cases given 0.8, about "
+        "80% should be positive (chapter 6).",
+    ),
+    (
+        "class imbalance",
+        "类别不平衡",
+        "One class being much rarer than another, as fraud is; accuracy then misleads (chapter 6).",
+    ),
+    (
+        "federated learning",
+        "联邦学习",
+        "Training on data that stays on its owners' devices: they send model updates, which a "
+        "server averages (chapter 8).",
+    ),
+    (
+        "differential privacy",
+        "差分隐私",
+        "A guarantee that a result hardly changes when any one person's data is added or removed,"
+        " bounded by ε (chapter 8).",
+    ),
+    (
+        "data parallelism",
+        "数据并行",
+        "Training one model on several devices, each with a share of the batch, their gradients "
+        "averaged by an all-reduce (chapter 8).",
+    ),
+    (
+        "saliency map",
+        "显著图",
+        "The gradient of a model's output with respect to its input, shown as how much each input"
+        " value matters (chapter 8).",
+    ),
 ]
 
 
