@@ -15,6 +15,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from utils.device import pick_device
+from utils.i18n import N_, _
 
 KERAS_ADAM_EPS = 1e-7  # Keras' Adam epsilon; torch's default is 1e-8
 
@@ -142,7 +143,7 @@ def train(
     optimizer: torch.optim.Optimizer | None = None,
     classes: int = 2,
     progress: bool = True,
-    desc: str = "training",
+    desc: str = N_("training"),
 ) -> dict:
     """Train `model` with mini-batches of shuffled rows (reshuffled every epoch, as Keras does).
 
@@ -184,8 +185,8 @@ def train(
         "steps": epochs * len(sizes),
     }
     started = time.perf_counter()
-    bar = tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress)
-    for _ in bar:
+    bar = tqdm(range(epochs), desc=_(desc), unit="epoch", disable=not progress)
+    for _epoch in bar:
         model.train()
         order = torch.randperm(n, generator=generator, device=device)
         losses = []

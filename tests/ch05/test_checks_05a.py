@@ -595,3 +595,17 @@ def test_a_checkpoint_with_other_keys_is_told_the_keys():
         return state["epoch"]
 
     assert_named(check_checkpoint(save, load), "saved file", "epoch, model_state, optim_state")
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+
+    def swapped(p, y, threshold):
+        predicted = p > threshold
+        hits = np.sum(predicted & (y == 1))
+        return np.mean(predicted == y), hits / np.sum(y == 1), hits / np.sum(predicted)
+
+    result = checks_05a.check_threshold_metrics(swapped, strict=False)
+    assert result.message.startswith("✗ 练习 5.2（阈值指标）"), result.message
+    assert result.verdict.kind == "swapped"
+    assert "精确率和召回率弄反了" in result.message

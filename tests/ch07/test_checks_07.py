@@ -227,3 +227,19 @@ test_state_right_answers_pass = right_answers_pass(
     check_state, [torch_state_from_keras, with_numpy_transpose, with_permute]
 )
 test_state_not_attempted = not_attempted(check_state)
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+
+    def arrays(weights):  # transposed right, but left as NumPy arrays
+        return {
+            f"{2 * i}.{name}": (w.T if name == "weight" else w)
+            for i in range(len(weights) // 2)
+            for name, w in zip(("weight", "bias"), weights[2 * i : 2 * i + 2])
+        }
+
+    result = checks_07.check_keras_to_torch(arrays, strict=False)
+    assert result.message.startswith("✗ 练习 7.2（把 Keras 权重移植到 PyTorch）"), result.message
+    assert result.verdict.kind == "type"
+    assert "load_state_dict 需要 torch 张量" in result.message

@@ -110,3 +110,13 @@ def test_calling_the_reference_is_named_as_the_answer_key():
 @pytest.mark.answer_key_watch
 def test_the_norm_helper_is_allowed_with_watching_on():
     assert check(clip_with_the_norm_helper, strict=False).passed
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    result = check(
+        lambda grad_samples, max_norm: [g.sum(dim=0) for g in grad_samples], strict=False
+    )
+    assert result.message.startswith("✗ 练习 8.1（逐样本裁剪，再求和）"), result.message
+    assert result.verdict.kind == "not-clipped"
+    assert "什么都没有裁剪" in result.message

@@ -127,3 +127,17 @@ def test_the_reference_matches_captum():
     ours = input_gradient(model, X, target)
     theirs = Saliency(model).attribute(X.clone().requires_grad_(True), target=target)
     assert torch.allclose(ours, theirs, rtol=1e-5, atol=1e-7)
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+
+    def signed(model, X, target):
+        X = X.detach().clone().requires_grad_(True)
+        (gradient,) = torch.autograd.grad(model(X)[torch.arange(len(X)), target].sum(), X)
+        return gradient
+
+    result = check(signed, strict=False)
+    assert result.message.startswith("✗ 练习 8.2（把显著图当作输入梯度）"), result.message
+    assert result.verdict.kind == "signed"
+    assert "这些是带符号的梯度" in result.message

@@ -139,3 +139,11 @@ def test_quantization_tie_tolerance():
     assert checks_08d.compare_quantization((away_from_zero, scale), expected).passed
     off_by_one = torch.tensor([[126, 0, -2, 2]], dtype=torch.int8)
     assert not checks_08d.compare_quantization((off_by_one, scale), expected).passed
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    result = check(lambda W: "q and scale", strict=False)
+    assert result.message.startswith("✗ 练习 8.3（对称的按通道 int8 量化）"), result.message
+    assert result.verdict.kind == "structure"
+    assert "请返回元组 (q, scale)" in result.message

@@ -281,3 +281,11 @@ def test_the_notebook_states_the_tolerance_the_check_uses():
 
     text = " ".join((ROOT / "solutions" / "09_faq.md").read_text().split())
     assert checks_09.TIMING_RTOL == 1e-6 and "relative error of 1e-6" in text
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    result = checks_09.check_median_time(checks_09._mean_time, strict=False)
+    assert result.message.startswith("✗ 练习 9.1（计时调用的中位数）"), result.message
+    assert result.verdict.kind == "mean"
+    assert "这是计时调用的平均值" in result.message

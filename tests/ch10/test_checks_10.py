@@ -97,3 +97,11 @@ def test_an_answer_that_raises_is_reported_with_its_error():
 def test_the_check_quotes_no_tolerance_for_an_exact_answer():
     message = check(by_slicing, strict=False).message
     assert message.startswith("✓") and "rtol" not in message, message
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    result = checks_10.check_arxiv_date(lambda identifier: 2017, strict=False)
+    assert result.message.startswith("✗ 练习 10.1（arXiv 编号中的日期）"), result.message
+    assert result.verdict.kind == "year only"
+    assert "你只返回了年份（2017）" in result.message

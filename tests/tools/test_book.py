@@ -434,3 +434,39 @@ def test_a_reader_switches_to_english_and_back_and_no_glyph_is_missing(book_url,
         assert tab.evaluate("document.documentElement.lang") == "zh-CN"
     finally:
         tab.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_edition_prints_to_a_pdf_with_its_fonts_embedded_and_its_maths_drawn(
+    book, lang, tmp_path
+):
+    """What `make pdf` does, on the landing page and chapter 4a: every font embedded (a Chinese one
+    in the Chinese edition), the text extractable in its language, the maths drawn (no TeX left as
+    text), and the first page renders to an image that is not blank."""
+    from PIL import Image
+
+    from tools.pdf import print_edition
+
+    locale = "" if lang == "en" else ZH
+    pages = ["book/index.html", "solutions/04a_forward_backward.html"]
+    path, count = print_edition(locale, pages, tmp_path / f"{lang}.pdf")
+    assert count >= 5, f"only {count} pages"
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in fonts.stdout.splitlines()[2:] if line.strip()]
+    not_embedded = [row[0] for row in rows if "no" == row[-5]]
+    assert rows and not not_embedded, f"fonts not embedded: {not_embedded}"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "\\frac" not in text and "\\partial" not in text, "TeX printed as text"
+    if lang == "zh":
+        assert any("WenQuanYi" in row[0] or "Noto" in row[0] for row in rows), fonts.stdout
+        assert "前向传播" in text and len(HAN.findall(text)) > 1000
+    else:
+        assert "Forward propagation" in text
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
+    assert image.getextrema()[0] < 100, "the first page is blank"

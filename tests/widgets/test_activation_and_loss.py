@@ -2,6 +2,7 @@
 driven in-process."""
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from utils.widgets.loss import (
     loss_curves,
     loss_widget,
 )
+from utils.widgets.live_plot import _installed_cjk_font
 
 
 def line(ax, label):
@@ -282,3 +284,18 @@ def test_axis_limits_follow_the_controls_without_a_full_redraw():
         left.get_xlim() == (-1.0, 4.0) and 4.0 < left.get_ylim()[1] < 4.5
     )  # relu reaches 4; a 5% margin
     assert plot.full_redraws == 1
+
+
+def test_the_widgets_speak_chinese_in_the_chinese_edition(monkeypatch):
+    """Labels are translated where the widget is made; an installed CJK font draws them."""
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    with warnings.catch_warnings():
+        if _installed_cjk_font() is not None:
+            warnings.filterwarnings("error", message="Glyph .* missing")
+        plot = loss_widget(target=1, logit=-4.0)
+    assert plot.controls["classes"].description == "类别数 K"
+    assert [label for label, _ in plot.controls["target"].options] == ["目标 y = 0", "目标 y = 1"]
+    left, right = plot.figure.axes
+    assert left.get_title() == "目标 y = 1 时的损失"
+    assert right.get_legend().get_title().get_text() == "在 z = -4 处"
+    assert line(left, "二元交叉熵") is plot.artists[f"loss {NAMES[1]}"]  # keyed by the English name

@@ -17,6 +17,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from utils.param_count import TransformerConfig, gpt2_style
+from utils.i18n import N_, _
 from utils.training import autocast_dtype
 
 
@@ -73,7 +74,7 @@ class GPT(nn.Module):
         self.cfg = cfg
         self.tok = nn.Embedding(cfg.vocab_size, cfg.d_model)
         self.pos = nn.Embedding(cfg.context, cfg.d_model)
-        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
+        self.blocks = nn.ModuleList(Block(cfg) for _layer in range(cfg.n_layers))
         self.ln_f = nn.LayerNorm(cfg.d_model)
         self.apply(self._init)
         for block in self.blocks:  # GPT-2: residual projections scaled down by √(2·layers)
@@ -384,7 +385,7 @@ def train_lm(
     amp="auto",
     batch_fn=next_token_batch,
     progress: bool = True,
-    desc: str = "training",
+    desc: str = N_("training"),
 ) -> dict:
     """Train on random windows of `train_tokens` with AdamW (linear warm-up, cosine decay to 10%);
     evaluate the held-out loss at step 0, every `eval_every` steps and at the end. `batch_fn(tokens,
@@ -411,7 +412,7 @@ def train_lm(
     }
     losses = []
     started = time.perf_counter()
-    bar = tqdm(range(1, steps + 1), desc=desc, unit="step", disable=not progress)
+    bar = tqdm(range(1, steps + 1), desc=_(desc), unit="step", disable=not progress)
     for step in bar:
         scale = (
             step / warmup
@@ -469,7 +470,7 @@ def generate(
     tokens = [int(t) for t in prompt]
     was_training = model.training
     model.eval()
-    for _ in range(n_new):
+    for _token in range(n_new):
         window = torch.tensor([tokens[-model.cfg.context :]], device=device)
         logits = model(window)[0, -1].float().cpu() / temperature
         if top_k is not None:

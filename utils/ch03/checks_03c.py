@@ -15,6 +15,7 @@ from utils.ch03.regularisation import dropout
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 _rng = np.random.default_rng(2024)
 
@@ -115,7 +116,7 @@ def _adam_mistake(**change) -> Callable:
     return _as_update(lambda *a, **k: _adam(*a, **k, **change))
 
 
-POWER_OF_DIFFERENCE = (
+POWER_OF_DIFFERENCE = N_(
     "Your bias correction divides by (1 − β)ᵗ. It divides by 1 − βᵗ: raise β to the power t, then "
     "subtract from 1, as in 1 - beta2**t (and 1 - beta1**t for m). The two agree at t = 1 only."
 )
@@ -124,83 +125,106 @@ ADAM_MISTAKES = (
     Mistake(
         "no bias correction",
         _adam_mistake(correct_m=False, correct_v=False),
-        "The bias correction is missing: m and v start at 0, so early on they are too small. "
-        "Divide them by 1 − β1ᵗ and 1 − β2ᵗ: m̂ = m / (1 − β1**t), v̂ = v / (1 − β2**t), then "
-        "step by lr · m̂ / (√v̂ + eps).",
+        N_(
+            "The bias correction is missing: m and v start at 0, so early on they are too small. "
+            "Divide them by 1 − β1ᵗ and 1 − β2ᵗ: m̂ = m / (1 − β1**t), v̂ = v / (1 − β2**t), then "
+            "step by lr · m̂ / (√v̂ + eps)."
+        ),
     ),
     Mistake(
         "first moment not corrected",
         _adam_mistake(correct_m=False),
-        "Only v is bias-corrected. Correct m as well: m̂ = m / (1 − β1**t).",
+        N_("Only v is bias-corrected. Correct m as well: m̂ = m / (1 − β1**t)."),
     ),
     Mistake(
         "second moment not corrected",
         _adam_mistake(correct_v=False),
-        "Only m is bias-corrected. Correct v as well: v̂ = v / (1 − β2**t).",
+        N_("Only m is bias-corrected. Correct v as well: v̂ = v / (1 − β2**t)."),
     ),
     Mistake("(1 − β)ᵗ", _adam_mistake(power_of_difference=(True, True)), POWER_OF_DIFFERENCE),
     Mistake("(1 − β)ᵗ", _adam_mistake(power_of_difference=(False, True)), POWER_OF_DIFFERENCE),
     Mistake(
         "t off by one",
         _as_update(lambda *a, **k: _adam(*a, **k, step=a[4] + 1)),
-        "The bias correction uses t + 1. The argument t is already this step's number, counting "
-        "from 1: use β**t.",
+        N_(
+            "The bias correction uses t + 1. The argument t is already this step's number, "
+            "counting from 1: use β**t."
+        ),
     ),
     Mistake(
         "eps inside the root",
         _adam_mistake(eps_inside=True),
-        "eps is inside the square root. torch.optim.Adam (and the paper) add it outside: √v̂ + "
-        "eps. The two differ where gradients are tiny, as in this test case.",
+        N_(
+            "eps is inside the square root. torch.optim.Adam (and the paper) add it outside: √v̂ + "
+            "eps. The two differ where gradients are tiny, as in this test case."
+        ),
     ),
     Mistake(
         "eps missing",
         _as_update(lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t, **{**k, "eps": 0.0})),
-        "eps is missing from the denominator. The step is lr · m̂ / (√v̂ + eps): where gradients "
-        "are tiny, as in this test case, √v̂ is tiny too and eps keeps the step bounded.",
+        N_(
+            "eps is missing from the denominator. The step is lr · m̂ / (√v̂ + eps): where "
+            "gradients are tiny, as in this test case, √v̂ is tiny too and eps keeps the step "
+            "bounded."
+        ),
     ),
     Mistake(
         "step from the old moments",
         _as_update(_step_from_old_moments),
-        "Your step uses the OLD m and v. Update the moments with this gradient first, then step "
-        "p with the new ones: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², then "
-        "p − lr · m̂ / (√v̂ + eps).",
+        N_(
+            "Your step uses the OLD m and v. Update the moments with this gradient first, then "
+            "step p with the new ones: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², then p − lr "
+            "· m̂ / (√v̂ + eps)."
+        ),
     ),
     Mistake(
         "weights swapped",
         _adam_mistake(swap_weights=True),
-        "The running means weigh the new gradient by β instead of 1 − β: use m = β1·m + (1 − β1)·g "
-        "and v = β2·v + (1 − β2)·g².",
+        N_(
+            "The running means weigh the new gradient by β instead of 1 − β: use m = β1·m + (1 − "
+            "β1)·g and v = β2·v + (1 − β2)·g²."
+        ),
     ),
     Mistake(
         "|g| in v",
         _adam_mistake(absolute_g=True),
-        "v averages |g|. It is the running mean of the SQUARED gradient: v = β2·v + (1 − β2)·g², "
-        "and the step divides by its root, √v̂.",
+        N_(
+            "v averages |g|. It is the running mean of the SQUARED gradient: v = β2·v + (1 − "
+            "β2)·g², and the step divides by its root, √v̂."
+        ),
     ),
     Mistake(
         "sign flipped",
         _adam_mistake(uphill=True),
-        "Your step has the wrong sign: it adds lr · m̂ / (√v̂ + eps) to p, which climbs the loss. "
-        "Gradient descent moves against the gradient: p − lr · m̂ / (√v̂ + eps).",
+        N_(
+            "Your step has the wrong sign: it adds lr · m̂ / (√v̂ + eps) to p, which climbs the "
+            "loss. Gradient descent moves against the gradient: p − lr · m̂ / (√v̂ + eps)."
+        ),
     ),
     Mistake(
         "arguments ignored",
         _as_update(lambda p, g, m, v, t, **k: adam_update(p, g, m, v, t)),
-        "Right with the default settings, wrong with others: use the arguments lr, beta1, beta2 "
-        "and eps passed to your function, not fixed numbers.",
+        N_(
+            "Right with the default settings, wrong with others: use the arguments lr, beta1, "
+            "beta2 and eps passed to your function, not fixed numbers."
+        ),
     ),
     Mistake(
         "old moments returned",
         _as_update(lambda p, g, m, v, t, **k: (adam_update(p, g, m, v, t, **k)[0], m, v)),
-        "p is right, but you returned the OLD m and v. Return the updated moments, which the next "
-        "step needs.",
+        N_(
+            "p is right, but you returned the OLD m and v. Return the updated moments, which the "
+            "next step needs."
+        ),
     ),
     Mistake(
         "corrected moments returned",
         _adam_mistake(corrected_returned=True),
-        "p is right, but you returned the bias-corrected m̂ and v̂. Return the raw moments m and v: "
-        "the next step updates them and divides by its own 1 − βᵗ, so corrected moments would be "
-        "corrected twice.",
+        N_(
+            "p is right, but you returned the bias-corrected m̂ and v̂. Return the raw moments m "
+            "and v: the next step updates them and divides by its own 1 − βᵗ, so corrected moments "
+            "would be corrected twice."
+        ),
     ),
 )
 
@@ -213,20 +237,20 @@ def _adam_case(shape, t, scale=1.0, fresh=False, p_scale=0.1):
 
 
 ADAM_CASES = [
-    Case(_adam_case((3, 4), 1, fresh=True), "the first step: t = 1, m = v = 0, p about 0.1"),
-    Case(_adam_case((5,), 4), "t = 4, moments from earlier steps"),
+    Case(_adam_case((3, 4), 1, fresh=True), N_("the first step: t = 1, m = v = 0, p about 0.1")),
+    Case(_adam_case((5,), 4), N_("t = 4, moments from earlier steps")),
     Case(
         _adam_case((2, 3), 2, scale=1e-4, p_scale=1e-3),
-        "t = 2, tiny gradients (about 1e-4) and parameters (about 1e-3)",
+        N_("t = 2, tiny gradients (about 1e-4) and parameters (about 1e-3)"),
     ),
     Case(
         _adam_case((4, 2), 30),
-        "t = 30, lr = 0.01, β1 = 0.8, β2 = 0.99, eps = 1e-6",
+        N_("t = 30, lr = 0.01, β1 = 0.8, β2 = 0.99, eps = 1e-6"),
         kwargs=dict(lr=1e-2, beta1=0.8, beta2=0.99, eps=1e-6),
     ),
     Case(
         _adam_case((3, 3), 3, scale=1e-8),
-        "t = 3, gradients about 1e-8, where eps is as large as √v̂",
+        N_("t = 3, gradients about 1e-8, where eps is as large as √v̂"),
     ),
 ]
 
@@ -235,7 +259,7 @@ def check_adam_step(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 3.5: `fn(p, g, m, v, t, lr, beta1, beta2, eps)` returns (p, m, v) after one Adam
     step. What is compared is the update p_new − p (and m, v), so a wrong step shows in full."""
     return catalogued_check(
-        "Exercise 3.5 (Adam step)",
+        N_("Exercise 3.5 (Adam step)"),
         _as_update(fn),
         adam_update,
         ADAM_CASES,
@@ -269,36 +293,42 @@ CLIP_MISTAKES = (
     Mistake(
         "per array",
         _per_array,
-        "Each array was clipped to max_norm on its own. Clip by the GLOBAL norm: one length for "
-        "all the gradients "
-        "together, √(Σ over the arrays of Σ g²), and one scale factor for all of them, so their "
-        "direction is kept.",
+        N_(
+            "Each array was clipped to max_norm on its own. Clip by the GLOBAL norm: one length "
+            "for all the gradients together, √(Σ over the arrays of Σ g²), and one scale factor "
+            "for all of them, so their direction is kept."
+        ),
     ),
     Mistake(
         "always rescaled",
         _always_rescaled,
-        "You rescaled gradients whose global norm was already below max_norm, which makes them "
-        "larger. Scale by "
-        "min(1, max_norm / norm): clipping only ever shrinks.",
+        N_(
+            "You rescaled gradients whose global norm was already below max_norm, which makes them "
+            "larger. Scale by "
+            "min(1, max_norm / norm): clipping only ever shrinks."
+        ),
     ),
     Mistake(
         "element-wise",
         lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
-        "You clipped each element to ±max_norm (clipping by value, torch's clip_grad_value_). "
-        "Clipping by norm "
-        "multiplies every gradient by the same factor min(1, max_norm / global norm).",
+        N_(
+            "You clipped each element to ±max_norm (clipping by value, torch's clip_grad_value_). "
+            "Clipping by norm "
+            "multiplies every gradient by the same factor min(1, max_norm / global norm)."
+        ),
     ),
     Mistake(
         "norm not square-rooted",
         _norm_squared,
-        "The norm is the square ROOT of the sum of squares: take √(Σ g²).",
+        N_("The norm is the square ROOT of the sum of squares: take √(Σ g²)."),
     ),
     Mistake(
         "unchanged",
         lambda grads, max_norm: [np.array(g, dtype=np.float64) for g in grads],
-        "The gradients came back unchanged although their global norm exceeds max_norm. Multiply "
-        "them all by "
-        "max_norm / norm.",
+        N_(
+            "The gradients came back unchanged although their global norm exceeds max_norm. "
+            "Multiply them all by max_norm / norm."
+        ),
     ),
 )
 
@@ -313,7 +343,9 @@ def compare_clipped_gradients(got, expected, *, batch_size=None, rtol=1e-5, atol
         return Verdict(
             False,
             "structure",
-            f"Return a list of arrays, one per gradient; yours is a {type(got).__name__}.",
+            _("Return a list of arrays, one per gradient; yours is a {type}.").format(
+                type=type(got).__name__
+            ),
         )
     names = tuple(f"grads[{i}]" for i in range(len(expected)))
     return compare_named(names)(
@@ -324,11 +356,11 @@ def compare_clipped_gradients(got, expected, *, batch_size=None, rtol=1e-5, atol
 CLIP_CASES = [
     Case(
         ([3.0 * _rng.normal(size=(4, 3)), 3.0 * _rng.normal(size=4)], 1.0),
-        "two arrays, global norm ≈ 11, max_norm = 1",
+        N_("two arrays, global norm ≈ 11, max_norm = 1"),
     ),
     Case(
         ([0.1 * _rng.normal(size=(3, 3)), 0.1 * _rng.normal(size=2)], 5.0),
-        "global norm below max_norm: nothing to do",
+        N_("global norm below max_norm: nothing to do"),
     ),
     Case(
         (
@@ -339,9 +371,11 @@ CLIP_CASES = [
             ],
             2.0,
         ),
-        "three arrays, one dominating",
+        N_("three arrays, one dominating"),
     ),
-    Case(([np.array([3.0, 4.0])], 2.5), "one array (3, 4), norm 5, max_norm 2.5: expect (1.5, 2)"),
+    Case(
+        ([np.array([3.0, 4.0])], 2.5), N_("one array (3, 4), norm 5, max_norm 2.5: expect (1.5, 2)")
+    ),
 ]
 
 
@@ -349,7 +383,7 @@ def check_clip_by_global_norm(fn: Callable, strict: bool | None = None) -> Check
     """Exercise 3.6: `fn(grads, max_norm)` returns the list of gradients scaled by min(1, max_norm /
     global norm)."""
     return catalogued_check(
-        "Exercise 3.6 (clip by global norm)",
+        N_("Exercise 3.6 (clip by global norm)"),
         fn,
         clip_by_global_norm,
         CLIP_CASES,
@@ -379,55 +413,67 @@ DROPOUT_MISTAKES = (
     Mistake(
         "no scaling",
         lambda *a: _dropout_variant(*a, scale=False),
-        "The kept units are not scaled. Divide them by 1 − p (inverted dropout): then each unit's "
-        "expected output "
-        "in training equals its value, and evaluation, which drops nothing, sees the same scale.",
+        N_(
+            "The kept units are not scaled. Divide them by 1 − p (inverted dropout): then each "
+            "unit's expected output in training equals its value, and evaluation, which drops "
+            "nothing, sees the same scale."
+        ),
     ),
     Mistake(
         "scaled by 1 − p",
         lambda *a: _dropout_variant(*a, factor=lambda p: 1 - p),
-        "You multiplied the kept units by 1 − p. Divide by it instead: kept / (1 − p) makes up for "
-        "the dropped ones.",
+        N_(
+            "You multiplied the kept units by 1 − p. Divide by it instead: kept / (1 − p) makes up "
+            "for the dropped ones."
+        ),
     ),
     Mistake(
         "scaled by p",
         lambda *a: _dropout_variant(*a, factor=lambda p: 1 / p if p else 1.0),
-        "You divided by p, the DROP probability. Divide by the keep probability, 1 − p.",
+        N_("You divided by p, the DROP probability. Divide by the keep probability, 1 − p."),
     ),
     Mistake(
         "mask inverted",
         lambda *a: _dropout_variant(*a, keep=lambda U, p: U < p),
-        "Your mask keeps the units that should be dropped: a unit is dropped where U < p, so keep "
-        "it where U ≥ p.",
+        N_(
+            "Your mask keeps the units that should be dropped: a unit is dropped where U < p, so "
+            "keep it where U ≥ p."
+        ),
     ),
     Mistake(
         "keep where U < 1 − p",
         lambda *a: _dropout_variant(*a, keep=lambda U, p: U < 1 - p),
-        "You kept units where U < 1 − p. That is also dropout with keep probability 1 − p, but not "
-        "the rule stated "
-        "here (drop where U < p, keep where U ≥ p); use the stated rule so the result can be "
-        "compared.",
+        N_(
+            "You kept units where U < 1 − p. That is also dropout with keep probability 1 − p, but "
+            "not the rule stated here (drop where U < p, keep where U ≥ p); use the stated rule so "
+            "the result can be compared."
+        ),
     ),
     Mistake(
         "U = p dropped",
         lambda *a: _dropout_variant(*a, keep=lambda U, p: U > p),
-        "Where U equals p exactly, you dropped the unit. The rule drops where U < p, strictly, so "
-        "U = p is kept: "
-        "keep where U >= p (not U > p), or drop where U < p (not U <= p).",
+        N_(
+            "Where U equals p exactly, you dropped the unit. The rule drops where U < p, strictly, "
+            "so U = p is kept: keep where U >= p (not U > p), or drop where U < p (not U <= p)."
+        ),
     ),
     Mistake(
         "dropout in evaluation",
         lambda *a: _dropout_variant(*a, in_eval=True),
-        "You dropped units in evaluation too. With training=False dropout does nothing: return A "
-        "unchanged.",
+        N_(
+            "You dropped units in evaluation too. With training=False dropout does nothing: return "
+            "A unchanged."
+        ),
     ),
     Mistake(
         "scaled in evaluation",
         lambda A, p, U, training: (
             np.array(A, dtype=np.float64) / (1 - p) if not training else dropout(A, p, U, training)
         ),
-        "In evaluation you still divided by 1 − p. Inverted dropout scales in TRAINING only, so "
-        "evaluation returns A unchanged.",
+        N_(
+            "In evaluation you still divided by 1 − p. Inverted dropout scales in TRAINING only, "
+            "so evaluation returns A unchanged."
+        ),
     ),
 )
 
@@ -437,10 +483,10 @@ def _dropout_case(shape, p, training):
 
 
 DROPOUT_CASES = [
-    Case(_dropout_case((4, 6), 0.3, True), "training, p = 0.3"),
-    Case(_dropout_case((3, 5), 0.6, True), "training, p = 0.6"),
-    Case(_dropout_case((4, 6), 0.5, False), "evaluation (training=False), p = 0.5"),
-    Case(_dropout_case((2, 3), 0.0, True), "training, p = 0: nothing dropped"),
+    Case(_dropout_case((4, 6), 0.3, True), N_("training, p = 0.3")),
+    Case(_dropout_case((3, 5), 0.6, True), N_("training, p = 0.6")),
+    Case(_dropout_case((4, 6), 0.5, False), N_("evaluation (training=False), p = 0.5")),
+    Case(_dropout_case((2, 3), 0.0, True), N_("training, p = 0: nothing dropped")),
     Case(
         (
             np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]]),
@@ -448,7 +494,7 @@ DROPOUT_CASES = [
             np.array([[0.25, 0.1, 0.9], [0.25, 0.5, 0.0]]),
             True,
         ),
-        "training, p = 0.25, some U exactly equal to p (kept: only U < p drops)",
+        N_("training, p = 0.25, some U exactly equal to p (kept: only U < p drops)"),
     ),
 ]
 
@@ -457,7 +503,7 @@ def check_dropout(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 3.7: `fn(A, p, U, training)` is inverted dropout: drop where U < p, scale the rest
     by 1/(1 − p)."""
     return catalogued_check(
-        "Exercise 3.7 (inverted dropout)",
+        N_("Exercise 3.7 (inverted dropout)"),
         fn,
         dropout,
         DROPOUT_CASES,
@@ -508,45 +554,52 @@ BATCHNORM_MISTAKES = (
     Mistake(
         "mean terms missing",
         lambda *a: _bn_variant(*a, mean_path=False, variance_path=False),
-        "dX is only γ·dY/σ: the mean terms are missing. μ and σ² are computed from the whole "
-        "batch, so every "
-        "example's input moves them; that adds −mean(dx̂) − x̂·mean(dx̂ ⊙ x̂) inside the bracket: "
-        "dX = (1/σ)·(dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)), means over the batch axis.",
+        N_(
+            "dX is only γ·dY/σ: the mean terms are missing. μ and σ² are computed from the whole "
+            "batch, so every example's input moves them; that adds −mean(dx̂) − x̂·mean(dx̂ ⊙ x̂) "
+            "inside the bracket: dX = (1/σ)·(dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)), means over "
+            "the batch axis."
+        ),
     ),
     Mistake(
         "variance path missing",
         lambda *a: _bn_variant(*a, variance_path=False),
-        "The path through the variance is missing: subtract x̂ ⊙ mean(dx̂ ⊙ x̂) (mean over the "
-        "batch) as well.",
+        N_(
+            "The path through the variance is missing: subtract x̂ ⊙ mean(dx̂ ⊙ x̂) (mean over the "
+            "batch) as well."
+        ),
     ),
     Mistake(
         "mean path missing",
         lambda *a: _bn_variant(*a, mean_path=False),
-        "The path through the mean is missing: subtract mean(dx̂) (over the batch) as well.",
+        N_("The path through the mean is missing: subtract mean(dx̂) (over the batch) as well."),
     ),
     Mistake(
         "γ missing in dX",
         lambda *a: _bn_variant(*a, use_gamma=False),
-        "dX ignores γ. The gradient reaching x̂ is dx̂ = dY ⊙ γ, since Y = γ ⊙ x̂ + β.",
+        N_("dX ignores γ. The gradient reaching x̂ is dx̂ = dY ⊙ γ, since Y = γ ⊙ x̂ + β."),
     ),
     Mistake(
         "feature axis",
         lambda *a: _bn_variant(*a, axis=1),
-        "You normalised along the features (axis 1): that is layer norm. Batch norm's statistics, "
-        "and the means in "
-        "its backward pass, are over the batch (axis 0).",
+        N_(
+            "You normalised along the features (axis 1): that is layer norm. Batch norm's "
+            "statistics, and the means in its backward pass, are over the batch (axis 0)."
+        ),
     ),
     Mistake(
         "unbiased variance",
         lambda *a: _bn_variant(*a, ddof=1),
-        "You used the unbiased variance (divided by N − 1: ddof=1, or torch's var and std by "
-        "default). Batch norm in "
-        "training normalises with the biased variance, which divides by N: X.var(axis=0).",
+        N_(
+            "You used the unbiased variance (divided by N − 1: ddof=1, or torch's var and std by "
+            "default). Batch norm in "
+            "training normalises with the biased variance, which divides by N: X.var(axis=0)."
+        ),
     ),
     Mistake(
         "dγ without x̂",
         lambda *a: _bn_variant(*a, dgamma_x_hat=False),
-        "dγ is Σ over the batch of dY ⊙ x̂ (Y = γ ⊙ x̂ + β); you left out x̂.",
+        N_("dγ is Σ over the batch of dY ⊙ x̂ (Y = γ ⊙ x̂ + β); you left out x̂."),
     ),
 )
 
@@ -557,10 +610,12 @@ def _bn_case(n, d, offset=0.0, scale=1.0):
 
 
 BATCHNORM_CASES = [
-    Case(_bn_case(8, 3), "N = 8 examples, D = 3 features", batch_size=8),
-    Case(_bn_case(5, 4, offset=3.0, scale=2.0), "N = 5, D = 4, inputs centred at 3", batch_size=5),
-    Case(_bn_case(16, 2), "N = 16, D = 2", batch_size=16),
-    Case(_bn_case(3, 5), "N = 3: a small batch", batch_size=3),
+    Case(_bn_case(8, 3), N_("N = 8 examples, D = 3 features"), batch_size=8),
+    Case(
+        _bn_case(5, 4, offset=3.0, scale=2.0), N_("N = 5, D = 4, inputs centred at 3"), batch_size=5
+    ),
+    Case(_bn_case(16, 2), N_("N = 16, D = 2"), batch_size=16),
+    Case(_bn_case(3, 5), N_("N = 3: a small batch"), batch_size=3),
 ]
 
 
@@ -568,7 +623,7 @@ def check_batchnorm_backward(fn: Callable, strict: bool | None = None) -> CheckR
     """Exercise 3.8: `fn(dY, X, gamma, eps)` returns (dX, dgamma, dbeta) of batch norm in training
     mode."""
     return catalogued_check(
-        "Exercise 3.8 (batch-norm backward)",
+        N_("Exercise 3.8 (batch-norm backward)"),
         fn,
         batchnorm_backward,
         BATCHNORM_CASES,

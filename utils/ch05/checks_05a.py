@@ -23,6 +23,7 @@ from utils.ch05.evaluation import threshold_metrics
 from utils.checks.diagnose import Verdict, compare_arrays, relative_error, returned_none
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 from utils.checks.step_harness import N_FEATURES, compare_step, small_network, step_outcome
 from utils.training import KERAS_ADAM_EPS, training_step
 
@@ -40,16 +41,18 @@ STEP_MISTAKES = (
     Mistake(
         "no zero_grad",
         partial(step_outcome, _step_without_zero_grad),
-        "The gradients are not cleared between steps: without optimizer.zero_grad(), each "
-        "backward() ADDS to the gradients of the steps before, so from the second step on the "
-        "update uses their sum. Call optimizer.zero_grad() at the start of the step.",
+        N_(
+            "The gradients are not cleared between steps: without optimizer.zero_grad(), each "
+            "backward() ADDS to the gradients of the steps before, so from the second step on the "
+            "update uses their sum. Call optimizer.zero_grad() at the start of the step."
+        ),
     ),
 )
 
 STEP_CASES = (
-    Case(("sgd", 1, 8, 0), "one SGD step on a batch of 8", batch_size=8),
-    Case(("adam", 3, 8, 1), "three Adam steps in a row", batch_size=8),
-    Case(("sgd", 1, 32, 2), "one SGD step on a batch of 32", batch_size=32),
+    Case(("sgd", 1, 8, 0), N_("one SGD step on a batch of 8"), batch_size=8),
+    Case(("adam", 3, 8, 1), N_("three Adam steps in a row"), batch_size=8),
+    Case(("sgd", 1, 32, 2), N_("one SGD step on a batch of 32"), batch_size=32),
 )
 
 
@@ -57,7 +60,7 @@ def check_training_step(learner_step: Callable, *, strict: bool | None = None) -
     """Exercise 5.1: three seeded runs of the learner's step against `utils.training.training_step`,
     to rtol 1e-4."""
     return catalogued_check(
-        "Exercise 5.1 (training step)",
+        N_("Exercise 5.1 (training step)"),
         partial(step_outcome, learner_step),
         training_step,
         STEP_CASES,
@@ -72,7 +75,7 @@ def check_training_step(learner_step: Callable, *, strict: bool | None = None) -
 
 # ---------------------------------------------------------------- Exercise 5.2: threshold metrics
 
-METRIC_NAMES = ("accuracy", "precision", "recall")
+METRIC_NAMES = (N_("accuracy"), N_("precision"), N_("recall"))
 
 
 def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
@@ -85,17 +88,23 @@ def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> 
         return Verdict(
             False,
             "structure",
-            "Return a tuple of 3 numbers, in this order: accuracy, precision, recall.",
+            _("Return a tuple of 3 numbers, in this order: accuracy, precision, recall."),
         )
     for name, value in zip(METRIC_NAMES, got):
         verdict = compare_arrays(value, 0.0)
         if verdict.kind in ("nan", "type", "none"):
-            return Verdict(False, verdict.kind, f"In {name}: {verdict.message}")
+            return Verdict(
+                False,
+                verdict.kind,
+                _("In {name}: {diagnosis}").format(name=_(name), diagnosis=verdict.message),
+            )
         if np.ndim(value) != 0 and np.size(value) != 1:
             return Verdict(
                 False,
                 "shape",
-                f"In {name}: expected one number, got an array of shape {np.shape(value)}.",
+                _("In {name}: expected one number, got an array of shape {shape}.").format(
+                    name=_(name), shape=np.shape(value)
+                ),
             )
     g = [float(np.asarray(v, dtype=float).reshape(())) for v in got]
     e = [float(v) for v in expected]
@@ -108,12 +117,12 @@ def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> 
         return Verdict(
             False,
             "swapped",
-            (
-                f"Precision and recall are swapped (yours {g[1]:.4g} and {g[2]:.4g}, expected "
-                f"{e[1]:.4g} and {e[2]:.4g}). "
+            _(
+                "Precision and recall are swapped (yours {precision:.4g} and {recall:.4g}, "
+                "expected {expected_precision:.4g} and {expected_recall:.4g}). "
                 "Precision divides the true positives by the number PREDICTED 1; recall by the "
                 "number LABELLED 1."
-            ),
+            ).format(precision=g[1], recall=g[2], expected_precision=e[1], expected_recall=e[2]),
         )
     for name, a, b in zip(METRIC_NAMES, g, e):
         if close(a, b):
@@ -122,22 +131,24 @@ def compare_metrics(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> 
             return Verdict(
                 False,
                 "batch-mean",
-                (
-                    f"In accuracy: {batch_size}× too large, and {batch_size} is the number of "
-                    "predictions: you returned "
-                    f"the count of correct predictions ({a:.4g}). Divide by n = {batch_size} (or "
-                    "use np.mean)."
-                ),
+                _(
+                    "In accuracy: {n}× too large, and {n} is the number of predictions: you "
+                    "returned the count of correct predictions ({count:.4g}). Divide by n = {n} "
+                    "(or use np.mean)."
+                ).format(n=batch_size, count=a),
             )
         return Verdict(
             False,
             "values",
-            (
-                f"In {name}: yours {a:.4g}, expected {b:.4g} (relative error "
-                f"{relative_error(np.array(a), np.array(b)):.2e}). "
-                "Check which rows count as predicted 1 (p > threshold, strictly, with the "
-                "threshold passed in) "
-                f"and what the {name} divides by."
+            _(
+                "In {name}: yours {yours:.4g}, expected {expected:.4g} (relative error "
+                "{error:.2e}). Check which rows count as predicted 1 (p > threshold, strictly, "
+                "with the threshold passed in) and what the {name} divides by."
+            ).format(
+                name=_(name),
+                yours=a,
+                expected=b,
+                error=relative_error(np.array(a), np.array(b)),
             ),
         )
     raise AssertionError("unreachable")
@@ -157,16 +168,16 @@ def check_threshold_metrics(learner_fn: Callable, *, strict: bool | None = None)
     recall and precision."""
     rng = np.random.default_rng(6)
     cases = [
-        Case(_metric_case(rng, 20, 0.5), "20 predictions, threshold 0.5", batch_size=20),
-        Case(_metric_case(rng, 30, 0.3), "30 predictions, threshold 0.3", batch_size=30),
+        Case(_metric_case(rng, 20, 0.5), N_("20 predictions, threshold 0.5"), batch_size=20),
+        Case(_metric_case(rng, 30, 0.3), N_("30 predictions, threshold 0.3"), batch_size=30),
         Case(
             _metric_case(rng, 24, 0.5, ties=True),
-            "24 predictions, 6 exactly at the threshold",
+            N_("24 predictions, 6 exactly at the threshold"),
             batch_size=24,
         ),
     ]
     return catalogued_check(
-        "Exercise 5.2 (threshold metrics)",
+        N_("Exercise 5.2 (threshold metrics)"),
         learner_fn,
         threshold_metrics,
         cases,
@@ -217,7 +228,7 @@ def _trained(seed: int, steps: int):
     model = small_network(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, eps=KERAS_ADAM_EPS)
     X, y = _rows(seed, 16)
-    for _ in range(steps):
+    for _step in range(steps):
         _adam_step(model, optimizer, X, y)
     return model, optimizer, X, y
 
@@ -244,7 +255,7 @@ def checkpoint_outcome(
     optimiser with `load_fn`, take one more step; then hand `load_fn` a file that runs code when
     unpickled unsafely."""
     model, optimizer, X, y = _trained(seed, epoch)
-    fresh, fresh_optimizer, _, _ = _trained(seed + 1000, 0)
+    fresh, fresh_optimizer = _trained(seed + 1000, 0)[:2]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "checkpoint.pt"
         save_fn(path, model, optimizer, epoch)
@@ -266,7 +277,7 @@ def _spring_traps(folder: Path, load_fn: Callable, seed: int) -> None:
     unpickler (pickle.load too) would run. Refusing them, in whatever words, is the right outcome.
     Their warnings (torch.load notes the plain pickle's protocol) are the check's business, not the
     learner's, so none reaches the notebook."""
-    victim, victim_optimizer, _, _ = _trained(seed + 2000, 0)
+    victim, victim_optimizer = _trained(seed + 2000, 0)[:2]
     trapped = {
         "model": victim.state_dict(),
         "optimizer": victim_optimizer.state_dict(),
@@ -292,11 +303,13 @@ def _saved_contents(path: Path) -> str:
             warnings.simplefilter("ignore")
             state = torch.load(path, weights_only=True)
     except FileNotFoundError:
-        return "no file: save_checkpoint wrote nothing at `path`"
+        return _("no file: save_checkpoint wrote nothing at `path`")
     except Exception as error:  # noqa: BLE001 - any refusal becomes a message
-        return f"unreadable with torch.load(path, weights_only=True) ({type(error).__name__})"
+        return _("unreadable with torch.load(path, weights_only=True) ({error})").format(
+            error=type(error).__name__
+        )
     if not isinstance(state, dict):
-        return f"a {type(state).__name__}, not a dict"
+        return _("a {type}, not a dict").format(type=type(state).__name__)
     return "keys: " + ", ".join(sorted(map(str, state)))
 
 
@@ -309,50 +322,54 @@ def compare_checkpoint(
         return Verdict(
             False,
             "unsafe load",
-            (
+            _(
                 "Your load_checkpoint ran code stored in a checkpoint file: it unpickles with "
-                "weights_only=False, so a "
-                "file from anyone else can run any program as you. Use torch.load(path, "
-                "weights_only=True), which "
-                "accepts only tensors, numbers, strings and containers of them."
+                "weights_only=False, so a file from anyone else can run any program as you. Use "
+                "torch.load(path, weights_only=True), which accepts only tensors, numbers, "
+                "strings and containers of them."
             ),
         )
     if got.saved != expected.saved:
         return Verdict(
             False,
             "saved file",
-            (
-                "The file your save_checkpoint wrote holds "
-                f"{got.saved.removeprefix('keys: ') if got.saved.startswith('keys') else got.saved}"
-                f"{' as its keys' if got.saved.startswith('keys') else ''}. Save it with "
-                "torch.save(...) as a dict with exactly the keys "
-                "'model' (model.state_dict()), 'optimizer' (optimizer.state_dict()) and 'epoch', "
-                "so that any course "
-                "code, and torch.load(path, weights_only=True), can read it."
+            _(
+                "The file your save_checkpoint wrote holds {contents}. Save it with "
+                "torch.save(...) as a dict with exactly the keys 'model' (model.state_dict()), "
+                "'optimizer' (optimizer.state_dict()) and 'epoch', so that any course code, and "
+                "torch.load(path, weights_only=True), can read it."
+            ).format(
+                contents=_("{keys} as its keys").format(keys=got.saved.removeprefix("keys: "))
+                if got.saved.startswith("keys: ")
+                else got.saved
             ),
         )
     if got.epoch is None:
-        return Verdict(False, "none", f"In epoch: {returned_none().message}")
+        return Verdict(
+            False,
+            "none",
+            _("In {name}: {diagnosis}").format(name="epoch", diagnosis=returned_none().message),
+        )
     if not isinstance(got.epoch, (int, float, np.integer, np.floating)) and not (
         isinstance(got.epoch, torch.Tensor) and got.epoch.numel() == 1
     ):
         return Verdict(
             False,
             "type",
-            f"load_checkpoint returned a {type(got.epoch).__name__}; return the epoch number "
-            "stored in the file.",
+            _(
+                "load_checkpoint returned a {type}; return the epoch number stored in the file."
+            ).format(type=type(got.epoch).__name__),
         )
     predictions = compare_arrays(got.predictions, expected.predictions, rtol=rtol, atol=atol)
     if not predictions.passed:
         return Verdict(
             False,
             predictions.kind,
-            (
+            _(
                 "In predictions: the restored network does not predict what the saved one did, so "
-                "its weights did not "
-                "come back. Restore them with model.load_state_dict(state['model']). "
-                f"{predictions.message}"
-            ),
+                "its weights did not come back. Restore them with "
+                "model.load_state_dict(state['model']). {diagnosis}"
+            ).format(diagnosis=predictions.message),
             predictions.relative_error,
         )
     parameters = compare_arrays(got.parameters, expected.parameters, rtol=rtol, atol=atol)
@@ -360,18 +377,22 @@ def compare_checkpoint(
         return Verdict(
             False,
             parameters.kind,
-            (
+            _(
                 "In parameters after one more Adam step: the restored network predicts right, but "
-                "its next Adam step "
-                "goes elsewhere, so Adam's running moments did not come back. Save "
-                "optimizer.state_dict() and restore it "
-                f"with optimizer.load_state_dict(...). {parameters.message}"
-            ),
+                "its next Adam step goes elsewhere, so Adam's running moments did not come back. "
+                "Save optimizer.state_dict() and restore it with optimizer.load_state_dict(...). "
+                "{diagnosis}"
+            ).format(diagnosis=parameters.message),
             parameters.relative_error,
         )
     epoch = compare_arrays(got.epoch, expected.epoch, rtol=0, atol=0)
     if not epoch.passed:
-        return Verdict(False, epoch.kind, f"In epoch: {epoch.message}", epoch.relative_error)
+        return Verdict(
+            False,
+            epoch.kind,
+            _("In {name}: {diagnosis}").format(name="epoch", diagnosis=epoch.message),
+            epoch.relative_error,
+        )
     return Verdict(
         True,
         "ok",
@@ -388,10 +409,13 @@ def check_checkpoint(
     `choose_implementation(result, (save_fn, load_fn))` gives a (save, load) pair; both are watched
     as answer keys."""
     return catalogued_check(
-        "Exercise 5.3 (save and load a checkpoint)",
+        N_("Exercise 5.3 (save and load a checkpoint)"),
         partial(checkpoint_outcome, save_fn, load_fn),
         (save_checkpoint, load_checkpoint),
-        [Case((0, 3), "3 steps, then save and restore"), Case((1, 5), "5 steps, another seed")],
+        [
+            Case((0, 3), N_("3 steps, then save and restore")),
+            Case((1, 5), N_("5 steps, another seed")),
+        ],
         compare=compare_checkpoint,
         expected_from=partial(checkpoint_outcome, save_checkpoint, load_checkpoint),
         answer_keys=(save_checkpoint, load_checkpoint),

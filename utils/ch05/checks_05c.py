@@ -13,6 +13,7 @@ from utils.ch05.convolution import conv2d, conv_output_size, correlate2d
 from utils.checks.diagnose import Verdict, returned_none
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 # ---------------------------------------------------------------- Exercise 5.4: a convolution
 
@@ -36,28 +37,37 @@ CORRELATE_MISTAKES = (
     Mistake(
         "flipped kernel",
         _flipped,
-        "Your kernel is flipped (rotated 180°): that is convolution as mathematicians define it. "
-        "Deep-learning libraries, torch included, compute cross-correlation: out[i, j] = "
-        "Σ image[i + u, j + v] · kernel[u, v], with no flip. (A learned kernel does not care; a "
-        "given kernel does.)",
+        N_(
+            "Your kernel is flipped (rotated 180°): that is convolution as mathematicians define "
+            "it. Deep-learning libraries, torch included, compute cross-correlation: out[i, j] = Σ "
+            "image[i + u, j + v] · kernel[u, v], with no flip. (A learned kernel does not care; a "
+            "given kernel does.)"
+        ),
     ),
     Mistake(
         "zero-padded",
         _same_size,
-        "Your output has the input's size, as if zero-padded. Here there is no padding: the output "
-        "is (H − kh + 1) × (W − kw + 1), one value per position where the whole kernel fits.",
+        N_(
+            "Your output has the input's size, as if zero-padded. Here there is no padding: the "
+            "output is (H − kh + 1) × (W − kw + 1), one value per position where the whole kernel "
+            "fits."
+        ),
     ),
     Mistake(
         "last position missing",
         _one_short,
-        "The last row and column of positions are missing: the kernel also fits at i = H − kh, so "
-        "loop over range(H − kh + 1), and the same for the columns.",
+        N_(
+            "The last row and column of positions are missing: the kernel also fits at i = H − kh, "
+            "so loop over range(H − kh + 1), and the same for the columns."
+        ),
     ),
     Mistake(
         "transposed kernel",
         lambda image, kernel: correlate2d(image, np.asarray(kernel).T),
-        "Your kernel is transposed: kernel[u, v] multiplies image[i + u, j + v], u down the rows "
-        "and v along the columns.",
+        N_(
+            "Your kernel is transposed: kernel[u, v] multiplies image[i + u, j + v], u down the "
+            "rows and v along the columns."
+        ),
     ),
 )
 
@@ -69,10 +79,10 @@ def _correlate_case(rng, h, w, kh, kw):
 def correlate_cases(seed: int = 5) -> list[Case]:
     rng = np.random.default_rng(seed)
     return [
-        Case(_correlate_case(rng, 6, 7, 3, 3), "6 × 7 image, 3 × 3 kernel"),
-        Case(_correlate_case(rng, 5, 5, 2, 3), "5 × 5 image, 2 × 3 kernel (not square)"),
-        Case(_correlate_case(rng, 8, 4, 4, 1), "8 × 4 image, 4 × 1 kernel"),
-        Case(_correlate_case(rng, 3, 3, 3, 3), "kernel as large as the image: one output"),
+        Case(_correlate_case(rng, 6, 7, 3, 3), N_("6 × 7 image, 3 × 3 kernel")),
+        Case(_correlate_case(rng, 5, 5, 2, 3), N_("5 × 5 image, 2 × 3 kernel (not square)")),
+        Case(_correlate_case(rng, 8, 4, 4, 1), N_("8 × 4 image, 4 × 1 kernel")),
+        Case(_correlate_case(rng, 3, 3, 3, 3), N_("kernel as large as the image: one output")),
     ]
 
 
@@ -80,7 +90,7 @@ def check_correlate2d(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 5.4: `fn(image, kernel)` is the one-channel, unpadded, stride-1
     cross-correlation."""
     return catalogued_check(
-        "Exercise 5.4 (one-channel convolution)",
+        N_("Exercise 5.4 (one-channel convolution)"),
         fn,
         correlate2d,
         correlate_cases(),
@@ -98,21 +108,23 @@ def check_correlate2d(fn: Callable, strict: bool | None = None) -> CheckResult:
 # somewhere. The uneven strides come first, so that true division (/) is named there before whole
 # floats are refused.
 SIZE_TABLES = {
-    "stride 2 and 3, where the division does not come out even": (
+    N_("stride 2 and 3, where the division does not come out even"): (
         (32, 5, 2, 2),
         (7, 3, 2, 0),
         (10, 4, 3, 1),
         (9, 2, 2, 0),
         (10, 3, 3, 0),
     ),
-    "stride 1: 3×3 on 28 pixels unpadded and padded, 05b's first layer, a 5×5 kernel as large as "
-    "the input": (
+    N_(
+        "stride 1: 3×3 on 28 pixels unpadded and padded, 05b's first layer, a 5×5 kernel as large "
+        "as the input"
+    ): (
         (28, 3, 1, 0),
         (28, 3, 1, 1),
         (8, 3, 1, 1),
         (5, 5, 1, 0),
     ),
-    "the first layer of ResNet: 224 pixels, 7×7 kernel, stride 2, padding 3": ((224, 7, 2, 3),),
+    N_("the first layer of ResNet: 224 pixels, 7×7 kernel, stride 2, padding 3"): ((224, 7, 2, 3),),
 }
 
 
@@ -124,42 +136,53 @@ SIZE_MISTAKES = (
     Mistake(
         "no +1",
         _sizes(lambda n, k, s, p: (n + 2 * p - k) // s),
-        "One short: the kernel fits at position 0 as well, so add 1: ⌊(n + 2p − k) / s⌋ + 1.",
+        N_("One short: the kernel fits at position 0 as well, so add 1: ⌊(n + 2p − k) / s⌋ + 1."),
     ),
     Mistake(
         "padding once",
         _sizes(lambda n, k, s, p: (n + p - k) // s + 1),
-        "Padding is added on BOTH sides of the input: n + 2·padding.",
+        N_("Padding is added on BOTH sides of the input: n + 2·padding."),
     ),
     Mistake(
         "stride ignored",
         _sizes(lambda n, k, s, p: n + 2 * p - k + 1),
-        "The stride is ignored: the kernel moves s pixels at a time, so divide (n + 2p − k) by s "
-        "before adding 1.",
+        N_(
+            "The stride is ignored: the kernel moves s pixels at a time, so divide (n + 2p − k) by "
+            "s before adding 1."
+        ),
     ),
     Mistake(
         "rounded up",
         _sizes(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1),
-        "You rounded up. A last window that would stick out past the (padded) input is not "
-        "computed: round down, ⌊(n + 2p − k) / s⌋ + 1, with // in Python.",
+        N_(
+            "You rounded up. A last window that would stick out past the (padded) input is not "
+            "computed: round down, ⌊(n + 2p − k) / s⌋ + 1, with // in Python."
+        ),
     ),
     Mistake(
         "rounded to nearest",
         _sizes(lambda n, k, s, p: round((n + 2 * p - k) / s) + 1),
-        "You rounded to the nearest whole number (round) instead of rounding down. A last window "
-        "that would stick out past the (padded) input is not computed, even if most of it fits: "
-        "⌊(n + 2p − k) / s⌋ + 1, with // in Python.",
+        N_(
+            "You rounded to the nearest whole number (round) instead of rounding down. A last "
+            "window that would stick out past the (padded) input is not computed, even if most of "
+            "it fits: ⌊(n + 2p − k) / s⌋ + 1, with // in Python."
+        ),
     ),
     Mistake(
         "true division",
         _sizes(lambda n, k, s, p: (n + 2 * p - k) / s + 1),
-        "Some sizes are not whole numbers: use floor division // (a window that does not fit is "
-        "not computed).",
+        N_(
+            "Some sizes are not whole numbers: use floor division // (a window that does not fit "
+            "is not computed)."
+        ),
     ),
     Mistake(
         "stride divides everything",
         _sizes(lambda n, k, s, p: (n + 2 * p - k + 1) // s),
-        "The +1 belongs outside the division: ⌊(n + 2p − k) / s⌋ + 1, not ⌊(n + 2p − k + 1) / s⌋.",
+        N_(
+            "The +1 belongs outside the division: ⌊(n + 2p − k) / s⌋ + 1, not ⌊(n + 2p − k + 1) / "
+            "s⌋."
+        ),
     ),
 )
 
@@ -177,7 +200,9 @@ def _compare_size_values(got, expected, *, batch_size=None, rtol=None, atol=None
         return Verdict(
             False,
             "type",
-            f"Return a whole number (an int) for the length of the output, not {odd!r}.",
+            _("Return a whole number (an int) for the length of the output, not {value}.").format(
+                value=repr(odd)
+            ),
         )
     values = [float(size) for size in sizes]
     wrong = [i for i, (value, (_, size)) in enumerate(zip(values, expected)) if value != size]
@@ -188,9 +213,20 @@ def _compare_size_values(got, expected, *, batch_size=None, rtol=None, atol=None
         False,
         "values",
         (
-            f"Wrong for n = {n}, kernel = {k}, stride = {s}, padding = {p}: yours "
-            f"{sizes[wrong[0]]!r}, expected {size} "
-            f"({len(wrong)} of {len(sizes)} rows of this table are wrong)."
+            _(
+                "Wrong for n = {n}, kernel = {kernel}, stride = {stride}, padding = {padding}: "
+                "yours {yours}, expected {expected} ({wrong} of {rows} rows of this table are "
+                "wrong)."
+            ).format(
+                n=n,
+                kernel=k,
+                stride=s,
+                padding=p,
+                yours=repr(sizes[wrong[0]]),
+                expected=size,
+                wrong=len(wrong),
+                rows=len(sizes),
+            )
         ),
     )
 
@@ -212,11 +248,11 @@ def _compare_sizes(got, expected, *, batch_size=None, rtol=None, atol=None) -> V
         return Verdict(
             False,
             "not an int",
-            (
-                f"The values are right, but {odd!r} is a {type(odd).__name__}, not an int. A size "
-                "is used to build layers (nn.Linear needs an int), so return an int: floor "
-                "division // on ints gives one, or wrap the result in int(...)."
-            ),
+            _(
+                "The values are right, but {value} is a {type}, not an int. A size is used to "
+                "build layers (nn.Linear needs an int), so return an int: floor division // on "
+                "ints gives one, or wrap the result in int(...)."
+            ).format(value=repr(odd), type=type(odd).__name__),
         )
     return verdict
 
@@ -235,7 +271,7 @@ def _reference_sizes(table):
 def check_output_size(fn: Callable, strict: bool | None = None) -> CheckResult:
     """Exercise 5.5: `fn(n, kernel, stride, padding)` returns the output length along one axis."""
     return catalogued_check(
-        "Exercise 5.5 (output size)",
+        N_("Exercise 5.5 (output size)"),
         _learner_sizes(fn),
         conv_output_size,
         [Case((table,), label) for label, table in SIZE_TABLES.items()],

@@ -13,6 +13,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from utils.i18n import N_, _
+
 
 def placed_at_random(images: np.ndarray, side: int, rng: np.random.Generator) -> np.ndarray:
     """Each image (n × h × w) pasted at a random position of a blank side × side frame."""
@@ -77,7 +79,7 @@ def accuracy_after_training(
     torch.manual_seed(seed)
     model = make_model()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    for _ in range(steps):
+    for _step in range(steps):
         optimizer.zero_grad()
         F.cross_entropy(model(X), y).backward()
         optimizer.step()
@@ -95,14 +97,14 @@ def learning_curves(
     sizes: Sequence[int],
     seeds: Sequence[int],
     *,
-    desc: str = "learning curves",
+    desc: str = N_("learning curves"),
     **training,
 ) -> dict[str, np.ndarray]:
     """Test accuracy of each model (len(sizes) × len(seeds)). At each (n, seed) every model trains
     on the same n rows from the same seed, so the models' differences can be paired."""
     accuracy = {name: np.zeros((len(sizes), len(seeds))) for name in models}
     runs = [(i, n, j, seed) for i, n in enumerate(sizes) for j, seed in enumerate(seeds)]
-    for i, n, j, seed in tqdm(runs, desc=desc, unit="run"):
+    for i, n, j, seed in tqdm(runs, desc=_(desc), unit="run"):
         for name, make_model in models.items():
             accuracy[name][i, j] = accuracy_after_training(
                 make_model, X_pool, y_pool, X_test, y_test, n, seed, **training

@@ -16,6 +16,7 @@ from utils.ch06.robustness import STANDARDISE_EPS, standardise_images
 from utils.checks.diagnose import Verdict, compare_arrays, returned_none
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 # ---------------------------------------------------------------- Exercise 6.1: de-duplication
 
@@ -51,7 +52,7 @@ def _compared_as(normalise: Callable[[str], str]) -> Callable:
     return deduplicate_normalised
 
 
-NORMALISED_MESSAGE = (
+NORMALISED_MESSAGE = N_(
     "You treated texts that differ only in spaces, letter case or punctuation as one text. The "
     "exercise compares texts exactly: use each text itself, unchanged, as the dictionary key (no "
     "strip(), lower() or re.sub())."
@@ -75,20 +76,26 @@ DEDUPLICATE_MISTAKES = (
     Mistake(
         "last occurrence",
         _keep_last,
-        "You kept the LAST copy of each text. Keep the first: the row where the text appears for "
-        "the first time.",
+        N_(
+            "You kept the LAST copy of each text. Keep the first: the row where the text appears "
+            "for the first time."
+        ),
     ),
     Mistake(
         "conflicts kept",
         _keep_conflicts,
-        "You kept one copy of texts that appear with BOTH labels. Such a text's label is "
-        "unknowable: drop every copy of it.",
+        N_(
+            "You kept one copy of texts that appear with BOTH labels. Such a text's label is "
+            "unknowable: drop every copy of it."
+        ),
     ),
     Mistake(
         "singletons only",
         _singletons_only,
-        "You dropped every text that has a duplicate, the first copy too. Keep one copy (the "
-        "first) of each repeated text.",
+        N_(
+            "You dropped every text that has a duplicate, the first copy too. Keep one copy (the "
+            "first) of each repeated text."
+        ),
     ),
 )
 
@@ -102,20 +109,25 @@ def compare_kept_rows(got, expected, *, batch_size=None, rtol=None, atol=None) -
         return Verdict(
             False,
             "type",
-            "You returned the texts themselves. Return their row indices (integers) instead.",
+            _("You returned the texts themselves. Return their row indices (integers) instead."),
         )
     if array.dtype == bool:
         return Verdict(
             False,
             "type",
-            "You returned a boolean mask. Return the row indices instead (np.flatnonzero(mask)).",
+            _(
+                "You returned a boolean mask. Return the row indices instead "
+                "(np.flatnonzero(mask))."
+            ),
         )
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
         return Verdict(
             False,
             "type",
-            f"Return a 1-D array (or list) of integer row indices; yours has dtype {array.dtype} "
-            f"and shape {array.shape}.",
+            _(
+                "Return a 1-D array (or list) of integer row indices; yours has dtype {dtype} "
+                "and shape {shape}."
+            ).format(dtype=array.dtype, shape=array.shape),
         )
     expected = np.asarray(expected)
     if np.array_equal(array, expected):
@@ -124,21 +136,33 @@ def compare_kept_rows(got, expected, *, batch_size=None, rtol=None, atol=None) -
         return Verdict(
             False,
             "order",
-            "The right rows, in another order. Return them sorted (np.sort), in the order of the "
-            "file.",
+            _(
+                "The right rows, in another order. Return them sorted (np.sort), in the order of "
+                "the file."
+            ),
         )
     extra, missing = np.setdiff1d(array, expected), np.setdiff1d(expected, array)
     detail = []
     if extra.size:
-        detail.append(f"{extra.size} rows kept that should go (for example row {extra[0]})")
+        detail.append(
+            _("{count} rows kept that should go (for example row {row})").format(
+                count=extra.size, row=extra[0]
+            )
+        )
     if missing.size:
-        detail.append(f"{missing.size} rows missing (for example row {missing[0]})")
+        detail.append(
+            _("{count} rows missing (for example row {row})").format(
+                count=missing.size, row=missing[0]
+            )
+        )
     if not detail:
-        detail.append("some rows are listed twice")
+        detail.append(_("some rows are listed twice"))
     return Verdict(
         False,
         "values",
-        f"You keep {len(array)} rows, expected {len(expected)}: " + "; ".join(detail) + ".",
+        _("You keep {kept} rows, expected {expected}: {details}.").format(
+            kept=len(array), expected=len(expected), details="; ".join(detail)
+        ),
     )
 
 
@@ -175,21 +199,23 @@ def check_deduplicate(learner_fn: Callable, *, strict: bool | None = None) -> Ch
     cases = [
         Case(
             (["好", "差", "好", "一般", "差", "好"], np.array([1, 0, 1, 1, 0, 1])),
-            "6 texts, repeats with the same label",
+            N_("6 texts, repeats with the same label"),
         ),
         Case(
             (["A", "B", "A", "C", "B"], np.array([1, 0, 0, 1, 0])),
-            "5 texts, 'A' appears with both labels",
+            N_("5 texts, 'A' appears with both labels"),
         ),
         Case(
             (list(NEAR_DUPLICATES), np.array(NEAR_DUPLICATE_LABELS)),
-            "10 texts, several differing only in spaces, letter case or punctuation",
+            N_("10 texts, several differing only in spaces, letter case or punctuation"),
         ),
-        Case((random_texts, random_labels), "150 texts drawn from 40, a few with both labels"),
-        Case(([reviews[i] for i in rows], review_labels[rows]), "640 lines of the review corpus"),
+        Case((random_texts, random_labels), N_("150 texts drawn from 40, a few with both labels")),
+        Case(
+            ([reviews[i] for i in rows], review_labels[rows]), N_("640 lines of the review corpus")
+        ),
     ]
     return catalogued_check(
-        "Exercise 6.1 (de-duplicate before splitting)",
+        N_("Exercise 6.1 (de-duplicate before splitting)"),
         learner_fn,
         deduplicate,
         cases,
@@ -244,41 +270,52 @@ STANDARDISE_MISTAKES = (
     Mistake(
         "batch-wide",
         _batch_wide,
-        "You used ONE mean and std for the whole batch. Each image needs its own: reduce over "
-        "dim=(1, 2, 3) (channels, height, width) with keepdim=True, not over the batch axis.",
+        N_(
+            "You used ONE mean and std for the whole batch. Each image needs its own: reduce over "
+            "dim=(1, 2, 3) (channels, height, width) with keepdim=True, not over the batch axis."
+        ),
     ),
     Mistake(
         "per channel",
         _per_channel,
-        "You standardised each CHANNEL of an image separately (dim=(2, 3)). Use one mean and one "
-        "std per image, over all its channels, rows and columns: dim=(1, 2, 3).",
+        N_(
+            "You standardised each CHANNEL of an image separately (dim=(2, 3)). Use one mean and "
+            "one std per image, over all its channels, rows and columns: dim=(1, 2, 3)."
+        ),
     ),
     Mistake(
         "per row",
         _per_row,
-        "You standardised each ROW of pixels (the last axis only). Reduce over all of an image's "
-        "pixels: dim=(1, 2, 3).",
+        N_(
+            "You standardised each ROW of pixels (the last axis only). Reduce over all of an "
+            "image's pixels: dim=(1, 2, 3)."
+        ),
     ),
     Mistake(
         "centred only",
         _centred_only,
-        "The images are centred but not scaled: divide by (std + eps) as well.",
+        N_("The images are centred but not scaled: divide by (std + eps) as well."),
     ),
     Mistake(
         "variance",
         _by_variance,
-        "You divided by the variance (std²). Divide by the standard deviation + eps.",
+        N_("You divided by the variance (std²). Divide by the standard deviation + eps."),
     ),
     Mistake(
         "eps in sqrt",
         _eps_in_sqrt,
-        "You divided by sqrt(var + eps). The exercise asks for (std + eps), eps outside the root.",
+        N_(
+            "You divided by sqrt(var + eps). The exercise asks for (std + eps), eps outside the "
+            "root."
+        ),
     ),
     Mistake(
         "min-max",
         _min_max,
-        "That is min–max scaling to [0, 1]. Subtract each image's MEAN and divide by its STANDARD "
-        "DEVIATION + eps.",
+        N_(
+            "That is min–max scaling to [0, 1]. Subtract each image's MEAN and divide by its "
+            "STANDARD DEVIATION + eps."
+        ),
     ),
 )
 
@@ -291,12 +328,12 @@ def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8
         return Verdict(
             False,
             "type",
-            (
-                f"You returned a {type(got).__name__}; return a torch tensor. The function becomes "
-                "the first layer of face_cnn(standardise=…), and the convolution after it takes "
-                "only tensors. Compute with torch operations (x.mean(dim=..., keepdim=True), "
+            _(
+                "You returned a {type}; return a torch tensor. The function becomes the first "
+                "layer of face_cnn(standardise=…), and the convolution after it takes only "
+                "tensors. Compute with torch operations (x.mean(dim=..., keepdim=True), "
                 "x.std(...)) or convert back with torch.from_numpy(...)."
-            ),
+            ).format(type=type(got).__name__),
         )
     if (
         isinstance(got, torch.Tensor)
@@ -306,12 +343,12 @@ def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8
         return Verdict(
             False,
             "dtype",
-            (
-                f"Your tensor is {got.dtype}, the input was {expected.dtype}. Return the input's "
-                "dtype (here float32): the convolution after this layer has float32 weights and "
-                "refuses a float64 input. Compute with torch on x itself, or convert back with "
+            _(
+                "Your tensor is {dtype}, the input was {expected}. Return the input's dtype "
+                "(here float32): the convolution after this layer has float32 weights and refuses "
+                "a float64 input. Compute with torch on x itself, or convert back with "
                 ".to(x.dtype)."
-            ),
+            ).format(dtype=got.dtype, expected=expected.dtype),
         )
     verdict = compare_arrays(got, expected, batch_size=batch_size, rtol=rtol, atol=atol)
     if verdict.kind == "nan":
@@ -319,7 +356,7 @@ def compare_standardised(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8
             False,
             "nan",
             verdict.message
-            + (
+            + _(
                 " A blank image (all pixels equal) has standard deviation 0, so (x − mean) / std "
                 "is 0 / 0. Divide by (std + eps), with the eps passed in."
             ),
@@ -336,17 +373,18 @@ def check_standardise_images(learner_fn: Callable, *, strict: bool | None = None
     with_blank[2] = 0.3
     cases = [
         Case(
-            (with_blank,), "4 random images (4 × 1 × 25 × 25), the third one blank (all pixels 0.3)"
+            (with_blank,),
+            N_("4 random images (4 × 1 × 25 × 25), the third one blank (all pixels 0.3)"),
         ),
-        Case((faces[[0, 1, 150, 199]].clone(),), "4 images of the faces data"),
-        Case((faces[95:105] * 0.3,), "10 dimmed images (pixels × 0.3)"),
+        Case((faces[[0, 1, 150, 199]].clone(),), N_("4 images of the faces data")),
+        Case((faces[95:105] * 0.3,), N_("10 dimmed images (pixels × 0.3)")),
         Case(
             (torch.rand(3, 3, 16, 16, generator=generator) * 5 + 2,),
-            "3 colour images (3 × 3 × 16 × 16) in [2, 7]",
+            N_("3 colour images (3 × 3 × 16 × 16) in [2, 7]"),
         ),
     ]
     return catalogued_check(
-        "Exercise 6.2 (per-image standardisation)",
+        N_("Exercise 6.2 (per-image standardisation)"),
         learner_fn,
         standardise_images,
         cases,

@@ -15,6 +15,7 @@ from utils.ch06.knowledge_tracing import bkt_update
 from utils.checks.diagnose import compare_arrays
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 
 # ---------------------------------------------------------------- Exercise 6.5: Platt scaling
@@ -68,53 +69,64 @@ PLATT_MISTAKES = (
     Mistake(
         "logits returned",
         lambda zc, yc, zn: (lambda a, b: a * np.asarray(zn) + b)(*platt_fit(zc, yc)),
-        "You returned a·z + b, the calibrated LOGIT. Return probabilities: σ(a·z + b) "
-        "(scipy.special.expit).",
+        N_(
+            "You returned a·z + b, the calibrated LOGIT. Return probabilities: σ(a·z + b) "
+            "(scipy.special.expit)."
+        ),
     ),
     Mistake(
         "not fitted",
         lambda zc, yc, zn: expit(np.asarray(zn, float)),
-        "These are the model's own probabilities σ(z_new), unchanged. Fit a and b on "
-        "(z_calibration, y_calibration) first.",
+        N_(
+            "These are the model's own probabilities σ(z_new), unchanged. Fit a and b on "
+            "(z_calibration, y_calibration) first."
+        ),
     ),
     Mistake(
         "temperature only",
         lambda zc, yc, zn: (lambda a, b: expit(a * np.asarray(zn) + b))(
             *_fit_one(zc, yc, fixed_b=0.0)
         ),
-        "You fitted only the slope a (b = 0). Platt scaling fits both a and b: σ(a·z + b).",
+        N_("You fitted only the slope a (b = 0). Platt scaling fits both a and b: σ(a·z + b)."),
     ),
     Mistake(
         "shift only",
         lambda zc, yc, zn: (lambda a, b: expit(a * np.asarray(zn) + b))(
             *_fit_one(zc, yc, fixed_a=1.0)
         ),
-        "You fitted only the intercept b (a = 1). Platt scaling fits both a and b: σ(a·z + b).",
+        N_("You fitted only the intercept b (a = 1). Platt scaling fits both a and b: σ(a·z + b)."),
     ),
     Mistake(
         "fitted on probabilities",
         lambda zc, yc, zn: (lambda a, b: expit(a * expit(np.asarray(zn)) + b))(
             *platt_fit(expit(zc), yc)
         ),
-        "You fitted σ(a·p + b) on probabilities p = σ(z). Platt scaling fits on the LOGIT z "
-        "itself: σ(a·z + b).",
+        N_(
+            "You fitted σ(a·p + b) on probabilities p = σ(z). Platt scaling fits on the LOGIT z "
+            "itself: σ(a·z + b)."
+        ),
     ),
     Mistake(
         "L2-regularised",
         lambda zc, yc, zn: (lambda a, b: expit(a * np.asarray(zn) + b))(*_fit_l2(zc, yc)),
-        "Your fit is pulled towards a = 0: an L2 penalty, as in scikit-learn's LogisticRegression "
-        "with its default C = 1. The exercise asks for the maximum-likelihood fit: pass C=np.inf "
-        "(penalty=None before scikit-learn 1.8), or a huge C such as 1e6.",
+        N_(
+            "Your fit is pulled towards a = 0: an L2 penalty, as in scikit-learn's "
+            "LogisticRegression with its default C = 1. The exercise asks for the "
+            "maximum-likelihood fit: pass C=np.inf (penalty=None before scikit-learn 1.8), or a "
+            "huge C such as 1e6."
+        ),
     ),
     Mistake(
         "smoothed targets",
         lambda zc, yc, zn: (lambda a, b: expit(a * np.asarray(zn) + b))(
             *_fit_soft(zc, _smoothed_targets(yc))
         ),
-        "You fitted to smoothed targets, (N₊ + 1)/(N₊ + 2) for an event and 1/(N₋ + 2) for a "
-        "non-event: Platt's own recipe (Platt, 1999), which guards against over-fitting a small "
-        "calibration set. This exercise asks for the plain maximum-likelihood fit on the 0/1 "
-        "labels themselves.",
+        N_(
+            "You fitted to smoothed targets, (N₊ + 1)/(N₊ + 2) for an event and 1/(N₋ + 2) for a "
+            "non-event: Platt's own recipe (Platt, 1999), which guards against over-fitting a "
+            "small calibration set. This exercise asks for the plain maximum-likelihood fit on the "
+            "0/1 labels themselves."
+        ),
     ),
 )
 
@@ -132,15 +144,20 @@ def check_platt_scale(learner_fn: Callable, *, strict: bool | None = None) -> Ch
     rng = np.random.default_rng(65)
     cases = []
     for n, a_true, b_true, label in [
-        (3000, 0.5, -1.0, "an over-confident model, 3000 rows"),
-        (2000, 1.0, -2.0, "a model whose risks are all too high, 2000 rows"),
-        (3000, 2.0, 0.5, "an under-confident model, 3000 rows"),
-        (150, 1.5, -0.5, "a small calibration set, 150 rows"),
+        (3000, 0.5, -1.0, N_("an over-confident model, 3000 rows")),
+        (2000, 1.0, -2.0, N_("a model whose risks are all too high, 2000 rows")),
+        (3000, 2.0, 0.5, N_("an under-confident model, 3000 rows")),
+        (150, 1.5, -0.5, N_("a small calibration set, 150 rows")),
     ]:
         z, y = _scores_and_labels(rng, n, a_true, b_true)
-        cases.append(Case((z, y, np.linspace(-6, 6, 25)), f"{label}; 25 new logits from −6 to 6"))
+        cases.append(
+            Case(
+                (z, y, np.linspace(-6, 6, 25)),
+                _("{label}; 25 new logits from −6 to 6").format(label=_(label)),
+            )
+        )
     return catalogued_check(
-        "Exercise 6.5 (Platt scaling)",
+        N_("Exercise 6.5 (Platt scaling)"),
         learner_fn,
         platt_scale,
         cases,
@@ -167,50 +184,64 @@ BKT_MISTAKES = (
     Mistake(
         "no learning",
         lambda p, c, s, g, l: _posterior(p, c, s, g),
-        "You returned the posterior P(known | answer) and stopped there. Then add the chance to "
-        "learn from the attempt: posterior + (1 − posterior)·learn.",
+        N_(
+            "You returned the posterior P(known | answer) and stopped there. Then add the chance "
+            "to learn from the attempt: posterior + (1 − posterior)·learn."
+        ),
     ),
     Mistake(
         "learning first",
         lambda p, c, s, g, l: _posterior(np.asarray(p) + (1 - np.asarray(p)) * l, c, s, g),
-        "You applied the learning step BEFORE Bayes' rule. The answer was given with the "
-        "knowledge the learner had before it: first condition on the answer, then add the chance "
-        "to learn.",
+        N_(
+            "You applied the learning step BEFORE Bayes' rule. The answer was given with the "
+            "knowledge the learner had before it: first condition on the answer, then add the "
+            "chance to learn."
+        ),
     ),
     Mistake(
         "slip and guess swapped",
         lambda p, c, s, g, l: (lambda q: q + (1 - q) * l)(_posterior(p, c, g, s)),
-        "Slip and guess are swapped. A learner who KNOWS the skill answers right with 1 − slip; "
-        "one who does not answers right with probability guess.",
+        N_(
+            "Slip and guess are swapped. A learner who KNOWS the skill answers right with 1 − "
+            "slip; one who does not answers right with probability guess."
+        ),
     ),
     Mistake(
         "answer ignored",
         lambda p, c, s, g, l: (lambda q: q + (1 - q) * l)(
             _posterior(p, np.ones_like(np.asarray(c)), s, g)
         ),
-        "Your update treats every answer as right. A wrong answer needs the other posterior: "
-        "P(known)·slip / (P(known)·slip + (1 − P(known))·(1 − guess)).",
+        N_(
+            "Your update treats every answer as right. A wrong answer needs the other posterior: "
+            "P(known)·slip / (P(known)·slip + (1 − P(known))·(1 − guess))."
+        ),
     ),
     Mistake(
         "learn added",
         lambda p, c, s, g, l: _posterior(p, c, s, g) + l,
-        "You added learn to the posterior. Only a learner who does not know the skill yet can "
-        "learn it: posterior + (1 − posterior)·learn.",
+        N_(
+            "You added learn to the posterior. Only a learner who does not know the skill yet can "
+            "learn it: posterior + (1 − posterior)·learn."
+        ),
     ),
     Mistake(
         "prediction",
         lambda p, c, s, g, l: np.asarray(p) * (1 - s) + (1 - np.asarray(p)) * g,
-        "You returned P(right answer), the prediction before the answer. Return P(known) at the "
-        "next attempt.",
+        N_(
+            "You returned P(right answer), the prediction before the answer. Return P(known) at "
+            "the next attempt."
+        ),
     ),
     Mistake(
         "branches swapped",
         lambda p, c, s, g, l: (lambda q: q + (1 - q) * l)(
             _posterior(p, 1 - np.asarray(c).astype(int), s, g)
         ),
-        "You used the wrong-answer posterior for a right answer, and the right-answer one for a "
-        "wrong answer: the two branches of np.where are swapped. A right answer (correct == 1) "
-        "takes P(L)(1 − P(S)) / (P(L)(1 − P(S)) + (1 − P(L))P(G)).",
+        N_(
+            "You used the wrong-answer posterior for a right answer, and the right-answer one for "
+            "a wrong answer: the two branches of np.where are swapped. A right answer (correct == "
+            "1) takes P(L)(1 − P(S)) / (P(L)(1 − P(S)) + (1 − P(L))P(G))."
+        ),
     ),
 )
 
@@ -221,10 +252,10 @@ def check_bkt_update(learner_fn: Callable, *, strict: bool | None = None) -> Che
     rng = np.random.default_rng(66)
     n = 50
     cases = [
-        Case((0.3, 1, 0.1, 0.2, 0.15), "one learner, P(known) 0.3, a right answer"),
+        Case((0.3, 1, 0.1, 0.2, 0.15), N_("one learner, P(known) 0.3, a right answer")),
         Case(
             (rng.uniform(0.01, 0.99, n), rng.integers(0, 2, n), 0.1, 0.25, 0.2),
-            f"{n} learners, answers mixed, one set of parameters",
+            _("{n} learners, answers mixed, one set of parameters").format(n=n),
         ),
         Case(
             (
@@ -234,11 +265,11 @@ def check_bkt_update(learner_fn: Callable, *, strict: bool | None = None) -> Che
                 rng.uniform(0.1, 0.35, n),
                 rng.uniform(0.05, 0.3, n),
             ),
-            f"{n} learners, each with its own skill's parameters",
+            _("{n} learners, each with its own skill's parameters").format(n=n),
         ),
     ]
     return catalogued_check(
-        "Exercise 6.6 (knowledge-tracing update)",
+        N_("Exercise 6.6 (knowledge-tracing update)"),
         learner_fn,
         bkt_update,
         cases,

@@ -13,6 +13,8 @@ from scipy.special import expit, logit
 from torch import nn
 from tqdm.auto import tqdm
 
+from utils.i18n import _
+
 # Skills named after this course's exercises; (p_init, p_learn, p_slip, p_guess) for each, chosen by
 # hand.
 SKILLS = ("derivatives", "losses", "training step", "threshold metrics", "leak-free split")
@@ -201,7 +203,8 @@ def train_tracer(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator(device=device).manual_seed(seed)
     losses = []
-    for _ in tqdm(range(epochs), desc="knowledge tracer", unit="epoch", disable=not progress):
+    bar = tqdm(range(epochs), desc=_("knowledge tracer"), unit="epoch", disable=not progress)
+    for _epoch in bar:
         model.train()
         total = torch.zeros((), device=device)
         for rows in torch.randperm(len(S), generator=generator, device=device).split(batch_size):

@@ -12,6 +12,8 @@ from scipy.special import ndtr
 from torch import nn
 from tqdm.auto import tqdm
 
+from utils.i18n import _
+
 
 @dataclass(frozen=True)
 class Ratings:
@@ -158,7 +160,13 @@ def fit_matrix_factorisation(
         vr = vr.float()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history: dict = {"train_rmse": [], "val_rmse": []}
-    for _ in tqdm(range(steps), desc=f"MF rank {rank}", unit="step", disable=not progress):
+    bar = tqdm(
+        range(steps),
+        desc=_("MF rank {rank}").format(rank=rank),
+        unit="step",
+        disable=not progress,
+    )
+    for _step in bar:
         optimizer.zero_grad(set_to_none=True)
         error = model(u, i) - r
         size = model.user_bias(u).square().mean() + model.item_bias(i).square().mean()

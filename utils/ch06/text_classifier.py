@@ -12,6 +12,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from utils.i18n import _
+
 UNKNOWN = 0  # id of an n-gram the training texts did not contain (often enough)
 
 
@@ -84,7 +86,8 @@ def train_ngram_bag(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     history = []
-    for _ in tqdm(range(epochs), desc="n-gram bag", unit="epoch", disable=not progress):
+    bar = tqdm(range(epochs), desc=_("n-gram bag"), unit="epoch", disable=not progress)
+    for _epoch in bar:
         model.train()
         total = torch.zeros((), device=device)
         for rows in torch.randperm(len(offsets), generator=generator).split(batch_size):

@@ -18,6 +18,7 @@ from utils.ch07.tensorboard_logs import histogram_series, load_events, log_epoch
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
 from utils.checks.mistakes import catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 from utils.models import guide_mlp
 
 SCALAR_TAGS = ("loss/train", "loss/validation")
@@ -50,9 +51,10 @@ def logging_outcome(log_fn: Callable, epochs: int = 3, seed: int = 0) -> dict:
                     frames = traceback.extract_tb(error.__traceback__)
                     if len(frames) > 1 and "tensorboard" in frames[-1].filename:
                         raise TypeError(
-                            f"TensorBoard could not log a value ({str(error).strip()}). Pass "
-                            "tensors or numbers: a parameter's .grad is None until backward() "
-                            "has run."
+                            _(
+                                "TensorBoard could not log a value ({error}). Pass tensors or "
+                                "numbers: a parameter's .grad is None until backward() has run."
+                            ).format(error=str(error).strip())
                         ) from None
                     raise
                 with torch.no_grad():
@@ -84,28 +86,34 @@ def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=
         return Verdict(
             False,
             "add_scalars",
-            f"Your losses went into separate sub-runs, the folders {got['sub_runs']}: "
-            "add_scalars writes each key of its dict to an event file of its own, in a folder "
-            "of its own, so the run's event file has no tag 'loss/train' or 'loss/validation'. "
-            "Call add_scalar once per loss instead: "
-            "writer.add_scalar('loss/train', train_loss, global_step=epoch), and the same for "
-            "'loss/validation'. TensorBoard still draws the two curves together under 'loss'.",
+            _(
+                "Your losses went into separate sub-runs, the folders {folders}: add_scalars "
+                "writes each key of its dict to an event file of its own, in a folder of its own, "
+                "so the run's event file has no tag 'loss/train' or 'loss/validation'. Call "
+                "add_scalar once per loss instead: "
+                "writer.add_scalar('loss/train', train_loss, global_step=epoch), and the same for "
+                "'loss/validation'. TensorBoard still draws the two curves together under 'loss'."
+            ).format(folders=got["sub_runs"]),
         )
     if not got["scalars"] and not got["histograms"]:
         return Verdict(
             False,
             "empty",
-            "Nothing was logged: the event file is empty. Call "
-            "writer.add_scalar(tag, value, global_step=epoch) for each loss and "
-            "writer.add_histogram(tag, parameter, global_step=epoch) for each parameter.",
+            _(
+                "Nothing was logged: the event file is empty. Call "
+                "writer.add_scalar(tag, value, global_step=epoch) for each loss and "
+                "writer.add_histogram(tag, parameter, global_step=epoch) for each parameter."
+            ),
         )
     if missing:
         return Verdict(
             False,
             "tags",
-            f"The event file has the scalar tags {sorted(got['scalars'])}, but not {missing}. "
-            f"Use exactly the tags {list(SCALAR_TAGS)}: TensorBoard groups the two curves under "
-            "'loss' by the part before the slash.",
+            _(
+                "The event file has the scalar tags {tags}, but not {missing}. Use exactly the "
+                "tags {expected}: TensorBoard groups the two curves under 'loss' by the part "
+                "before the slash."
+            ).format(tags=sorted(got["scalars"]), missing=missing, expected=list(SCALAR_TAGS)),
         )
     for tag in SCALAR_TAGS:
         steps, values = got["scalars"][tag]
@@ -114,15 +122,18 @@ def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=
             return Verdict(
                 False,
                 "steps",
-                f"Every point of {tag!r} is at step {steps[0]}: TensorBoard would draw them on top "
-                "of each other. Pass global_step=epoch to add_scalar.",
+                _(
+                    "Every point of {tag} is at step {step}: TensorBoard would draw them on top "
+                    "of each other. Pass global_step=epoch to add_scalar."
+                ).format(tag=repr(tag), step=steps[0]),
             )
         if not np.array_equal(steps, expected_steps):
             return Verdict(
                 False,
                 "steps",
-                f"{tag!r} is logged at steps {steps.tolist()}; expected {expected_steps.tolist()} "
-                "(the epochs).",
+                _("{tag} is logged at steps {steps}; expected {expected} (the epochs).").format(
+                    tag=repr(tag), steps=steps.tolist(), expected=expected_steps.tolist()
+                ),
             )
         if not np.allclose(values, expected_values, rtol=rtol, atol=1e-6):
             other = SCALAR_TAGS[1 - SCALAR_TAGS.index(tag)]
@@ -130,25 +141,35 @@ def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=
                 return Verdict(
                     False,
                     "swapped",
-                    f"{tag!r} holds the values of {other!r}: the two losses are swapped.",
+                    _("{tag} holds the values of {other}: the two losses are swapped.").format(
+                        tag=repr(tag), other=repr(other)
+                    ),
                 )
             verdict = compare_arrays(values, expected_values, rtol=rtol, atol=1e-6)
-            return Verdict(False, "values", f"In {tag!r}: {verdict.message}")
+            return Verdict(
+                False,
+                "values",
+                _("In {name}: {diagnosis}").format(name=repr(tag), diagnosis=verdict.message),
+            )
     expected_tags = sorted(expected["histograms"])
     if not got["histograms"]:
         return Verdict(
             False,
             "histograms",
-            "No histograms were logged. Log each parameter with "
-            "writer.add_histogram(f'parameters/{name}', parameter, global_step=epoch), looping "
-            f"over model.named_parameters(); expected tags {expected_tags}.",
+            _(
+                "No histograms were logged. Log each parameter with "
+                "writer.add_histogram(f'parameters/{{name}}', parameter, global_step=epoch), "
+                "looping over model.named_parameters(); expected tags {expected}."
+            ).format(expected=expected_tags),
         )
     if sorted(got["histograms"]) != expected_tags:
         return Verdict(
             False,
             "tags",
-            f"The histogram tags are {sorted(got['histograms'])}; expected {expected_tags}, one "
-            "per entry of model.named_parameters().",
+            _(
+                "The histogram tags are {tags}; expected {expected}, one per entry of "
+                "model.named_parameters()."
+            ).format(tags=sorted(got["histograms"]), expected=expected_tags),
         )
     for tag in expected_tags:
         rows, expected_rows = (
@@ -159,17 +180,24 @@ def compare_logs(got: dict, expected: dict, *, batch_size=None, rtol=1e-5, atol=
             return Verdict(
                 False,
                 "steps",
-                f"The histogram {tag!r} is logged at steps {rows[:, 0].astype(int).tolist()}; "
-                f"expected {expected_rows[:, 0].astype(int).tolist()}. Pass global_step=epoch to "
-                "add_histogram.",
+                _(
+                    "The histogram {tag} is logged at steps {steps}; expected {expected}. Pass "
+                    "global_step=epoch to add_histogram."
+                ).format(
+                    tag=repr(tag),
+                    steps=rows[:, 0].astype(int).tolist(),
+                    expected=expected_rows[:, 0].astype(int).tolist(),
+                ),
             )
         if not np.allclose(rows[:, 1:], expected_rows[:, 1:], rtol=1e-4, atol=1e-6):
             return Verdict(
                 False,
                 "values",
-                f"The histogram {tag!r} does not summarise that parameter's values (count, min, "
-                "max differ): log the parameter itself under its own name, at the epoch being "
-                "logged.",
+                _(
+                    "The histogram {tag} does not summarise that parameter's values (count, min, "
+                    "max differ): log the parameter itself under its own name, at the epoch being "
+                    "logged."
+                ).format(tag=repr(tag)),
             )
     return Verdict(True, "ok", "tags, steps and values match", 0.0)
 
@@ -219,10 +247,12 @@ def _reshaped_not_transposed(
     return Verdict(
         False,
         "reshaped",
-        f"In '{key}': the shape {tuple(right.shape)} is right but the numbers are scrambled. "
-        "reshape (or view) keeps the kernel's numbers in their memory order and only cuts them "
-        "into rows of a new length; it does not swap rows and columns. Transpose instead: "
-        "torch.as_tensor(kernel).T (or kernel.T in NumPy).",
+        _(
+            "In '{key}': the shape {shape} is right but the numbers are scrambled. reshape (or "
+            "view) keeps the kernel's numbers in their memory order and only cuts them into rows "
+            "of a new length; it does not swap rows and columns. Transpose instead: "
+            "torch.as_tensor(kernel).T (or kernel.T in NumPy)."
+        ).format(key=key, shape=tuple(right.shape)),
     )
 
 
@@ -235,8 +265,9 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
         return Verdict(
             False,
             "structure",
-            f"Return a dict (a state dict) mapping {list(expected)} to tensors; yours is a "
-            f"{type(got).__name__}.",
+            _("Return a dict (a state dict) mapping {keys} to tensors; yours is a {type}.").format(
+                keys=list(expected), type=type(got).__name__
+            ),
         )
     keys = tuple(expected)
     if set(got) < set(keys) and all(k.endswith((".weight", ".bias")) for k in got):
@@ -244,41 +275,52 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
         return Verdict(
             False,
             "layers",
-            f"Your state dict has {len(got)} entries, {layers} layers' worth, but this network has "
-            f"{len(keys) // 2} layers: {list(keys)}. The exercise asks for any number of layers: "
-            "loop over the (kernel, bias) pairs of `weights` (there are len(weights) // 2) instead "
-            "of writing out a fixed number.",
+            _(
+                "Your state dict has {entries} entries, {layers} layers' worth, but this network "
+                "has {expected} layers: {keys}. The exercise asks for any number of layers: loop "
+                "over the (kernel, bias) pairs of `weights` (there are len(weights) // 2) instead "
+                "of writing out a fixed number."
+            ).format(entries=len(got), layers=layers, expected=len(keys) // 2, keys=list(keys)),
         )
     if tuple(sorted(got)) != tuple(sorted(keys)):
         hint = ""
         if any(k.startswith("1.") for k in got):
-            hint = (
+            hint = _(
                 " guide_mlp puts a ReLU module between the Linear layers, so the Linear layers are "
                 "modules 0, 2, 4, …; print(guide_mlp(30).state_dict().keys()) to see them."
             )
         return Verdict(
             False,
             "keys",
-            f"Your keys are {sorted(got)}; load_state_dict needs exactly {list(keys)}.{hint}",
+            _("Your keys are {keys}; load_state_dict needs exactly {expected}.{hint}").format(
+                keys=sorted(got), expected=list(keys), hint=hint
+            ),
         )
     not_tensors = [k for k in keys if not isinstance(got[k], torch.Tensor)]
     if not_tensors:
         return Verdict(
             False,
             "type",
-            f"The values for {not_tensors} are {type(got[not_tensors[0]]).__name__}s; "
-            "load_state_dict needs torch tensors: wrap each array with torch.as_tensor(...).",
+            _(
+                "The values for {keys} are {type}s; load_state_dict needs torch tensors: wrap "
+                "each array with torch.as_tensor(...)."
+            ).format(keys=not_tensors, type=type(got[not_tensors[0]]).__name__),
         )
     not_float32 = [k for k in keys if got[k].dtype != torch.float32]
     if not_float32:
         return Verdict(
             False,
             "dtype",
-            f"{len(not_float32)} of your tensors (for example {not_float32[0]!r}) are "
-            f"{got[not_float32[0]].dtype}; return float32 tensors, as the exercise asks: "
-            "guide_mlp's parameters are float32, and a float64 weight used directly (x @ W.T with "
-            "a float32 x) raises a dtype error. Keras' arrays are float32 already: "
-            "torch.as_tensor(kernel) keeps that.",
+            _(
+                "{count} of your tensors (for example {key}) are {dtype}; return float32 tensors, "
+                "as the exercise asks: guide_mlp's parameters are float32, and a float64 weight "
+                "used directly (x @ W.T with a float32 x) raises a dtype error. Keras' arrays are "
+                "float32 already: torch.as_tensor(kernel) keeps that."
+            ).format(
+                count=len(not_float32),
+                key=repr(not_float32[0]),
+                dtype=got[not_float32[0]].dtype,
+            ),
         )
     for key in keys:
         if key.endswith(".weight"):
@@ -298,14 +340,17 @@ def compare_state(got, expected: dict, *, batch_size=None, rtol=1e-5, atol=1e-8)
 
 
 def logging_cases() -> list[Case]:
-    return [Case((3, 0), "3 epochs of a small model"), Case((2, 1), "2 epochs, another seed")]
+    return [
+        Case((3, 0), N_("3 epochs of a small model")),
+        Case((2, 1), N_("2 epochs, another seed")),
+    ]
 
 
 def check_log_epoch(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 7.1: a few epochs logged by `learner_fn`, read back from the event file, against
     `log_epoch`. Tags and steps must match exactly, and the values as float32 stores them."""
     return catalogued_check(
-        "Exercise 7.1 (log one epoch)",
+        N_("Exercise 7.1 (log one epoch)"),
         partial(logging_outcome, learner_fn),
         log_epoch,
         logging_cases(),
@@ -320,10 +365,12 @@ def keras_cases() -> list[Case]:
     """The guide's shapes; square kernels (where a missing transpose keeps the shape); a deeper and
     a shallower network, since the answer must work for any number of layers."""
     return [
-        Case((keras_weights((30, 64, 32, 1), seed=0),), "the guide's shapes: 30 → 64 → 32 → 1"),
-        Case((keras_weights((4, 4, 4, 1), seed=1),), "square kernels: 4 → 4 → 4 → 1"),
-        Case((keras_weights((6, 5, 4, 3, 2, 1), seed=2),), "five layers: 6 → 5 → 4 → 3 → 2 → 1"),
-        Case((keras_weights((7, 3, 1), seed=3),), "two layers: 7 → 3 → 1"),
+        Case((keras_weights((30, 64, 32, 1), seed=0),), N_("the guide's shapes: 30 → 64 → 32 → 1")),
+        Case((keras_weights((4, 4, 4, 1), seed=1),), N_("square kernels: 4 → 4 → 4 → 1")),
+        Case(
+            (keras_weights((6, 5, 4, 3, 2, 1), seed=2),), N_("five layers: 6 → 5 → 4 → 3 → 2 → 1")
+        ),
+        Case((keras_weights((7, 3, 1), seed=3),), N_("two layers: 7 → 3 → 1")),
     ]
 
 
@@ -331,7 +378,7 @@ def check_keras_to_torch(learner_fn: Callable, *, strict: bool | None = None) ->
     """Exercise 7.2: Keras-layout weights of several shapes and depths, against
     `torch_state_from_keras`."""
     return catalogued_check(
-        "Exercise 7.2 (Keras weights into the PyTorch port)",
+        N_("Exercise 7.2 (Keras weights into the PyTorch port)"),
         learner_fn,
         torch_state_from_keras,
         keras_cases(),

@@ -12,6 +12,7 @@ from utils.ch08.privacy import NORM_EPSILON, clip_and_sum, per_example_norms
 from utils.checks.diagnose import Verdict, compare_named, returned_none
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 
 def clip_case(
@@ -87,54 +88,70 @@ CLIP_MISTAKES = (
     Mistake(
         "per-parameter",
         _per_parameter_clipping,
-        "You clipped each parameter tensor on its own. DP-SGD bounds the norm of one example's "
-        "WHOLE gradient: take the norm over all parameters of that example together (the square "
-        "root of the sum of the squared per-tensor norms), and scale all of its tensors by the "
-        "same factor.",
+        N_(
+            "You clipped each parameter tensor on its own. DP-SGD bounds the norm of one example's "
+            "WHOLE gradient: take the norm over all parameters of that example together (the "
+            "square root of the sum of the squared per-tensor norms), and scale all of its tensors "
+            "by the same factor."
+        ),
     ),
     Mistake(
         "summed-norms",
         _summed_tensor_norms,
-        "Your example norm is the SUM of its per-tensor norms, ‖g₁‖ + ‖g₂‖ + …, which is larger "
-        "than the norm of the whole gradient, so examples are clipped too hard. Square the "
-        "entries of every tensor, add them all up, and take one square root: "
-        "√(‖g₁‖² + ‖g₂‖² + …).",
+        N_(
+            "Your example norm is the SUM of its per-tensor norms, ‖g₁‖ + ‖g₂‖ + …, which is "
+            "larger than the norm of the whole gradient, so examples are clipped too hard. Square "
+            "the entries of every tensor, add them all up, and take one square root: √(‖g₁‖² + "
+            "‖g₂‖² + …)."
+        ),
     ),
     Mistake(
         "clipped-after-sum",
         _clip_after_summing,
-        "You clipped the summed gradient. The privacy guarantee needs each EXAMPLE's influence "
-        "bounded: clip every example's gradient first, then sum.",
+        N_(
+            "You clipped the summed gradient. The privacy guarantee needs each EXAMPLE's influence "
+            "bounded: clip every example's gradient first, then sum."
+        ),
     ),
     Mistake(
         "always-rescaled",
         _always_rescaled,
-        "Every example was rescaled to norm C, including those already smaller. The factor is "
-        "min(1, C / norm): small gradients stay as they are.",
+        N_(
+            "Every example was rescaled to norm C, including those already smaller. The factor is "
+            "min(1, C / norm): small gradients stay as they are."
+        ),
     ),
     Mistake(
         "squared-norm",
         _squared_norm,
-        "The clipping factor used the squared norm. Use the Euclidean norm, the square root of the "
-        "sum of squares.",
+        N_(
+            "The clipping factor used the squared norm. Use the Euclidean norm, the square root of "
+            "the sum of squares."
+        ),
     ),
     Mistake(
         "mean",
         _mean_not_sum,
-        "You averaged over the examples. Opacus' clipped gradient is a SUM over the batch; it "
-        "divides by the batch size only later, after adding the noise.",
+        N_(
+            "You averaged over the examples. Opacus' clipped gradient is a SUM over the batch; it "
+            "divides by the batch size only later, after adding the noise."
+        ),
     ),
     Mistake(
         "not-clipped",
         _not_clipped,
-        "Nothing was clipped: this is the plain sum of the per-example gradients. Scale each "
-        "example by min(1, C / norm).",
+        N_(
+            "Nothing was clipped: this is the plain sum of the per-example gradients. Scale each "
+            "example by min(1, C / norm)."
+        ),
     ),
     Mistake(
         "clamped-elements",
         _clamped_elements,
-        "You clamped each number to [−C, C]. Clipping rescales an example's whole gradient vector "
-        "to norm at most C, keeping its direction.",
+        N_(
+            "You clamped each number to [−C, C]. Clipping rescales an example's whole gradient "
+            "vector to norm at most C, keeping its direction."
+        ),
     ),
 )
 
@@ -152,20 +169,25 @@ def compare_gradient_list(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-
         return Verdict(
             False,
             "structure",
-            f"Return a list with one summed gradient per parameter ({len(expected)} tensors, "
-            f"shapes {[tuple(e.shape) for e in expected]}), in the order of grad_samples.",
+            _(
+                "Return a list with one summed gradient per parameter ({count} tensors, shapes "
+                "{shapes}), in the order of grad_samples."
+            ).format(count=len(expected), shapes=[tuple(e.shape) for e in expected]),
         )
     not_tensors = [i + 1 for i, g in enumerate(got) if not isinstance(g, torch.Tensor)]
     if not_tensors:
         return Verdict(
             False,
             "type",
-            f"Return torch tensors, as grad_samples are: parameter {not_tensors[0]} came back as a "
-            f"{type(got[not_tensors[0]]).__name__}. The cells below subtract your result from "
-            "Opacus' tensors.",
+            _(
+                "Return torch tensors, as grad_samples are: parameter {number} came back as a "
+                "{type}. The cells below subtract your result from Opacus' tensors."
+            ).format(number=not_tensors[0], type=type(got[not_tensors[0]]).__name__),
         )
     names = tuple(
-        f"parameter {i + 1} of {len(expected)} (shape {tuple(e.shape)})"
+        _("parameter {number} of {count} (shape {shape})").format(
+            number=i + 1, count=len(expected), shape=tuple(e.shape)
+        )
         for i, e in enumerate(expected)
     )
     return compare_named(names)(
@@ -179,17 +201,17 @@ def clip_cases() -> list[Case]:
     return [
         Case(
             clip_case(((4, 3), (4,), (1, 4), (1,)), 6, 1.0, (0.2, 3.0), 0),
-            "6 examples, norms 0.2 … 3, C = 1",
+            N_("6 examples, norms 0.2 … 3, C = 1"),
             batch_size=6,
         ),
         Case(
             clip_case(((8, 5), (8,), (3, 8), (3,)), 10, 0.5, (0.6, 4.0), 1),
-            "10 examples, every norm above C = 0.5",
+            N_("10 examples, every norm above C = 0.5"),
             batch_size=10,
         ),
         Case(
             clip_case(((2, 7), (2,)), 5, 5.0, (0.5, 2.0), 2),
-            "5 examples, every norm below C = 5: nothing to clip",
+            N_("5 examples, every norm below C = 5: nothing to clip"),
             batch_size=5,
         ),
     ]
@@ -200,7 +222,7 @@ def check_clip_and_sum(learner_fn: Callable, *, strict: bool | None = None) -> C
     `privacy.per_example_norms`, which the notebook uses later, is a partial helper and allowed;
     calling `privacy.clip_and_sum` is named as the answer key."""
     return catalogued_check(
-        "Exercise 8.1 (clip per example, then sum)",
+        N_("Exercise 8.1 (clip per example, then sum)"),
         learner_fn,
         clip_and_sum,
         clip_cases(),

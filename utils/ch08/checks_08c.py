@@ -15,6 +15,7 @@ from utils.ch08.attribution import input_gradient
 from utils.checks.diagnose import Verdict, compare_arrays
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 from utils.models import digits_cnn
 
 
@@ -76,47 +77,61 @@ SALIENCY_MISTAKES = (
     Mistake(
         "signed",
         _signed,
-        "These are the signed gradients. Captum's Saliency (abs=True, its default) returns their "
-        "absolute value: how strongly each input moves the output, whichever the direction.",
+        N_(
+            "These are the signed gradients. Captum's Saliency (abs=True, its default) returns "
+            "their absolute value: how strongly each input moves the output, whichever the "
+            "direction."
+        ),
     ),
     Mistake(
         "probability",
         _of_probability,
-        "You differentiated the softmax probability. Saliency differentiates the model's output as "
-        "it is, the target's LOGIT (model(X)[i, target[i]]).",
+        N_(
+            "You differentiated the softmax probability. Saliency differentiates the model's "
+            "output as it is, the target's LOGIT (model(X)[i, target[i]])."
+        ),
     ),
     Mistake(
         "loss",
         _of_loss,
-        "You differentiated the cross-entropy loss. Saliency differentiates the target's logit, "
-        "not a loss.",
+        N_(
+            "You differentiated the cross-entropy loss. Saliency differentiates the target's "
+            "logit, not a loss."
+        ),
     ),
     Mistake(
         "loss",
         _of_mean_loss,
-        "You differentiated the cross-entropy loss (averaged over the batch, as in training). "
-        "Saliency differentiates the target's logit, not a loss: "
-        "model(X)[torch.arange(n), target].",
+        N_(
+            "You differentiated the cross-entropy loss (averaged over the batch, as in training). "
+            "Saliency differentiates the target's logit, not a loss: "
+            "model(X)[torch.arange(n), target]."
+        ),
     ),
     Mistake(
         "all-logits",
         _all_logits,
-        "You differentiated the sum of all logits. Select each example's target logit first: "
-        "model(X)[torch.arange(n), target].",
+        N_(
+            "You differentiated the sum of all logits. Select each example's target logit first: "
+            "model(X)[torch.arange(n), target]."
+        ),
     ),
     Mistake(
         "predicted-class",
         _predicted_class,
-        "You explained the predicted class (argmax). Explain the class given in `target`.",
+        N_("You explained the predicted class (argmax). Explain the class given in `target`."),
     ),
     Mistake(
         "batch-mean",
         _mean_over_batch,
-        "You averaged the selected logits over the batch before backward(), so every map is n× too "
-        "small. Sum them: the examples do not interact, so the gradient of the sum gives each "
-        "example its own gradient.",
+        N_(
+            "You averaged the selected logits over the batch before backward(), so every map is n× "
+            "too small. Sum them: the examples do not interact, so the gradient of the sum gives "
+            "each example its own gradient."
+        ),
     ),
 )
+
 
 def _saliency_tensor(got, expected, **options) -> Verdict:
     """A torch tensor (the Captum comparison below subtracts tensors), then compared as arrays."""
@@ -124,11 +139,10 @@ def _saliency_tensor(got, expected, **options) -> Verdict:
         return Verdict(
             False,
             "type",
-            (
-                f"Return a torch tensor shaped like X; yours is a {type(got).__name__}. Keep the "
-                "result in torch "
+            _(
+                "Return a torch tensor shaped like X; yours is a {type}. Keep the result in torch "
                 "(no .numpy()): the cell below compares it with Captum's tensor."
-            ),
+            ).format(type=type(got).__name__),
         )
     return compare_arrays(got, expected, **options)
 
@@ -136,13 +150,15 @@ def _saliency_tensor(got, expected, **options) -> Verdict:
 def saliency_cases() -> list[Case]:
     """A small digits CNN and a small MLP, each with one target class per example."""
     return [
-        Case(saliency_case("cnn", 5, 0), "a digits CNN, 5 images (5 × 1 × 8 × 8)", batch_size=5),
+        Case(
+            saliency_case("cnn", 5, 0), N_("a digits CNN, 5 images (5 × 1 × 8 × 8)"), batch_size=5
+        ),
         Case(
             saliency_case("mlp", 7, 1),
-            "an MLP with 10 classes, 7 rows of 12 features",
+            N_("an MLP with 10 classes, 7 rows of 12 features"),
             batch_size=7,
         ),
-        Case(saliency_case("cnn", 3, 2), "another CNN, 3 images", batch_size=3),
+        Case(saliency_case("cnn", 3, 2), N_("another CNN, 3 images"), batch_size=3),
     ]
 
 
@@ -153,7 +169,7 @@ def check_saliency(learner_fn: Callable, *, strict: bool | None = None) -> Check
     from captum.attr import Saliency  # imported here: only this check needs it
 
     return catalogued_check(
-        "Exercise 8.2 (saliency as the input gradient)",
+        N_("Exercise 8.2 (saliency as the input gradient)"),
         learner_fn,
         input_gradient,
         saliency_cases(),

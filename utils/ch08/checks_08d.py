@@ -13,6 +13,7 @@ from utils.ch08.compression import INT8_MAX, quantize_per_channel
 from utils.checks.diagnose import Verdict, compare_arrays, returned_none, to_numpy
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 
 def quantization_case(out_features: int, in_features: int, seed: int, outliers: bool = False):
@@ -75,53 +76,69 @@ QUANTIZATION_MISTAKES = (
     Mistake(
         "per-tensor",
         _per_tensor,
-        "You used one scale for the whole matrix (per-tensor). Per-channel gives every output row "
-        "its own scale: max|W| over dim=1, with keepdim=True, divided by 127.",
+        N_(
+            "You used one scale for the whole matrix (per-tensor). Per-channel gives every output "
+            "row its own scale: max|W| over dim=1, with keepdim=True, divided by 127."
+        ),
     ),
     Mistake(
         "signed-max",
         _signed_max(clamped=True),
-        "Your scale is max(W) / 127, the largest SIGNED weight of each row. A row whose most "
-        "negative weight is larger in size then overflows the grid, and its q is clamped or wraps "
-        "around. Use the largest ABSOLUTE value: W.abs().amax(dim=1, keepdim=True) / 127.",
+        N_(
+            "Your scale is max(W) / 127, the largest SIGNED weight of each row. A row whose most "
+            "negative weight is larger in size then overflows the grid, and its q is clamped or "
+            "wraps around. Use the largest ABSOLUTE value: W.abs().amax(dim=1, keepdim=True) / 127."
+        ),
     ),
     Mistake(
         "signed-max",
         _signed_max(clamped=False),
-        "Your scale is max(W) / 127, the largest SIGNED weight of each row. A row whose most "
-        "negative weight is larger in size then overflows the grid, and its q is clamped or wraps "
-        "around. Use the largest ABSOLUTE value: W.abs().amax(dim=1, keepdim=True) / 127.",
+        N_(
+            "Your scale is max(W) / 127, the largest SIGNED weight of each row. A row whose most "
+            "negative weight is larger in size then overflows the grid, and its q is clamped or "
+            "wraps around. Use the largest ABSOLUTE value: W.abs().amax(dim=1, keepdim=True) / 127."
+        ),
     ),
     Mistake(
         "127.5-levels",
         _divided_by(127.5),
-        "You divided by 127.5, spreading max|W| over all 255 steps of int8 (PyTorch's own "
-        "observers do this, and clamp at −128 … 127). This exercise uses the symmetric range "
-        "−127 … 127: divide by 127.",
+        N_(
+            "You divided by 127.5, spreading max|W| over all 255 steps of int8 (PyTorch's own "
+            "observers do this, and clamp at −128 … 127). This exercise uses the symmetric range "
+            "−127 … 127: divide by 127."
+        ),
     ),
     Mistake(
         "128-levels",
         _divided_by(128.0),
-        "You divided by 128. Then the largest weight rounds to 128, which int8 cannot hold. Use "
-        "127, so that the range −127 … 127 is symmetric.",
+        N_(
+            "You divided by 128. Then the largest weight rounds to 128, which int8 cannot hold. "
+            "Use 127, so that the range −127 … 127 is symmetric."
+        ),
     ),
     Mistake(
         "truncated",
         _truncated,
-        "q was truncated toward zero (.to(torch.int8) on a float drops the fraction). Round first: "
-        "torch.round(W / scale).",
+        N_(
+            "q was truncated toward zero (.to(torch.int8) on a float drops the fraction). Round "
+            "first: torch.round(W / scale)."
+        ),
     ),
     Mistake(
         "floored",
         _floored,
-        "q was rounded down (floor). Round to the nearest integer with torch.round, so the error "
-        "is at most half a step.",
+        N_(
+            "q was rounded down (floor). Round to the nearest integer with torch.round, so the "
+            "error is at most half a step."
+        ),
     ),
     Mistake(
         "inverse-scale",
         _inverse_scale,
-        "Your scale is 127 / max|W|, the inverse of the step size. Return scale = max|W| / 127, so "
-        "that W ≈ q · scale.",
+        N_(
+            "Your scale is 127 / max|W|, the inverse of the step size. Return scale = max|W| / "
+            "127, so that W ≈ q · scale."
+        ),
     ),
 )
 
@@ -136,7 +153,9 @@ def compare_quantization(
         return returned_none()
     if not isinstance(got, (tuple, list)) or len(got) not in (2, 3):
         return Verdict(
-            False, "structure", "Return a tuple (q, scale): the int8 matrix and the per-row scales."
+            False,
+            "structure",
+            _("Return a tuple (q, scale): the int8 matrix and the per-row scales."),
         )
     q, scale = got[0], got[1]
     q_ref, scale_ref, W = expected
@@ -151,17 +170,19 @@ def compare_quantization(
         return Verdict(
             False,
             "order",
-            "You returned (scale, q). Return them in the order (q, scale): the int8 matrix first.",
+            _(
+                "You returned (scale, q). Return them in the order (q, scale): the int8 matrix "
+                "first."
+            ),
         )
     if not (isinstance(q, torch.Tensor) and isinstance(scale, torch.Tensor)):
         return Verdict(
             False,
             "type",
-            (
-                f"Return torch tensors (q, scale); yours are a {type(q).__name__} and a "
-                f"{type(scale).__name__}. "
-                "The dequantising layer below multiplies them as tensors."
-            ),
+            _(
+                "Return torch tensors (q, scale); yours are a {q_type} and a {scale_type}. The "
+                "dequantising layer below multiplies them as tensors."
+            ).format(q_type=type(q).__name__, scale_type=type(scale).__name__),
         )
     if (
         isinstance(q, torch.Tensor)
@@ -172,14 +193,16 @@ def compare_quantization(
         return Verdict(
             False,
             "dtype",
-            (
-                f"q has dtype {q.dtype}; store it as int8 (q.to(torch.int8)). One byte per weight "
+            _(
+                "q has dtype {dtype}; store it as int8 (q.to(torch.int8)). One byte per weight "
                 "is the point of int8."
-            ),
+            ).format(dtype=q.dtype),
         )
     if not isinstance(q, (torch.Tensor, np.ndarray)):
         return Verdict(
-            False, "type", f"q should be a tensor of dtype int8; got a {type(q).__name__}."
+            False,
+            "type",
+            _("q should be a tensor of dtype int8; got a {type}.").format(type=type(q).__name__),
         )
     scale_array, expected_scale = to_numpy(scale), to_numpy(scale_ref)
     rows, columns = tuple(W.shape)
@@ -187,31 +210,36 @@ def compare_quantization(
         return Verdict(
             False,
             "per-tensor",
-            (
+            _(
                 "There is one scale for the whole matrix (per-tensor). Per-channel gives every "
-                "output row its own scale: "
-                "max|W| over dim=1, with keepdim=True, divided by 127."
+                "output row its own scale: max|W| over dim=1, with keepdim=True, divided by 127."
             ),
         )
     if scale_array.shape in ((1, columns), (columns,)) and columns != rows:
         return Verdict(
             False,
             "per-column",
-            (
-                f"Your scale has shape {scale_array.shape}: one per COLUMN (dim=0). The output "
-                "channels are the rows of W "
-                f"({rows} × {columns}): take max|W| over dim=1 with keepdim=True."
-            ),
+            _(
+                "Your scale has shape {shape}: one per COLUMN (dim=0). The output channels are "
+                "the rows of W ({rows} × {columns}): take max|W| over dim=1 with keepdim=True."
+            ).format(shape=scale_array.shape, rows=rows, columns=columns),
         )
     verdict = compare_arrays(scale_array, expected_scale, rtol=rtol, atol=0.0)
     if not verdict.passed:
-        return Verdict(False, verdict.kind, f"In scale: {verdict.message}", verdict.relative_error)
+        return Verdict(
+            False,
+            verdict.kind,
+            _("In {name}: {diagnosis}").format(name="scale", diagnosis=verdict.message),
+            verdict.relative_error,
+        )
     q_array, q_expected = to_numpy(q), to_numpy(q_ref)
     if q_array.shape != q_expected.shape:
         return Verdict(
             False,
             "shape",
-            f"q has shape {q_array.shape}; expected {q_expected.shape}, the shape of W.",
+            _("q has shape {shape}; expected {expected}, the shape of W.").format(
+                shape=q_array.shape, expected=q_expected.shape
+            ),
         )
     ratio = np.abs(to_numpy(W) / expected_scale)
     tie = np.abs(ratio - np.floor(ratio) - 0.5) < tie_tolerance
@@ -222,12 +250,17 @@ def compare_quantization(
         return Verdict(
             False,
             "values",
-            (
-                f"In q: {int(wrong.sum())} of {q_array.size} values differ; first at index "
-                f"{index}: yours "
-                f"{q_array[index]:.0f}, expected {q_expected[index]:.0f} (W / scale = "
-                f"{to_numpy(W)[index] / expected_scale[index[0], 0]:.4f}). "
-                "q is round(W / scale), clamped to −127 … 127."
+            _(
+                "In q: {wrong} of {size} values differ; first at index {index}: yours "
+                "{yours:.0f}, expected {expected:.0f} (W / scale = {ratio:.4f}). q is "
+                "round(W / scale), clamped to −127 … 127."
+            ).format(
+                wrong=int(wrong.sum()),
+                size=q_array.size,
+                index=index,
+                yours=q_array[index],
+                expected=q_expected[index],
+                ratio=to_numpy(W)[index] / expected_scale[index[0], 0],
             ),
             float(np.abs(q_array - q_expected).max()),
         )
@@ -237,12 +270,12 @@ def compare_quantization(
 def quantization_cases() -> list[Case]:
     """Three float32 weight matrices, rows of different ranges, one with an outlier per row."""
     return [
-        Case(quantization_case(6, 10, 0), "a 6 × 10 matrix, rows of different ranges"),
+        Case(quantization_case(6, 10, 0), N_("a 6 × 10 matrix, rows of different ranges")),
         Case(
             quantization_case(16, 32, 1, outliers=True),
-            "a 16 × 32 matrix with one large weight per row",
+            N_("a 16 × 32 matrix with one large weight per row"),
         ),
-        Case(quantization_case(10, 4, 2), "a 10 × 4 matrix (more rows than columns)"),
+        Case(quantization_case(10, 4, 2), N_("a 10 × 4 matrix (more rows than columns)")),
     ]
 
 
@@ -250,7 +283,7 @@ def check_quantizer(learner_fn: Callable, *, strict: bool | None = None) -> Chec
     """Exercise 8.3: the scales to rtol 1e-5 and q exactly, except on rounding ties. Calling
     `compression.quantize_per_channel` (the notebook's `cz`) is named as the answer key."""
     return catalogued_check(
-        "Exercise 8.3 (symmetric per-channel int8)",
+        N_("Exercise 8.3 (symmetric per-channel int8)"),
         learner_fn,
         quantize_per_channel,
         quantization_cases(),

@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from utils.i18n import N_, _
+
 
 def _check_clients(n_rows: int, n_clients: int) -> None:
     if not isinstance(n_clients, int) or n_clients < 1:
@@ -45,7 +47,7 @@ def dirichlet_split(labels, n_clients: int, alpha: float, seed: int = 0) -> list
         )
     rng = np.random.default_rng(seed)
     while True:
-        parts: list[list[int]] = [[] for _ in range(n_clients)]
+        parts: list[list[int]] = [[] for _client in range(n_clients)]
         for label in np.unique(labels):
             rows = rng.permutation(np.flatnonzero(labels == label))
             shares = rng.dirichlet(np.full(n_clients, alpha))
@@ -70,7 +72,7 @@ def local_training(
     own rows only."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
-    for _ in range(epochs):
+    for _epoch in range(epochs):
         for rows in torch.randperm(len(X), generator=generator).split(batch_size):
             optimizer.zero_grad()
             F.cross_entropy(model(X[rows]), y[rows]).backward()
@@ -105,7 +107,7 @@ def fedavg(
     seed: int = 0,
     evaluate: Callable[[nn.Module], float] | None = None,
     progress: bool = True,
-    desc: str = "FedAvg rounds",
+    desc: str = N_("FedAvg rounds"),
 ) -> tuple[nn.Module, list[float]]:
     """Run FedAvg: each round every client trains a copy of the global model on its own (X, y) with
     Adam, sends back its weights, and the global model becomes their weighted average. Returns the
@@ -119,7 +121,7 @@ def fedavg(
     global_model = make_model()
     generator = torch.Generator().manual_seed(seed)
     history = []
-    for _ in tqdm(range(rounds), desc=desc, disable=not progress):
+    for _round in tqdm(range(rounds), desc=_(desc), disable=not progress):
         states, sizes = [], []
         for X, y in clients:  # on a real deployment these run on the clients' own machines
             local = local_training(

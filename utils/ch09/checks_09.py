@@ -15,6 +15,7 @@ from utils.ch09.performance_checklist import amp_step
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 from utils.checks.step_harness import step_outcome
 from utils.timing import median_time
 from utils.training import batch_loss
@@ -46,17 +47,17 @@ def timing_outcome(timer: Callable, durations, repeats: int, warmup: int) -> tup
 
 
 def _mean_time(fn, repeats=5, warmup=1, clock=None):
-    for _ in range(warmup):
+    for _call in range(warmup):
         fn()
     start = clock()
-    for _ in range(repeats):
+    for _call in range(repeats):
         fn()
     return (clock() - start) / repeats
 
 
 def _warmup_timed(fn, repeats=5, warmup=1, clock=None):
     times = []
-    for _ in range(warmup + repeats):
+    for _call in range(warmup + repeats):
         start = clock()
         fn()
         times.append(clock() - start)
@@ -64,19 +65,19 @@ def _warmup_timed(fn, repeats=5, warmup=1, clock=None):
 
 
 def _total_time(fn, repeats=5, warmup=1, clock=None):
-    for _ in range(warmup):
+    for _call in range(warmup):
         fn()
     start = clock()
-    for _ in range(repeats):
+    for _call in range(repeats):
         fn()
     return clock() - start
 
 
 def _upper_middle(fn, repeats=5, warmup=1, clock=None):
-    for _ in range(warmup):
+    for _call in range(warmup):
         fn()
     times = []
-    for _ in range(repeats):
+    for _call in range(repeats):
         start = clock()
         fn()
         times.append(clock() - start)
@@ -84,10 +85,10 @@ def _upper_middle(fn, repeats=5, warmup=1, clock=None):
 
 
 def _lower_middle(fn, repeats=5, warmup=1, clock=None):
-    for _ in range(warmup):
+    for _call in range(warmup):
         fn()
     times = []
-    for _ in range(repeats):
+    for _call in range(repeats):
         start = clock()
         fn()
         times.append(clock() - start)
@@ -99,30 +100,30 @@ def _milliseconds(fn, repeats=5, warmup=1, clock=None):
 
 
 def _since_first_call(fn, repeats=5, warmup=1, clock=None):
-    for _ in range(warmup):
+    for _call in range(warmup):
         fn()
     times, start = [], clock()
-    for _ in range(repeats):
+    for _call in range(repeats):
         fn()
         times.append(clock() - start)
     return statistics.median(times)
 
 
 def _clock_readings(fn, repeats=5, warmup=1, clock=None):
-    for _ in range(warmup):
+    for _call in range(warmup):
         fn()
     readings = []
-    for _ in range(repeats):
+    for _call in range(repeats):
         fn()
         readings.append(clock())
     return statistics.median(readings)
 
 
 def _fastest(fn, repeats=5, warmup=1, clock=None):
-    for _ in range(warmup):
+    for _call in range(warmup):
         fn()
     times = []
-    for _ in range(repeats):
+    for _call in range(repeats):
         start = clock()
         fn()
         times.append(clock() - start)
@@ -138,60 +139,79 @@ TIMING_MISTAKES = (
     Mistake(
         "mean",
         timed_by(_mean_time),
-        "That is the mean of the timed calls. The median ignores the odd slow call (another "
-        "process, a cache miss): collect each call's time in a list and take statistics.median "
-        "(or np.median).",
+        N_(
+            "That is the mean of the timed calls. The median ignores the odd slow call (another "
+            "process, a cache miss): collect each call's time in a list and take statistics.median "
+            "(or np.median)."
+        ),
     ),
     Mistake(
         "warmup",
         timed_by(_warmup_timed),
-        "The warm-up calls are among your timings. Call fn `warmup` times first without timing "
-        "them: the first calls pay one-off costs (allocation, caches) that a steady state does "
-        "not.",
+        N_(
+            "The warm-up calls are among your timings. Call fn `warmup` times first without timing "
+            "them: the first calls pay one-off costs (allocation, caches) that a steady state does "
+            "not."
+        ),
     ),
     Mistake(
         "total",
         timed_by(_total_time),
-        "That is the total time of all the timed calls; return the time of one call (the median "
-        "of the per-call times).",
+        N_(
+            "That is the total time of all the timed calls; return the time of one call (the "
+            "median of the per-call times)."
+        ),
     ),
     Mistake(
         "upper-middle",
         timed_by(_upper_middle),
-        "With an even number of timings the median is the mean of the two middle ones, not the "
-        "upper one: use statistics.median.",
+        N_(
+            "With an even number of timings the median is the mean of the two middle ones, not the "
+            "upper one: use statistics.median."
+        ),
     ),
     Mistake(
         "lower-middle",
         timed_by(_lower_middle),
-        "With an even number of timings the median is the mean of the two middle ones; yours is "
-        "the lower one, which is what torch.median returns. Use statistics.median or np.median.",
+        N_(
+            "With an even number of timings the median is the mean of the two middle ones; yours "
+            "is the lower one, which is what torch.median returns. Use statistics.median or "
+            "np.median."
+        ),
     ),
     Mistake(
         "milliseconds",
         timed_by(_milliseconds),
-        "Your time is 1000 × the expected one: return seconds, not milliseconds. The difference "
-        "of two clock() readings is already in seconds.",
+        N_(
+            "Your time is 1000 × the expected one: return seconds, not milliseconds. The "
+            "difference of two clock() readings is already in seconds."
+        ),
     ),
     Mistake(
         "cumulative",
         timed_by(_since_first_call),
-        "Your timings grow with every call: you read `start = clock()` once, before the loop, so "
-        "each one is the time since the first timed call began. Read the clock just before and "
-        "just after each call, and keep the difference.",
+        N_(
+            "Your timings grow with every call: you read `start = clock()` once, before the loop, "
+            "so each one is the time since the first timed call began. Read the clock just before "
+            "and just after each call, and keep the difference."
+        ),
     ),
     Mistake(
         "clock reading",
         timed_by(_clock_readings),
-        "You kept the clock's readings, not durations. A reading is a point in time from an "
-        "arbitrary origin; a call's duration is the reading after it minus the reading before "
-        "it.",
+        N_(
+            "You kept the clock's readings, not durations. A reading is a point in time from an "
+            "arbitrary origin; a call's duration is the reading after it minus the reading before "
+            "it."
+        ),
     ),
     Mistake(
         "min",
         timed_by(_fastest),
-        "That is the fastest timed call (the minimum), not the median. The minimum is a fair "
-        "estimate of the best case, but the exercise asks for the median: statistics.median.",
+        N_(
+            "That is the fastest timed call (the minimum), not the median. The minimum is a fair "
+            "estimate of the best case, but the exercise asks for the median: statistics.median."
+        ),
     ),
 )
 
@@ -207,18 +227,20 @@ def _compare_timing_core(got, expected, *, batch_size=None, rtol=1e-9, atol=1e-1
         return Verdict(
             False,
             "calls",
-            (
-                f"fn was called {calls:.0f} times; expected {expected_calls:.0f} (the warm-up "
-                "calls, then the timed ones)."
-            ),
+            _(
+                "fn was called {calls:.0f} times; expected {expected:.0f} (the warm-up calls, "
+                "then the timed ones)."
+            ).format(calls=calls, expected=expected_calls),
         )
     if expected_seconds > 0 and abs(seconds) < 1e-3 * expected_seconds:
         return Verdict(
             False,
             "clock",
-            f"Your time is {seconds:.3g} s, far below the {expected_seconds:.3g} s the calls took "
-            "on the clock you were given: read the time with the `clock` argument "
-            "(start = clock()), not with time.perf_counter.",
+            _(
+                "Your time is {seconds:.3g} s, far below the {expected:.3g} s the calls took on "
+                "the clock you were given: read the time with the `clock` argument "
+                "(start = clock()), not with time.perf_counter."
+            ).format(seconds=seconds, expected=expected_seconds),
         )
     return compare_arrays(seconds, expected_seconds, rtol=rtol, atol=atol)
 
@@ -276,29 +298,37 @@ AMP_MISTAKES = (
     Mistake(
         "float32",
         stepped_by(_float32_step),
-        "Your step computed in float32: its result equals a step without autocast. Put the "
-        "forward pass and the loss inside "
-        "`with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):`.",
+        N_(
+            "Your step computed in float32: its result equals a step without autocast. Put the "
+            "forward pass and the loss inside "
+            "`with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16):`."
+        ),
     ),
     Mistake(
         "float16",
         stepped_by(_float16_step),
-        "Your step used float16. Use dtype=torch.bfloat16: it keeps float32's range, so it needs "
-        "no loss scaling.",
+        N_(
+            "Your step used float16. Use dtype=torch.bfloat16: it keeps float32's range, so it "
+            "needs no loss scaling."
+        ),
     ),
     Mistake(
         "no zero_grad",
         stepped_by(_no_zero_grad_step),
-        "The gradients were not cleared: call optimizer.zero_grad() at the start of the step. "
-        "Otherwise backward() adds this batch's gradients to those of all the earlier steps.",
+        N_(
+            "The gradients were not cleared: call optimizer.zero_grad() at the start of the step. "
+            "Otherwise backward() adds this batch's gradients to those of all the earlier steps."
+        ),
     ),
     Mistake(
         "summed loss",
         stepped_by(_summed_step),
-        'Your loss is the SUM over the batch (reduction="sum"); the exercise asks for the mean, '
-        "the default reduction of F.binary_cross_entropy_with_logits. (Adam's step hardly "
-        "depends on the loss's scale, so the parameters move almost the same; the loss you "
-        "return is n times too large.)",
+        N_(
+            'Your loss is the SUM over the batch (reduction="sum"); the exercise asks for the '
+            "mean, the default reduction of F.binary_cross_entropy_with_logits. (Adam's step "
+            "hardly depends on the loss's scale, so the parameters move almost the same; the loss "
+            "you return is n times too large.)"
+        ),
     ),
 )
 
@@ -312,19 +342,25 @@ def _compare_amp_core(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -
         return Verdict(
             False,
             "weights-cast",
-            "Your step changed the weights' dtype (for example with model.to(torch.bfloat16) or "
-            ".half()). Mixed precision keeps the weights, their gradients and Adam's moments in "
-            "float32; only the forward pass runs in bfloat16, under torch.autocast.",
+            _(
+                "Your step changed the weights' dtype (for example with model.to(torch.bfloat16) "
+                "or .half()). Mixed precision keeps the weights, their gradients and Adam's "
+                "moments in float32; only the forward pass runs in bfloat16, under torch.autocast."
+            ),
         )
     if got[3] != 1.0:
         return Verdict(
             False,
             "not detached",
-            "Your step returned the loss still attached to the graph (it requires grad). Return "
-            "loss.detach(): a caller that keeps or adds up the losses would otherwise keep each "
-            "step's graph alive.",
+            _(
+                "Your step returned the loss still attached to the graph (it requires grad). "
+                "Return loss.detach(): a caller that keeps or adds up the losses would otherwise "
+                "keep each step's graph alive."
+            ),
         )
-    return compare_named(("parameter change", "loss"))(got[:2], expected[:2], rtol=rtol, atol=atol)
+    return compare_named((_("parameter change"), _("loss")))(
+        got[:2], expected[:2], rtol=rtol, atol=atol
+    )
 
 
 # ---------------------------------------------------------------- the checks the notebook calls
@@ -338,9 +374,11 @@ def timing_cases() -> list[Case]:
     """Fake durations, the repeats and the warm-up calls: a slow first call, a slow outlier, an even
     number of timed calls."""
     return [
-        Case(([3.0, 1.0, 1.2, 0.9, 5.0, 1.1], 5, 1), "1 warm-up, 5 timed calls, one of them slow"),
-        Case(([10.0, 4.0, 2.0, 2.5, 9.0], 3, 2), "2 warm-ups, 3 timed calls"),
-        Case(([1.0, 2.0, 3.0, 10.0], 4, 0), "no warm-up, an even number of timed calls"),
+        Case(
+            ([3.0, 1.0, 1.2, 0.9, 5.0, 1.1], 5, 1), N_("1 warm-up, 5 timed calls, one of them slow")
+        ),
+        Case(([10.0, 4.0, 2.0, 2.5, 9.0], 3, 2), N_("2 warm-ups, 3 timed calls")),
+        Case(([1.0, 2.0, 3.0, 10.0], 4, 0), N_("no warm-up, an even number of timed calls")),
     ]
 
 
@@ -348,7 +386,7 @@ def check_median_time(learner_fn: Callable, *, strict: bool | None = None) -> Ch
     """Exercise 9.1: `learner_fn` times a fake function against a fake clock, so the right median is
     known exactly."""
     return catalogued_check(
-        "Exercise 9.1 (the median of timed calls)",
+        N_("Exercise 9.1 (the median of timed calls)"),
         timed_by(learner_fn),
         median_time,
         timing_cases(),
@@ -365,10 +403,10 @@ def check_amp_step(learner_fn: Callable, *, strict: bool | None = None) -> Check
     """Exercise 9.2: a few Adam steps of `learner_fn` on a small seeded CPU problem, against
     `amp_step`."""
     return catalogued_check(
-        "Exercise 9.2 (a mixed-precision training step)",
+        N_("Exercise 9.2 (a mixed-precision training step)"),
         stepped_by(learner_fn),
         amp_step,
-        [Case((3, 0), "3 Adam steps"), Case((2, 1), "2 Adam steps, another seed")],
+        [Case((3, 0), N_("3 Adam steps")), Case((2, 1), N_("2 Adam steps, another seed"))],
         mistakes=AMP_MISTAKES,
         compare=_compare_amp_core,
         expected_from=stepped_by(amp_step),

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from utils.activations import ACTIVATIONS, Activation
+from utils.i18n import _
 from utils.widgets.live_plot import LivePlot, lean_ticks, live_plot, wrap_controls
 
 SATURATION = 0.05  # |f′(x)| below this passes on less than 5% of the gradient
@@ -65,7 +66,7 @@ def gradient_norms_through_depth(
     rng = np.random.default_rng(seed)
     A = rng.normal(size=(width, batch))
     weights, pre_activations = [], []
-    for _ in range(depth):
+    for _layer in range(depth):
         W = rng.normal(0.0, init_scale / np.sqrt(width), size=(width, width))
         Z = W @ A
         A = activation.value(Z)
@@ -125,19 +126,28 @@ def draw_activation(
     moving["shade"] = left.add_collection(shade, autolim=False)
     (moving["f"],) = left.plot([], [], color="C0", label=f"{activation}(x)")
     (moving["df"],) = left.plot([], [], color="C1", label=f"{activation}′(x)")
-    left.plot([], [], color="0.85", lw=6, label=f"saturated: |f′| < {SATURATION}")
-    left.set_xlabel("x (pre-activation Z)")
-    left.set_ylabel("value")
+    left.plot(
+        [],
+        [],
+        color="0.85",
+        lw=6,
+        label=_("saturated: |f′| < {threshold}").format(threshold=SATURATION),
+    )
+    left.set_xlabel(_("x (pre-activation Z)"))
+    left.set_ylabel(_("value"))
     moving["left_title"] = left.set_title("", y=1.0)  # explicit y: no costly auto-placement
     moving["legend"] = left.legend(
         handles=[moving["f"], moving["df"], left.lines[-1]], loc="upper left", fontsize=8
     )
 
     right.axhline(0.0, color="0.6", lw=1, ls="--")
-    (moving["depth"],) = right.plot([], [], "o-", color="C2", ms=3, label="gradient size")
+    # The label is in the edition's language; the id, which code looks the curve up by, never is.
+    (moving["depth"],) = right.plot(
+        [], [], "o-", color="C2", ms=3, label=_("gradient size"), gid="gradient size"
+    )
     moving["right_x"] = right.xaxis
     right.set_ylim(DEPTH_LOG_RANGE)
-    right.set_xlabel("layer k (0 = input)")
+    right.set_xlabel(_("layer k (0 = input)"))
     right.set_ylabel("log₁₀ ‖∂L/∂A_k‖ / ‖∂L/∂A_N‖")
     moving["right_title"] = right.set_title("", y=1.0)
     moving["at_input"] = right.text(
@@ -168,16 +178,21 @@ def update_activation(
     left.set_ylim(value_limits(f, df))
     for text, line in zip(moving["legend"].get_texts(), (moving["f"], moving["df"])):
         text.set_text(line.get_label())
-    moving["left_title"].set_text(f"{activation} and its derivative")
+    moving["left_title"].set_text(
+        _("{activation} and its derivative").format(activation=activation)
+    )
 
     ratios = gradient_norms_through_depth(act, depth, init_scale)
     logs = np.log10(ratios)
     moving["depth"].set_data(np.arange(depth + 1), logs)
     right.set_xlim(layer_limits(depth))
-    moving["right_title"].set_text(f"through N = {depth} layers, init scale {init_scale:g}")
+    moving["right_title"].set_text(
+        _("through N = {depth} layers, init scale {scale:g}").format(depth=depth, scale=init_scale)
+    )
     off_scale = logs.min() < DEPTH_LOG_RANGE[0] or logs.max() > DEPTH_LOG_RANGE[1]
     moving["at_input"].set_text(
-        f"at the input: ×{ratios[0]:.2g}" + (" (off the scale)" if off_scale else "")
+        _("at the input: ×{ratio:.2g}").format(ratio=ratios[0])
+        + (_(" (off the scale)") if off_scale else "")
     )
     return True
 
@@ -192,7 +207,7 @@ def activation_widget(
         "activation": widgets.Dropdown(
             options=list(ACTIVATIONS),
             value=activation,
-            description="activation",
+            description=_("activation"),
             style=style,
             layout=widgets.Layout(width="200px"),
         ),
@@ -201,7 +216,7 @@ def activation_widget(
             min=-12.0,
             max=12.0,
             step=0.5,
-            description="x range",
+            description=_("x range"),
             style=style,
             continuous_update=True,
             layout=widgets.Layout(width="330px"),
@@ -210,7 +225,7 @@ def activation_widget(
             value=depth,
             min=1,
             max=50,
-            description="depth N",
+            description=_("depth N"),
             style=style,
             layout=widgets.Layout(width="280px"),
         ),
@@ -219,7 +234,7 @@ def activation_widget(
             min=0.25,
             max=3.0,
             step=0.05,
-            description="init scale",
+            description=_("init scale"),
             style=style,
             layout=widgets.Layout(width="280px"),
         ),

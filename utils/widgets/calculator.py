@@ -31,9 +31,10 @@ from utils.param_count import (
     training_seconds,
     weight_bytes,
 )
+from utils.i18n import N_, _
 from utils.widgets.live_plot import LivePlot, live_plot, wrap_controls
 
-CUSTOM = "custom (GPT-2-style)"
+CUSTOM = N_("custom (GPT-2-style)")  # the menu shows it through `_`
 PRESETS = (*PUBLISHED, CUSTOM)
 MEMORY_BARS = (
     "weights fp32",
@@ -45,7 +46,7 @@ MEMORY_BARS = (
 )
 MEMORY_COLORS = ("C0", "C0", "C0", "C0", "C3", "C1")
 MEMORY_RANGE_GIB = (1e-4, 1e5)  # fixed, so no slider move rescales the axis
-PARTS = ("embeddings", "attention", "feed-forward", "norms", "head and pooler")
+PARTS = (N_("embeddings"), N_("attention"), N_("feed-forward"), N_("norms"), N_("head and pooler"))
 PART_COLORS = ("C4", "C0", "C2", "C7", "C1")
 GPU = "H100 SXM"
 UTILISATION = 0.4
@@ -65,12 +66,12 @@ ROUND_SIZES = {
     "vocab_size": (256, 512, 1000, 8000, 16000, 32000, 50257, 65536, 100000, 128000, 256000),
     "context": (128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072),
 }
-SIZE_LABELS = {
-    "n_layers": "layers",
-    "d_model": "width d_model",
-    "n_heads": "heads",
-    "vocab_size": "vocabulary",
-    "context": "context",
+SIZE_LABELS = {  # the sliders' descriptions, shown through `_`
+    "n_layers": N_("layers"),
+    "d_model": N_("width d_model"),
+    "n_heads": N_("heads"),
+    "vocab_size": N_("vocabulary"),
+    "context": N_("context"),
 }
 FONT = 10  # points; at the widget's 90 dpi, 12.5 px
 SMALL_FONT = 9
@@ -95,13 +96,15 @@ def configure(
     if preset not in PRESETS:
         raise ValueError(f"Unknown preset {preset!r}; choose one of {PRESETS}.")
     if preset == CUSTOM:
-        return gpt2_style(vocab_size, d_model, n_layers, n_heads, context, name=CUSTOM)
+        return gpt2_style(vocab_size, d_model, n_layers, n_heads, context, name=_(CUSTOM))
     base = PUBLISHED[preset]
     group = base.n_heads // base.kv_heads
     if n_heads % group:
         raise ValueError(
-            f"{preset} shares each key/value head among {group} query heads: n_heads must be a "
-            f"multiple of {group}, got {n_heads}."
+            _(
+                "{preset} shares each key/value head among {group} query heads: n_heads must be "
+                "a multiple of {group}, got {n_heads}."
+            ).format(preset=preset, group=group, n_heads=n_heads)
         )
     d_ff = int(round(base.d_ff * d_model / base.d_model))
     sizes = dict(
@@ -114,7 +117,8 @@ def configure(
         n_kv_heads=None if group == 1 else n_heads // group,
     )
     changed = any(getattr(base, k) != v for k, v in sizes.items() if k != "n_kv_heads")
-    return replace(base, **sizes, name=f"{preset} (resized)" if changed else preset)
+    name = _("{preset} (resized)").format(preset=preset) if changed else preset
+    return replace(base, **sizes, name=name)
 
 
 def calculator_numbers(cfg: TransformerConfig, tokens: float) -> dict:
@@ -181,21 +185,30 @@ def draw_calculator(
     left.set_yscale("log")
     left.set_ylim(MEMORY_RANGE_GIB)
     left.set_xlim(-0.6, len(x) - 0.4)
-    names = ["weights\nfp32", "weights\nbf16", "weights\nint8", "weights\nint4", "Adam\nstate"]
-    left.set_xticks(x, [*names, "activ-\nations"], fontsize=SMALL_FONT)
-    left.set_ylabel("memory (GiB, log scale)", fontsize=FONT)
+    names = [
+        _("weights\nfp32"),
+        _("weights\nbf16"),
+        _("weights\nint8"),
+        _("weights\nint4"),
+        _("Adam\nstate"),
+        _("activ-\nations"),
+    ]
+    left.set_xticks(x, names, fontsize=SMALL_FONT)
+    left.set_ylabel(_("memory (GiB, log scale)"), fontsize=FONT)
     left.set_yticks([1e-4, 1e-2, 1, 1e2, 1e4])
     left.tick_params(axis="y", labelsize=SMALL_FONT)
-    left.set_title("memory by number format", fontsize=FONT)
+    left.set_title(_("memory by number format"), fontsize=FONT)
 
     for i, (name, color) in enumerate(zip(PARTS, PART_COLORS)):
-        moving[f"part {i}"] = right.barh(0, 0.0, left=0.0, color=color, height=0.8, label=name)[0]
+        moving[f"part {i}"] = right.barh(0, 0.0, left=0.0, color=color, height=0.8, label=_(name))[
+            0
+        ]
     right.set_xlim(0, 100)
     right.set_ylim(-0.5, 0.5)
     right.set_yticks([])
-    right.set_xlabel("share of the parameters (%)", fontsize=SMALL_FONT)
+    right.set_xlabel(_("share of the parameters (%)"), fontsize=SMALL_FONT)
     right.tick_params(labelsize=SMALL_FONT)
-    right.set_title("where the parameters are", fontsize=FONT)
+    right.set_title(_("where the parameters are"), fontsize=FONT)
     right.legend(
         loc="upper left",
         bbox_to_anchor=(-0.02, -0.75),
@@ -208,10 +221,12 @@ def draw_calculator(
     figure.text(
         0.015,
         0.015,
-        f"Time: 6·N·D FLOPs for D tokens on one {GPU} at {UTILISATION:.0%} of its "
-        f"{PEAK_BF16_FLOPS[GPU] / 1e12:.0f} TFLOP/s (bf16). Adam state: 16 bytes per parameter.\n"
-        "Activations: one sequence of the full context, 16-bit, attention matrices kept "
-        "(Korthikanti et al., 2022).",
+        _(
+            "Time: 6·N·D FLOPs for D tokens on one {gpu} at {utilisation:.0%} of its "
+            "{peak:.0f} TFLOP/s (bf16). Adam state: 16 bytes per parameter.\n"
+            "Activations: one sequence of the full context, 16-bit, attention matrices kept "
+            "(Korthikanti et al., 2022)."
+        ).format(gpu=GPU, utilisation=UTILISATION, peak=PEAK_BF16_FLOPS[GPU] / 1e12),
         fontsize=SMALL_FONT,
         va="bottom",
         color="0.3",
@@ -260,10 +275,19 @@ def update_calculator(
         rect.set_width(width)
         start += width
     moving["summary"].set_color("black")
-    kv = f", {cfg.kv_heads} kv heads" if cfg.kv_heads != cfg.n_heads else ""
+    kv = _(", {count} kv heads").format(count=cfg.kv_heads) if cfg.kv_heads != cfg.n_heads else ""
     moving["summary"].set_text(
-        f"{cfg.name}: {numbers['parameters']:,} parameters (d_ff {cfg.d_ff}{kv})\n"
-        f"6·N·D = {numbers['flops']:.2e} FLOPs = {numbers['gpu_days']:.3g} GPU-days"
+        _(
+            "{name}: {parameters:,} parameters (d_ff {d_ff}{kv})\n"
+            "6·N·D = {flops:.2e} FLOPs = {days:.3g} GPU-days"
+        ).format(
+            name=cfg.name,
+            parameters=numbers["parameters"],
+            d_ff=cfg.d_ff,
+            kv=kv,
+            flops=numbers["flops"],
+            days=numbers["gpu_days"],
+        )
     )
     return True
 
@@ -290,9 +314,9 @@ def calculator_widget(preset: str = "GPT-2 small", tokens: float = 1e10) -> Live
     style = {"description_width": "initial"}
     controls = {
         "preset": widgets.Dropdown(
-            options=PRESETS,
+            options=[(_(name), name) for name in PRESETS],  # shown translated, valued in English
             value=preset,
-            description="preset",
+            description=_("preset"),
             style=style,
             layout=widgets.Layout(width="260px"),
         ),
@@ -301,7 +325,7 @@ def calculator_widget(preset: str = "GPT-2 small", tokens: float = 1e10) -> Live
         controls[name] = widgets.SelectionSlider(
             options=size_options(name),
             value=getattr(base, name),
-            description=text,
+            description=_(text),
             style=style,
             continuous_update=True,
             layout=widgets.Layout(width="320px"),
@@ -309,7 +333,7 @@ def calculator_widget(preset: str = "GPT-2 small", tokens: float = 1e10) -> Live
     controls["tokens"] = widgets.SelectionSlider(
         options=TOKEN_BUDGETS,
         value=tokens,
-        description="training tokens D",
+        description=_("training tokens D"),
         style=style,
         layout=widgets.Layout(width="340px"),
     )

@@ -3,21 +3,55 @@
 One matplotlib Figure is kept (never pyplot, so no new figure per move) and rendered into an
 `ipywidgets.Image`, whose saved state the static book shows. With an `update` function, a move that
 only changes some artists restores the cached background and draws just those (blitting).
+
+The widgets' labels are translated where they are made (`utils.i18n._`); in an edition other than
+English the figure is drawn with an installed CJK font as the fallback for glyphs that the default
+font lacks, so that a Chinese label is not drawn as empty boxes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Callable
 
 import ipywidgets as widgets
+from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
+from utils.i18n import language
+
 PNG_COMPRESS_LEVEL = 1  # fast zlib setting: a few ms per frame, a slightly larger file
+# Fonts with Chinese glyphs, in order of preference; the first installed one backs up the default.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+)
+
+
+@cache
+def _installed_cjk_font() -> str | None:
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def edition_fonts():
+    """A context in which text is drawn in the default sans-serif font, falling back to an
+    installed CJK font for the glyphs it lacks; in English (or with no CJK font installed), no
+    change."""
+    fallback = None if language() == "en" else _installed_cjk_font()
+    if fallback is None:
+        return contextlib.nullcontext()
+    return rc_context({"font.family": ["sans-serif", fallback]})
 
 
 def moving_artists(artists) -> list:
@@ -54,6 +88,10 @@ class LivePlot:
     def redraw(self, *_, full: bool = False) -> None:
         """Render the controls' current values: blit the moving artists if `update` accepts them,
         else draw everything."""
+        with edition_fonts():
+            self._render(full)
+
+    def _render(self, full: bool) -> None:
         canvas, values = self.figure.canvas, self.values()
         if (
             full

@@ -13,12 +13,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy.special import expit
 
+from utils.i18n import N_, _
 from utils.widgets.live_plot import LivePlot, lean_ticks, live_plot, wrap_controls
 
 LEFT_AXES = (0.07, 0.15, 0.40, 0.72)
 RIGHT_AXES = (0.58, 0.15, 0.40, 0.72)
 Z_LIMIT = 8.0
-NAMES = ("MSE through σ", "binary cross-entropy", "categorical cross-entropy")
+# The losses' names: keys of the dicts below, and (through `_`) their legend labels.
+NAMES = (N_("MSE through σ"), N_("binary cross-entropy"), N_("categorical cross-entropy"))
 COLORS = ("C3", "C0", "C2")
 STYLES = ("-", "-", "--")  # dashed: for y = 1 the categorical curve lies on the binary one
 
@@ -65,28 +67,28 @@ def draw_losses(figure: Figure, target: int = 1, classes: int = 3, logit: float 
     left, right = figure.add_axes(LEFT_AXES), figure.add_axes(RIGHT_AXES)
     moving = {}
     for name, color, style in zip(NAMES, COLORS, STYLES):
-        (moving[f"loss {name}"],) = left.plot([], [], color=color, ls=style, label=name)
+        (moving[f"loss {name}"],) = left.plot([], [], color=color, ls=style, label=_(name))
         (moving[f"loss dot {name}"],) = left.plot([], [], "o", color=color, ms=6)
     left.set_xlim(0.0, 1.0)
     left.set_ylim(0.0, 5.0)
-    left.set_xlabel("predicted probability of class 1, ŷ")
-    left.set_ylabel("loss L")
+    left.set_xlabel(_("predicted probability of class 1, ŷ"))
+    left.set_ylabel(_("loss L"))
     moving["left_title"] = left.set_title("", y=1.0)  # explicit y: no costly auto-placement
     moving["left_legend"] = left.legend(
         handles=[moving[f"loss {name}"] for name in NAMES], loc="upper center", fontsize=8
     )
 
-    moving["band"] = right.axvspan(-Z_LIMIT, -2.0, color="0.9", lw=0, label="confident mistake")
+    moving["band"] = right.axvspan(-Z_LIMIT, -2.0, color="0.9", lw=0, label=_("confident mistake"))
     right.axhline(0.0, color="0.6", lw=1)
     for name, color, style in zip(NAMES, COLORS, STYLES):
-        (moving[f"gradient {name}"],) = right.plot([], [], color=color, ls=style, label=name)
+        (moving[f"gradient {name}"],) = right.plot([], [], color=color, ls=style, label=_(name))
         (moving[f"gradient dot {name}"],) = right.plot([], [], "o", color=color, ms=6)
     moving["now"] = right.axvline(logit, color="0.3", lw=1, ls=":")
     right.set_xlim(-Z_LIMIT, Z_LIMIT)
     right.set_ylim(-1.1, 1.1)
-    right.set_xlabel("logit z")
+    right.set_xlabel(_("logit z"))
     right.set_ylabel("∂L/∂z")
-    right.set_title("gradient with respect to the logit", y=1.0)
+    right.set_title(_("gradient with respect to the logit"), y=1.0)
     moving["right_legend"] = right.legend(
         handles=[moving["band"]] + [moving[f"gradient {name}"] for name in NAMES],
         fontsize=7,
@@ -112,16 +114,16 @@ def update_losses(moving: dict, target: int, classes: int, logit: float) -> bool
         moving[f"loss dot {name}"].set_data(
             [p_now[name]], [loss_curves(p_now[name], target, classes)[name]]
         )
-    moving[f"loss {NAMES[2]}"].set_label(f"{NAMES[2]} (K = {classes})")
+    moving[f"loss {NAMES[2]}"].set_label(f"{_(NAMES[2])} (K = {classes})")
     for text, name in zip(moving["left_legend"].get_texts(), NAMES):
         text.set_text(moving[f"loss {name}"].get_label())
-    moving["left_title"].set_text(f"losses for target y = {target}")
+    moving["left_title"].set_text(_("losses for target y = {target}").format(target=target))
 
     z = np.linspace(-Z_LIMIT, Z_LIMIT, 321)
     gradients_now = logit_gradients(logit, target, classes)
     for name, values in logit_gradients(z, target, classes).items():
         moving[f"gradient {name}"].set_data(z, values)
-        moving[f"gradient {name}"].set_label(f"{name}: {float(gradients_now[name]):+.3f}")
+        moving[f"gradient {name}"].set_label(f"{_(name)}: {float(gradients_now[name]):+.3f}")
         moving[f"gradient dot {name}"].set_data([logit], [gradients_now[name]])
     moving["band"].set_x(
         -Z_LIMIT if target == 1 else 2.0
@@ -131,7 +133,7 @@ def update_losses(moving: dict, target: int, classes: int, logit: float) -> bool
     legend = moving["right_legend"]
     for text, name in zip(legend.get_texts()[1:], NAMES):
         text.set_text(moving[f"gradient {name}"].get_label())
-    legend.set_title(f"at z = {logit:g}")
+    legend.set_title(_("at z = {z:g}").format(z=logit))
     legend.set_loc("upper right" if target == 1 else "lower right")
     return True
 
@@ -141,7 +143,7 @@ def loss_widget(target: int = 1, classes: int = 3, logit: float = -4.0) -> LiveP
     style = {"description_width": "initial"}
     controls = {
         "target": widgets.ToggleButtons(
-            options=[("target y = 0", 0), ("target y = 1", 1)],
+            options=[(_("target y = 0"), 0), (_("target y = 1"), 1)],
             value=target,
             style={"button_width": "110px"},
         ),
@@ -149,7 +151,7 @@ def loss_widget(target: int = 1, classes: int = 3, logit: float = -4.0) -> LiveP
             value=classes,
             min=2,
             max=10,
-            description="classes K",
+            description=_("classes K"),
             style=style,
             layout=widgets.Layout(width="280px"),
         ),
@@ -158,7 +160,7 @@ def loss_widget(target: int = 1, classes: int = 3, logit: float = -4.0) -> LiveP
             min=-Z_LIMIT,
             max=Z_LIMIT,
             step=0.25,
-            description="logit z",
+            description=_("logit z"),
             style=style,
             layout=widgets.Layout(width="340px"),
         ),

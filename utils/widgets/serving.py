@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from utils.ch02.generation import GiB, H100_SXM, decode_step, serving_numbers
 from utils.param_count import BYTES_PER_PARAMETER, PUBLISHED
+from utils.i18n import N_, _
 from utils.widgets.live_plot import LivePlot, live_plot, wrap_controls
 
 MODELS = tuple(
@@ -25,18 +26,20 @@ CONTEXTS = (128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
 GRID = np.unique(np.geomspace(1, 1024, 48).round().astype(int))
 TOKENS_RANGE = (1.0, 1e6)  # fixed, so no control rescales the axis
 AXES = (0.08, 0.15, 0.46, 0.72)
-LABELS = (
-    "model, weights",
-    "weights + cache (GiB)",
-    "fits in the GPU memory",
-    "largest batch that fits",
-    "one decoding step",
-    "FLOP per byte (ridge)",
-    "compute-bound from batch",
-    "bound (tokens/s)",
-    "GPU-hours per 1M tokens",
-    "cost per 1M tokens",
+LABELS = (  # shown through `_`
+    N_("model, weights"),
+    N_("weights + cache (GiB)"),
+    N_("fits in the GPU memory"),
+    N_("largest batch that fits"),
+    N_("one decoding step"),
+    N_("FLOP per byte (ridge)"),
+    N_("compute-bound from batch"),
+    N_("bound (tokens/s)"),
+    N_("GPU-hours per 1M tokens"),
+    N_("cost per 1M tokens"),
 )
+# What limits a decoding step (`decode_step(...)["bound"]`), shown through `_`.
+BOUNDS = (N_("compute"), N_("memory"))
 DEFAULTS = dict(
     preset="Mistral-7B",
     weight_format="bf16",
@@ -62,11 +65,23 @@ def serving_curve(
     """The numbers at the chosen batch (`serving_numbers`), and the bound on tokens/s at every batch
     of GRID. Raises ValueError with what to change when the inputs make no sense."""
     if preset not in PUBLISHED or PUBLISHED[preset].family == "bert":
-        raise ValueError(f"Unknown model {preset!r}; choose one of {MODELS}.")
+        raise ValueError(
+            _("Unknown model {model}; choose one of {models}.").format(
+                model=repr(preset), models=MODELS
+            )
+        )
     if weight_format not in BYTES_PER_PARAMETER:
-        raise ValueError(f"Unknown weight format {weight_format!r}; choose one of {FORMATS}.")
+        raise ValueError(
+            _("Unknown weight format {format}; choose one of {formats}.").format(
+                format=repr(weight_format), formats=FORMATS
+            )
+        )
     if price_per_gpu_hour < 0:
-        raise ValueError(f"The price per GPU-hour cannot be negative, got {price_per_gpu_hour}.")
+        raise ValueError(
+            _("The price per GPU-hour cannot be negative, got {price}.").format(
+                price=price_per_gpu_hour
+            )
+        )
     cfg = PUBLISHED[preset]
     numbers = serving_numbers(
         cfg,
@@ -95,21 +110,23 @@ def draw_serving(figure: Figure, **values) -> dict:
     ax = figure.add_axes(AXES)
     moving: dict = {}
     (moving["curve"],) = ax.plot(
-        GRID, np.ones(len(GRID)), color="C0", lw=2, label="bound at this context"
+        GRID, np.ones(len(GRID)), color="C0", lw=2, label=_("bound at this context")
     )
-    (moving["point"],) = ax.plot([1], [1], "o", color="C3", ms=7, label="your batch")
-    moving["fits"] = ax.axvline(1, color="0.3", ls="--", lw=1, label="largest batch that fits")
+    (moving["point"],) = ax.plot([1], [1], "o", color="C3", ms=7, label=_("your batch"))
+    moving["fits"] = ax.axvline(1, color="0.3", ls="--", lw=1, label=_("largest batch that fits"))
     ax.set(
         xscale="log",
         yscale="log",
         xlim=(1, 1024),
         ylim=TOKENS_RANGE,
-        xlabel="batch (sequences decoded at once)",
-        ylabel="tokens per second (bound)",
+        xlabel=_("batch (sequences decoded at once)"),
+        ylabel=_("tokens per second (bound)"),
     )
-    ax.set_title("decoding: tokens/s ≤ min(bandwidth, peak) roofline", fontsize=9)
+    ax.set_title(_("decoding: tokens/s ≤ min(bandwidth, peak) roofline"), fontsize=9)
     ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
-    figure.text(0.57, 0.93, "\n".join(LABELS), fontsize=8, va="top", linespacing=1.6)  # drawn once
+    figure.text(
+        0.57, 0.93, "\n".join(_(label) for label in LABELS), fontsize=8, va="top", linespacing=1.6
+    )  # drawn once
     moving["values"] = figure.text(0.80, 0.93, "", fontsize=8, va="top", linespacing=1.6)
     moving["error"] = figure.text(0.57, 0.30, "", fontsize=8, va="top", color="C3")
     update_serving(moving, **values)
@@ -156,14 +173,14 @@ def update_serving(
             [
                 f"{n['name']}, {weight_format}",
                 f"{n['weights_gib']:.1f} + {n['cache_gib']:.1f}",
-                "yes" if n["fits"] else "NO",
+                _("yes") if n["fits"] else _("NO"),
                 f"{n['max_batch']:,}",
-                f"{step['step_s'] * 1e3:.3g} ms, {step['bound']}",
+                f"{step['step_s'] * 1e3:.3g} ms, {_(step['bound'])}",
                 f"{step['intensity']:.3g} ({n['ridge']:.0f})",
-                "never" if turn is None else f"{turn:,}",
+                _("never") if turn is None else f"{turn:,}",
                 f"{n['tokens_per_s']:,.0f}",
                 f"{n['gpu_hours_per_million']:.3g}",
-                "enter a price"
+                _("enter a price")
                 if n["cost_per_million"] is None
                 else f"{n['cost_per_million']:.4g}",
             ]
@@ -205,36 +222,36 @@ def serving_widget(**overrides) -> LivePlot:
         "preset": widgets.Dropdown(
             options=MODELS,
             value=values["preset"],
-            description="model",
+            description=_("model"),
             style=style,
             layout=layout("220px"),
         ),
         "weight_format": widgets.Dropdown(
             options=FORMATS,
             value=values["weight_format"],
-            description="weights",
+            description=_("weights"),
             style=style,
             layout=layout("150px"),
         ),
         "batch": widgets.SelectionSlider(
             options=BATCHES,
             value=values["batch"],
-            description="batch",
+            description=_("batch"),
             style=style,
             layout=layout("280px"),
         ),
         "context": widgets.SelectionSlider(
             options=CONTEXTS,
             value=values["context"],
-            description="context",
+            description=_("context"),
             style=style,
             layout=layout("300px"),
         ),
-        "memory_gib": number(values["memory_gib"], 1.0, 1024.0, 0.5, "GPU memory (GiB)"),
-        "bandwidth_tb_s": number(values["bandwidth_tb_s"], 0.05, 20.0, 0.05, "bandwidth (TB/s)"),
-        "peak_tflops": number(values["peak_tflops"], 1.0, 10000.0, 1.0, "peak (TFLOP/s)"),
+        "memory_gib": number(values["memory_gib"], 1.0, 1024.0, 0.5, _("GPU memory (GiB)")),
+        "bandwidth_tb_s": number(values["bandwidth_tb_s"], 0.05, 20.0, 0.05, _("bandwidth (TB/s)")),
+        "peak_tflops": number(values["peak_tflops"], 1.0, 10000.0, 1.0, _("peak (TFLOP/s)")),
         "price_per_gpu_hour": number(
-            values["price_per_gpu_hour"], 0.0, 10000.0, 0.01, "your price per GPU-hour"
+            values["price_per_gpu_hour"], 0.0, 10000.0, 0.01, _("your price per GPU-hour")
         ),
     }
     plot = live_plot(draw_serving, controls, figsize=(9.6, 3.8), dpi=80, update=update_serving)
