@@ -16,15 +16,14 @@ import jupytext
 from tools import ROOT
 from utils.i18n import EDITIONS
 
-# The English notebooks, and each edition's generated ones (tools/translations.py).
+# What nbval runs: the English notebooks, and each edition's generated solution notebooks (their
+# outputs are that edition's book). An edition's learner copies are not run a second time: their
+# code cells are the English learner copies' byte for byte (tests/tools/test_translations.py), and
+# the Chinese copy of chapter 4 is run in JupyterLab by tests/tools/test_browser_lab.py.
 NOTEBOOK_DIRS = (
     "chapters",
     "solutions",
-    *(
-        f"locales/{locale}/{kind}"
-        for locale in EDITIONS.values()
-        for kind in ("chapters", "solutions")
-    ),
+    *(f"locales/{locale}/solutions" for locale in EDITIONS.values()),
 )
 
 
