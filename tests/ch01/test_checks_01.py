@@ -10,6 +10,7 @@ from sklearn.preprocessing import StandardScaler
 
 from tests.checks.contract import (
     assert_answer_key,
+    assert_named,
     WrongAnswer,
     not_attempted,
     right_answers_pass,
@@ -228,3 +229,11 @@ def test_a_named_mistake_quotes_its_relative_error():
 def test_calling_the_reference_is_named_as_the_answer_key():
     result = check_mean_squared_error(lambda y_hat, y: mse(y_hat, y), strict=False)
     assert_answer_key(result, "utils.losses.mse")
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    rows = lambda X: (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)  # noqa: E731
+    result = check_standardise(rows, strict=False)
+    assert_named(result, "rows", "你对每一行做了标准化（axis=1）")
+    assert result.message.startswith("✗ 练习 1.1（标准化）"), result.message

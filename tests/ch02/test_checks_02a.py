@@ -184,3 +184,13 @@ def test_calling_the_course_functions_is_called_the_answer_key():
         strict=False,
     )
     assert result.status == "failed" and "answer" in result.message
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    from tests.checks.contract import assert_named
+
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    swapped = lambda n: (2 * n, 2 * n, 8 * n, 4 * n)  # noqa: E731
+    result = checks_02a.check_adam_memory(swapped, strict=False)
+    assert_named(result, "order", "最后两项的顺序反了：请按 (权重, 梯度, 主权重, Adam 矩估计)")
+    assert result.message.startswith("✗ 练习 2.2（混合精度下 Adam 的内存）"), result.message

@@ -239,3 +239,17 @@ def test_unsolved_exercises_fall_back_to_the_plain_reference(check, reference, c
     result = check(stub, strict=False)
     assert choose_implementation(result, stub) is reference
     assert "reference implementation" in capsys.readouterr().out
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    from tests.checks.contract import assert_named
+
+    monkeypatch.setenv("COURSE_LANG", "zh")
+
+    def not_shifted(tokens, starts, context):
+        X = np.stack([tokens[s : s + context] for s in starts])
+        return X, X.copy()
+
+    result = checks_02b.check_next_token_batch(not_shifted, strict=False)
+    assert_named(result, "not shifted", "Y 等于 X：每个位置都会被训练去预测它自己")
+    assert result.message.startswith("✗ 练习 2.6（预测下一个词元的批次）"), result.message

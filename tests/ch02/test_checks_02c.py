@@ -657,3 +657,15 @@ def test_the_first_bytes_case_tells_the_slips_apart():
     wrong = {m.kind: m.wrong(*args) for m in checks.CACHE_BYTES_MISTAKES}
     assert [kind for kind, value in wrong.items() if value == right] == ["elements"]
     assert len(set(wrong.values())) == len(wrong)
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    keys_only = lambda L, h, kv, d, b: L * kv * d * b  # noqa: E731
+    result = checks.check_cache_bytes(keys_only, strict=False)
+    assert_named(
+        result, "keys only", "缓存少算了一半：每个位置在每个键/值头上都要保存一个键和一个值"
+    )
+    assert result.message.startswith("✗ 练习 2.10（每个词元的缓存字节数）"), result.message
+    text = checks.compare_bytes("524288", 524288.0)
+    assert text.kind == "string" and "你的函数返回了文本 '524288'" in text.message

@@ -268,3 +268,18 @@ def test_standardise_notes_an_in_place_answer():
 )
 def test_the_fallback_is_the_teaching_reference(check, reference):
     assert check(stub, strict=False).reference is reference
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    from tests.checks.contract import assert_named
+
+    monkeypatch.setenv("COURSE_LANG", "zh")
+
+    def fitted_on_everything(X_train, X_val, X_test):
+        everything = np.concatenate([X_train, X_val, X_test])
+        mu, sigma = everything.mean(axis=0), everything.std(axis=0)
+        return tuple((X - mu) / sigma for X in (X_train, X_val, X_test))
+
+    result = checks_03a.check_standardise_splits(fitted_on_everything, strict=False)
+    assert_named(result, "leak", "这就是数据泄露。请只用 X_train 计算它们")
+    assert result.message.startswith("✗ 练习 3.2（无数据泄露的标准化）"), result.message

@@ -251,3 +251,17 @@ def test_early_stopping_compares_whole_epochs_and_quotes_no_tolerance():
 )
 def test_the_fallback_is_the_teaching_reference(check, reference):
     assert check(stub, strict=False).reference is reference
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+
+    def off_by_one(val_losses, patience):
+        best, stop = early_stopping(val_losses, patience)
+        return best + 1, stop + 1
+
+    result = checks_03b.check_early_stopping(off_by_one, strict=False)
+    assert result.status == "failed" and result.message.startswith("✗ 练习 3.4（早停）")
+    assert "你的轮次从 1 开始计数" in result.message, result.message
+    verdict = checks_03b.compare_epochs((2, 5), (2, 4))
+    assert verdict.message == "轮次不对——停止轮次：你的是 5，期望 4。"

@@ -541,3 +541,12 @@ def test_calling_the_reference_is_named_as_the_answer_key(exercise, learner, nam
 def test_a_right_answer_is_not_mistaken_for_the_answer_key():
     # `sigmoid` itself is allowed: the exercise says to use it
     assert CHECKS["sigmoid"](sigmoid_in_place, strict=False).passed
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    per_example = lambda y_hat, y: 2.0 * (y_hat - y) / y_hat.shape[1]  # noqa: E731
+    result = CHECKS["mse"](per_example, strict=False)
+    assert result.message.startswith("✗ 练习 4.2（MSE 梯度）"), result.message
+    assert result.verdict.kind == "per example"
+    assert "你除以了 m，即样本数（列数）" in result.message and "y_hat.size" in result.message

@@ -359,3 +359,15 @@ def test_step_taken_reports_new_minus_old_and_protects_the_inputs():
     assert step_taken(lambda p, g, lr: None, params, grads, 0.5) is None
     not_a_dict = step_taken(lambda p, g, lr: list(p.values()), params, grads, 0.5)
     assert not_a_dict == checks_04b.NotADict("list")
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    from tests.checks.contract import assert_named
+
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    no_lr = lambda params, grads, lr: {k: params[k] - grads[k] for k in params}  # noqa: E731
+    result = CHECKS["step"](no_lr, strict=False)
+    assert_named(result, "lr forgotten", "你的这一步忽略了学习率")
+    assert result.message.startswith("✗ 练习 4.8（一步梯度下降）"), result.message
+    missing = checks_04b.compare_steps((None, None, None, None), None)
+    assert "你的字典里没有" in missing.message, missing.message

@@ -444,3 +444,20 @@ def test_a_set_is_told_to_return_a_list():
 def test_a_right_sort_quotes_no_tolerance():
     result = ch.check_topological_order(sort_recursive, strict=False)
     assert result.passed and "rtol" not in result.message, result.message
+
+
+def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANG", "zh")
+
+    def as_a_set(root):
+        seen, stack = set(), [root]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(node.inputs)
+        return seen
+
+    result = ch.check_topological_order(as_a_set, strict=False)
+    assert_named(result, "set", "你返回的是集合。集合没有顺序，而这里的答案正是顺序")
+    assert result.message.startswith("✗ 练习 4.12（拓扑排序）"), result.message

@@ -218,3 +218,21 @@ def test_a_kept_batch_axis_is_told_exactly_how_to_reduce(
     assert verdict.kind == "broadcast" and advice in verdict.message, verdict.message
     if not_said:
         assert not_said not in verdict.message, verdict.message
+
+
+def test_a_diagnosis_is_given_in_chinese(monkeypatch):
+    from utils.checks import compare_named
+
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    verdict = compare_arrays(2 * EXPECTED_MATRIX, EXPECTED_MATRIX)
+    assert verdict.kind == "factor" and "差了 2 倍：你的答案是期望答案的两倍" in verdict.message
+    assert "相对误差" in verdict.message and "偏差最大的元素位于索引" in verdict.message
+    summed = np.repeat(EXPECTED_COLUMN / N, N, axis=1)  # the batch axis kept
+    verdict = compare_named(("dW", "db"))(
+        (EXPECTED_MATRIX, summed), (EXPECTED_MATRIX, EXPECTED_COLUMN)
+    )
+    assert verdict.kind == "broadcast", verdict.message
+    assert (
+        verdict.message.startswith("在 db 中：")
+        and "你保留了批次轴。沿轴 1 求和" in verdict.message
+    )

@@ -15,6 +15,7 @@ import numpy as np
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
 from utils.data import standardise_columns
+from utils.i18n import N_
 from utils.losses import mse
 
 # ---------------------------------------------------------------- 1.1 standardise the columns
@@ -27,7 +28,7 @@ def _standardise_cases() -> list[Case]:
         Case((rng.uniform(-1.0, 5.0, size=(10, 2)),), "10 × 2"),
         Case(
             (rng.normal(size=(4, 4)) * [1.0, 10.0, 100.0, 1000.0],),
-            "4 × 4, columns on very different scales",
+            N_("4 × 4, columns on very different scales"),
         ),
     ]
 
@@ -48,39 +49,44 @@ STANDARDISE_MISTAKES = (
     Mistake(
         "rows",
         lambda X: _scaled(X, axis=1),
-        "You standardised each ROW (axis=1). Rows are examples and columns are features: take the "
-        "mean and the "
-        "standard deviation of each column, with axis=0 (and keepdims=True).",
+        N_(
+            "You standardised each ROW (axis=1). Rows are examples and columns are features: take "
+            "the mean and the standard deviation of each column, with axis=0 (and keepdims=True)."
+        ),
     ),
     Mistake(
         "whole array",
         lambda X: _scaled(X, axis=None),
-        "You used one mean and one standard deviation for the whole array. Each column needs its "
-        "own: "
-        "X.mean(axis=0, keepdims=True) and X.std(axis=0, keepdims=True).",
+        N_(
+            "You used one mean and one standard deviation for the whole array. Each column needs "
+            "its own: X.mean(axis=0, keepdims=True) and X.std(axis=0, keepdims=True)."
+        ),
     ),
     Mistake(
         "ddof",
         lambda X: _scaled(X, ddof=1),
-        "You used the sample standard deviation (ddof=1). The exercise asks for the population "
-        "one: ddof=0, "
-        "NumPy's default for X.std.",
+        N_(
+            "You used the sample standard deviation (ddof=1). The exercise asks for the "
+            "population one: ddof=0, NumPy's default for X.std."
+        ),
     ),
     Mistake(
         "not scaled",
         lambda X: _scaled(X, scale=False),
-        "The columns are centred but not scaled: divide by each column's standard deviation as "
-        "well.",
+        N_(
+            "The columns are centred but not scaled: divide by each column's standard deviation "
+            "as well."
+        ),
     ),
     Mistake(
         "not centred",
         lambda X: _scaled(X, centre=False),
-        "The columns are scaled but not centred: subtract each column's mean before dividing.",
+        N_("The columns are scaled but not centred: subtract each column's mean before dividing."),
     ),
     Mistake(
         "variance",
         lambda X: _scaled(X, by_variance=True),
-        "You divided by the variance. Divide by the standard deviation, its square root.",
+        N_("You divided by the variance. Divide by the standard deviation, its square root."),
     ),
 )
 
@@ -88,7 +94,7 @@ STANDARDISE_MISTAKES = (
 def check_standardise(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 1.1: each column of X (n × d) to mean 0 and population standard deviation 1."""
     return catalogued_check(
-        "Exercise 1.1 (standardise)",
+        N_("Exercise 1.1 (standardise)"),
         learner_fn,
         standardise_columns,
         _standardise_cases(),
@@ -105,12 +111,12 @@ def _mse_cases() -> list[Case]:
     return [
         Case(
             (rng.normal(size=(8, 1)), rng.normal(size=(8, 1))),
-            "a batch of 8, one output",
+            N_("a batch of 8, one output"),
             batch_size=8,
         ),
         Case(
             (rng.normal(size=(5, 3)), rng.normal(size=(5, 3))),
-            "5 examples × 3 outputs (15 elements)",
+            N_("5 examples × 3 outputs (15 elements)"),
             batch_size=15,
         ),
     ]
@@ -124,26 +130,31 @@ MSE_MISTAKES = (
     Mistake(
         "root",
         lambda y_hat, y: float(np.sqrt(np.mean(_difference(y_hat, y) ** 2))),
-        "You returned the square root of the mean squared error (the RMSE). Leave the square root "
-        "out.",
+        N_(
+            "You returned the square root of the mean squared error (the RMSE). Leave the square "
+            "root out."
+        ),
     ),
     Mistake(
         "absolute",
         lambda y_hat, y: float(np.mean(np.abs(_difference(y_hat, y)))),
-        "You averaged |ŷ − y|, the mean absolute error. Square each difference instead.",
+        N_("You averaged |ŷ − y|, the mean absolute error. Square each difference instead."),
     ),
     Mistake(
         "square of the mean",
         lambda y_hat, y: float(np.mean(_difference(y_hat, y)) ** 2),
-        "You squared the mean of the differences. Square each difference first, then take the mean "
-        "of the squares.",
+        N_(
+            "You squared the mean of the differences. Square each difference first, then take the "
+            "mean of the squares."
+        ),
     ),
     Mistake(
         "axis 0 only",
         lambda y_hat, y: np.mean(_difference(y_hat, y) ** 2, axis=0),
-        "You averaged over axis 0 only, which leaves one number per output column. The MSE is one "
-        "number: the mean "
-        "over every element, np.mean(...) with no axis.",
+        N_(
+            "You averaged over axis 0 only, which leaves one number per output column. The MSE is "
+            "one number: the mean over every element, np.mean(...) with no axis."
+        ),
     ),
 )
 
@@ -151,7 +162,7 @@ MSE_MISTAKES = (
 def check_mean_squared_error(learner_fn: Callable, *, strict: bool | None = None) -> CheckResult:
     """Exercise 1.2: the mean over every element of (ŷ − y)², one number."""
     return catalogued_check(
-        "Exercise 1.2 (mean squared error)",
+        N_("Exercise 1.2 (mean squared error)"),
         learner_fn,
         mse,
         _mse_cases(),

@@ -12,6 +12,7 @@ import numpy as np
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 from utils.param_count import (
     adam_training_bytes,
     gpt2_style,
@@ -49,62 +50,77 @@ PARAMETER_MISTAKES = (
     Mistake(
         "untied head",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=V * d),
-        "You counted a separate output head (vocab_size × d_model). GPT-2 TIES it to the token "
-        "embedding: the logits are "
-        "the final activations times the embedding matrix transposed, so those numbers are already "
-        "counted once.",
+        N_(
+            "You counted a separate output head (vocab_size × d_model). GPT-2 TIES it to the "
+            "token embedding: the logits are the final activations times the embedding matrix "
+            "transposed, so those numbers are already counted once."
+        ),
     ),
     Mistake(
         "no biases",
         lambda V, d, L, T, ff: _without(
             V, d, L, T, ff, block={"attention": 4 * d * d, "mlp": 2 * d * ff}
         ),
-        "The biases are missing. Every linear layer has one per output: 3·d_model for Q, K, V, "
-        "d_model for the attention's "
-        "output projection, d_ff and d_model in the MLP.",
+        N_(
+            "The biases are missing. Every linear layer has one per output: 3·d_model for Q, K, "
+            "V, d_model for the attention's output projection, d_ff and d_model in the MLP."
+        ),
     ),
     Mistake(
         "no norms",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 0}, extra=-2 * d),
-        "The LayerNorms are missing: each learns a scale and a shift (2·d_model). There are two "
-        "per block and one final norm.",
+        N_(
+            "The LayerNorms are missing: each learns a scale and a shift (2·d_model). There are "
+            "two per block and one final norm."
+        ),
     ),
     Mistake(
         "norm scale only",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"norms": 2 * d}, extra=-d),
-        "Each LayerNorm was counted with d_model parameters. LayerNorm learns a scale AND a shift: "
-        "2·d_model per norm "
-        "(RMSNorm, in LLaMA, has only the scale).",
+        N_(
+            "Each LayerNorm was counted with d_model parameters. LayerNorm learns a scale AND a "
+            "shift: 2·d_model per norm (RMSNorm, in LLaMA, has only the scale)."
+        ),
     ),
     Mistake(
         "no final norm",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-2 * d),
-        "The final LayerNorm, after the last block and before the head, is missing (2·d_model).",
+        N_(
+            "The final LayerNorm, after the last block and before the head, is missing (2·d_model)."
+        ),
     ),
     Mistake(
         "no positions",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, extra=-T * d),
-        "The learned position embedding is missing: one d_model vector per position, context × "
-        "d_model.",
+        N_(
+            "The learned position embedding is missing: one d_model vector per position, context "
+            "× d_model."
+        ),
     ),
     Mistake(
         "4d, not d_ff",
         lambda V, d, L, T, ff: _without(V, d, L, T, 4 * d),
-        "Your MLP is 4·d_model wide. Use the d_ff argument: the test cases include models whose "
-        "d_ff is not 4·d_model.",
+        N_(
+            "Your MLP is 4·d_model wide. Use the d_ff argument: the test cases include models "
+            "whose d_ff is not 4·d_model."
+        ),
     ),
     Mistake(
         "no output projection",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, block={"attention": 3 * d * d + 3 * d}),
-        "The attention's output projection is missing: after the heads are put side by side, a "
-        "d_model × d_model matrix "
-        "(plus d_model biases) mixes them. Attention has four matrices: W_Q, W_K, W_V and W_O.",
+        N_(
+            "The attention's output projection is missing: after the heads are put side by side, "
+            "a d_model × d_model matrix (plus d_model biases) mixes them. Attention has four "
+            "matrices: W_Q, W_K, W_V and W_O."
+        ),
     ),
     Mistake(
         "one block",
         lambda V, d, L, T, ff: _without(V, d, L, T, ff, layers=1),
-        "Only one block was counted. The model stacks n_layers identical blocks: multiply the "
-        "per-block count by n_layers.",
+        N_(
+            "Only one block was counted. The model stacks n_layers identical blocks: multiply the "
+            "per-block count by n_layers."
+        ),
     ),
 )
 
@@ -127,23 +143,25 @@ def compare_count(got, expected, *, batch_size=None, rtol=None, atol=None) -> Ve
     try:
         value = float(to_numpy(got))
     except (TypeError, ValueError):
-        return Verdict(False, "type", f"Return one whole number; yours is a {type(got).__name__}.")
+        message = _("Return one whole number; yours is a {type}.")
+        return Verdict(False, "type", message.format(type=type(got).__name__))
     if not np.isfinite(value) or value != round(value):
-        return Verdict(False, "type", f"A count is a whole number; yours is {value!r}.")
+        message = _("A count is a whole number; yours is {value}.")
+        return Verdict(False, "type", message.format(value=repr(value)))
     if not _is_whole_number_type(got):
         value_note = (
-            "Its value is right"
+            _("Its value is right.")
             if int(round(value)) == int(expected)
-            else "Make it an int first; then the check compares its value"
+            else _("Make it an int first; then the check compares its value.")
         )
         return Verdict(
             False,
             "float",
-            (
-                f"Yours is {value:,.1f}, a float ({type(got).__name__}), and the statement asks "
-                f"for a whole number. {value_note}. Return an int: use // rather than / (which "
-                "always makes a float), or int(...) on the result."
-            ),
+            _(
+                "Yours is {value:,.1f}, a float ({type}), and the statement asks for a whole "
+                "number. {note} Return an int: use // rather than / (which always makes a float), "
+                "or int(...) on the result."
+            ).format(value=value, type=type(got).__name__, note=value_note),
         )
     if int(round(value)) == int(expected):
         return Verdict(True, "ok", "exact", 0.0)
@@ -151,12 +169,12 @@ def compare_count(got, expected, *, batch_size=None, rtol=None, atol=None) -> Ve
     return Verdict(
         False,
         "values",
-        (
-            f"Yours is {int(round(value)):,}, off by {difference:+,} "
-            f"({abs(difference) / expected:.2%}). Go through the parts one by one: token and "
-            "position embeddings; per block, attention (4 matrices and their biases), the MLP "
-            "(2 matrices and their biases) and 2 LayerNorms; the final LayerNorm; the tied head."
-        ),
+        _(
+            "Yours is {value:,}, off by {difference:+,} ({share:.2%}). Go through the parts one by "
+            "one: token and position embeddings; per block, attention (4 matrices and their "
+            "biases), the MLP (2 matrices and their biases) and 2 LayerNorms; the final LayerNorm; "
+            "the tied head."
+        ).format(value=int(round(value)), difference=difference, share=abs(difference) / expected),
         abs(difference) / expected,
     )
 
@@ -164,21 +182,21 @@ def compare_count(got, expected, *, batch_size=None, rtol=None, atol=None) -> Ve
 PARAMETER_CASES = [
     Case(
         (50257, 768, 12, 1024, 3072),
-        "GPT-2 small: vocab 50257, d_model 768, 12 layers, context 1024, d_ff 3072",
+        N_("GPT-2 small: vocab 50257, d_model 768, 12 layers, context 1024, d_ff 3072"),
     ),
     Case(
         (512, 64, 4, 64, 256),
-        "this chapter's GPT: vocab 512, d_model 64, 4 layers, context 64, d_ff 256",
+        N_("this chapter's GPT: vocab 512, d_model 64, 4 layers, context 64, d_ff 256"),
     ),
-    Case((1000, 48, 3, 32, 100), "d_ff = 100, not 4·d_model"),
-    Case((7, 8, 1, 5, 16), "a toy: vocab 7, d_model 8, 1 layer, context 5, d_ff 16"),
+    Case((1000, 48, 3, 32, 100), N_("d_ff = 100, not 4·d_model")),
+    Case((7, 8, 1, 5, 16), N_("a toy: vocab 7, d_model 8, 1 layer, context 5, d_ff 16")),
 ]
 
 
 def check_parameter_formula(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.1: the exact parameter count of a GPT-2-style decoder."""
     return catalogued_check(
-        "Exercise 2.1 (parameter count of a GPT)",
+        N_("Exercise 2.1 (parameter count of a GPT)"),
         learner_fn,
         gpt_parameters,
         PARAMETER_CASES,
@@ -193,7 +211,8 @@ def check_parameter_formula(learner_fn, strict: bool | None = None) -> CheckResu
 # ---------------------------------------------------------------- 2.2 Adam's memory in mixed
 # precision
 
-MEMORY_PARTS = ("weights", "gradients", "master weights", "Adam moments")
+# The keys of `adam_training_bytes`, and the names that a diagnosis shows (through `_`).
+MEMORY_PARTS = (N_("weights"), N_("gradients"), N_("master weights"), N_("Adam moments"))
 
 
 def adam_mixed_precision_bytes(n_params: int) -> tuple[float, float, float, float]:
@@ -207,77 +226,91 @@ MEMORY_MISTAKES = (
     Mistake(
         "moments",
         lambda n: (2 * n, 2 * n, 4 * n, 4 * n),
-        "Adam moments: Adam keeps TWO running averages per parameter, m (of the gradient) and v "
-        "(of its square), each in fp32 (4 bytes): 8 bytes per parameter.",
+        N_(
+            "Adam moments: Adam keeps TWO running averages per parameter, m (of the gradient) and "
+            "v (of its square), each in fp32 (4 bytes): 8 bytes per parameter."
+        ),
     ),
     Mistake(
         "no master",
         lambda n: (2 * n, 2 * n, 0, 8 * n),
-        "Master weights: in this layout the optimiser updates an fp32 copy of the weights (4 bytes "
-        "per parameter), because bf16 has too few digits to accumulate small updates. The bf16 "
-        "weights are re-made from it after each step.",
+        N_(
+            "Master weights: in this layout the optimiser updates an fp32 copy of the weights (4 "
+            "bytes per parameter), because bf16 has too few digits to accumulate small updates. "
+            "The bf16 weights are re-made from it after each step."
+        ),
     ),
     Mistake(
         "master in bf16",
         lambda n: (2 * n, 2 * n, 2 * n, 8 * n),
-        "Master weights: the master copy exists to be more precise than bf16, so it is fp32, 4 "
-        "bytes per parameter.",
+        N_(
+            "Master weights: the master copy exists to be more precise than bf16, so it is fp32, "
+            "4 bytes per parameter."
+        ),
     ),
     Mistake(
         "fp32 weights and gradients",
         lambda n: (4 * n, 4 * n, 4 * n, 8 * n),
-        "Weights and gradients: in this layout the forward and backward passes use bf16 weights "
-        "and produce bf16 gradients, 2 bytes per parameter; only the master weights and the "
-        "moments are fp32.",
+        N_(
+            "Weights and gradients: in this layout the forward and backward passes use bf16 "
+            "weights and produce bf16 gradients, 2 bytes per parameter; only the master weights "
+            "and the moments are fp32."
+        ),
     ),
     Mistake(
         "autocast layout",
         lambda n: (4 * n, 4 * n, 0, 8 * n),
-        "That is the layout of torch.autocast: fp32 weights and gradients and no master copy. The "
-        "exercise asks for the other one, of Megatron-LM and ZeRO: bf16 weights and gradients (2 "
-        "bytes each) and an fp32 master copy (4 bytes).",
+        N_(
+            "That is the layout of torch.autocast: fp32 weights and gradients and no master copy. "
+            "The exercise asks for the other one, of Megatron-LM and ZeRO: bf16 weights and "
+            "gradients (2 bytes each) and an fp32 master copy (4 bytes)."
+        ),
     ),
     Mistake(
         "bits",
         lambda n: (16 * n, 16 * n, 32 * n, 64 * n),
-        "You counted bits. The answer is in bytes: bf16 is 16 bits = 2 bytes, fp32 is 32 bits = 4 "
-        "bytes.",
+        N_(
+            "You counted bits. The answer is in bytes: bf16 is 16 bits = 2 bytes, fp32 is 32 bits "
+            "= 4 bytes."
+        ),
     ),
     Mistake(
         "gigabytes",
         lambda n: (2 * n / 1e9, 2 * n / 1e9, 4 * n / 1e9, 8 * n / 1e9),
-        "You returned gigabytes. Return bytes; the notebook converts.",
+        N_("You returned gigabytes. Return bytes; the notebook converts."),
     ),
     Mistake(
         "gibibytes",
         lambda n: (2 * n / 2**30, 2 * n / 2**30, 4 * n / 2**30, 8 * n / 2**30),
-        "You returned gibibytes (GiB, 2³⁰ bytes). Return bytes; the notebook converts.",
+        N_("You returned gibibytes (GiB, 2³⁰ bytes). Return bytes; the notebook converts."),
     ),
     Mistake(
         "order",
         lambda n: (2 * n, 2 * n, 8 * n, 4 * n),
-        "The last two are in the wrong order: return (weights, gradients, master weights, Adam "
-        "moments), so the master weights (4 bytes per parameter) come before the two moments (8 "
-        "bytes per parameter).",
+        N_(
+            "The last two are in the wrong order: return (weights, gradients, master weights, "
+            "Adam moments), so the master weights (4 bytes per parameter) come before the two "
+            "moments (8 bytes per parameter)."
+        ),
     ),
 )
 
 MEMORY_CASES = [
-    Case((1000,), "1,000 parameters"),
-    Case((124_439_808,), "GPT-2 small"),
-    Case((6_738_415_616,), "LLaMA-7B"),
+    Case((1000,), N_("1,000 parameters")),
+    Case((124_439_808,), N_("GPT-2 small")),
+    Case((6_738_415_616,), N_("LLaMA-7B")),
 ]
 
 
 def check_adam_memory(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.2: the four parts of Adam's training state in mixed precision, in bytes."""
     return catalogued_check(
-        "Exercise 2.2 (Adam memory in mixed precision)",
+        N_("Exercise 2.2 (Adam memory in mixed precision)"),
         learner_fn,
         adam_mixed_precision_bytes,
         MEMORY_CASES,
         mistakes=MEMORY_MISTAKES,
-        compare=compare_named(MEMORY_PARTS),
+        compare=compare_named(tuple(_(part) for part in MEMORY_PARTS)),
         rtol=1e-9,
         atol=0.0,
         strict=strict,
@@ -302,44 +335,50 @@ DAYS_MISTAKES = (
     Mistake(
         "forward only",
         lambda N, D, g, p, u: training_days(N, D, g, p, u) / 3,
-        "You counted the forward pass only, 2·N·D. The backward pass costs about twice the forward "
-        "(gradients with respect "
-        "to the activations AND to the weights), so training is 6·N·D.",
+        N_(
+            "You counted the forward pass only, 2·N·D. The backward pass costs about twice the "
+            "forward (gradients with respect to the activations AND to the weights), so training "
+            "is 6·N·D."
+        ),
     ),
     Mistake(
         "utilisation ignored",
         lambda N, D, g, p, u: training_days(N, D, g, p, 1.0),
-        "The utilisation is ignored: a GPU sustains only that fraction of its peak. Divide by "
-        "n_gpus · peak_flops · utilisation.",
+        N_(
+            "The utilisation is ignored: a GPU sustains only that fraction of its peak. Divide by "
+            "n_gpus · peak_flops · utilisation."
+        ),
     ),
     Mistake(
         "utilisation inverted",
         lambda N, D, g, p, u: training_days(N, D, g, p, 1.0) * u,
-        "You multiplied by the utilisation. It is the fraction of the peak actually sustained, so "
-        "it goes in the "
-        "denominator: seconds = FLOPs / (n_gpus · peak_flops · utilisation).",
+        N_(
+            "You multiplied by the utilisation. It is the fraction of the peak actually "
+            "sustained, so it goes in the denominator: seconds = FLOPs / (n_gpus · peak_flops · "
+            "utilisation)."
+        ),
     ),
     Mistake(
         "one GPU",
         lambda N, D, g, p, u: training_days(N, D, 1, p, u),
-        "The number of GPUs is missing: n_gpus GPUs share the work, so divide by it too.",
+        N_("The number of GPUs is missing: n_gpus GPUs share the work, so divide by it too."),
     ),
     Mistake(
         "seconds",
         lambda N, D, g, p, u: training_days(N, D, g, p, u) * 86400.0,
-        "That is in seconds. Divide by 86,400 (24 · 60 · 60) for days.",
+        N_("That is in seconds. Divide by 86,400 (24 · 60 · 60) for days."),
     ),
     Mistake(
         "hours",
         lambda N, D, g, p, u: training_days(N, D, g, p, u) * 24.0,
-        "That is in hours. Divide by 24 for days.",
+        N_("That is in hours. Divide by 24 for days."),
     ),
 )
 
 DAYS_CASES = [
-    Case((6.74e9, 1e12, 2048, 312e12, 0.45), "LLaMA-7B, 1T tokens, 2048 A100s at 45%"),
-    Case((124e6, 1e10, 8, 989e12, 0.4), "GPT-2 small, 10B tokens, 8 H100s at 40%"),
-    Case((2.4e5, 5e6, 1, 1e11, 0.25), "a tiny GPT on one laptop CPU"),
+    Case((6.74e9, 1e12, 2048, 312e12, 0.45), N_("LLaMA-7B, 1T tokens, 2048 A100s at 45%")),
+    Case((124e6, 1e10, 8, 989e12, 0.4), N_("GPT-2 small, 10B tokens, 8 H100s at 40%")),
+    Case((2.4e5, 5e6, 1, 1e11, 0.25), N_("a tiny GPT on one laptop CPU")),
 ]
 
 
@@ -347,7 +386,7 @@ def check_training_days(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.3: days of training from 6·N·D, the number of GPUs, their peak and the
     utilisation."""
     return catalogued_check(
-        "Exercise 2.3 (days of training)",
+        N_("Exercise 2.3 (days of training)"),
         learner_fn,
         training_days,
         DAYS_CASES,

@@ -14,6 +14,7 @@ from utils.ch02.gpt import next_token_batch
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, to_numpy
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 
 # ---------------------------------------------------------------- 2.4 causal attention forward
@@ -35,56 +36,69 @@ ATTENTION_MISTAKES = (
     Mistake(
         "no mask",
         lambda Q, K, V: att.attention(Q, K, V, causal=False),
-        "Every position also attends to LATER positions: the causal mask is missing. Before the "
-        "softmax, set the scores "
-        "of key j > query i (above the diagonal) to −inf, so that those weights come out exactly "
-        "0.",
+        N_(
+            "Every position also attends to LATER positions: the causal mask is missing. Before "
+            "the softmax, set the scores of key j > query i (above the diagonal) to −inf, so that "
+            "those weights come out exactly 0."
+        ),
     ),
     Mistake(
         "mask flipped",
         lambda Q, K, V: att.softmax(_masked(_scores(Q, K), _lower(len(Q)).T)) @ V,
-        "The mask is the wrong way round: each position sees the future and not the past. Query i "
-        "(row i) may attend to "
-        "keys j ≤ i: keep the LOWER triangle, diagonal included (np.tril).",
+        N_(
+            "The mask is the wrong way round: each position sees the future and not the past. "
+            "Query i (row i) may attend to keys j ≤ i: keep the LOWER triangle, diagonal included "
+            "(np.tril)."
+        ),
     ),
     Mistake(
         "softmax over queries",
         lambda Q, K, V: att.softmax(_masked(_scores(Q, K), _lower(len(Q))), axis=0) @ V,
-        "The softmax normalises each COLUMN (over the queries). Each query's weights over the keys "
-        "must sum to 1: take the "
-        "softmax along the last axis (axis=-1), across each row.",
+        N_(
+            "The softmax normalises each COLUMN (over the queries). Each query's weights over the "
+            "keys must sum to 1: take the softmax along the last axis (axis=-1), across each row."
+        ),
     ),
     Mistake(
         "no scale",
         lambda Q, K, V: att.softmax(_masked(_scores(Q, K, 1.0), _lower(len(Q)))) @ V,
-        "The scores are not scaled. Divide Q·Kᵀ by √d_k, where d_k = Q.shape[-1], before the mask "
-        "and the softmax.",
+        N_(
+            "The scores are not scaled. Divide Q·Kᵀ by √d_k, where d_k = Q.shape[-1], before the "
+            "mask and the softmax."
+        ),
     ),
     Mistake(
         "scale by d_k",
         lambda Q, K, V: att.softmax(_masked(_scores(Q, K, Q.shape[-1]), _lower(len(Q)))) @ V,
-        "You divided the scores by d_k. Divide by its square root, √d_k: that keeps their standard "
-        "deviation near 1.",
+        N_(
+            "You divided the scores by d_k. Divide by its square root, √d_k: that keeps their "
+            "standard deviation near 1."
+        ),
     ),
     Mistake(
         "mask after softmax",
         lambda Q, K, V: (att.softmax(_scores(Q, K)) * _lower(len(Q))) @ V,
-        "You zeroed the future weights AFTER the softmax, so each row no longer sums to 1. Mask "
-        "the scores with −inf "
-        "BEFORE the softmax; then the remaining weights are normalised among themselves.",
+        N_(
+            "You zeroed the future weights AFTER the softmax, so each row no longer sums to 1. "
+            "Mask the scores with −inf BEFORE the softmax; then the remaining weights are "
+            "normalised among themselves."
+        ),
     ),
     Mistake(
         "masked with zero",
         lambda Q, K, V: att.softmax(_masked(_scores(Q, K), _lower(len(Q)), fill=0.0)) @ V,
-        "The future scores were set to 0, but e⁰ = 1, so the future still gets weight. Set them to "
-        "−inf (or a very "
-        "negative number such as −1e9) before the softmax.",
+        N_(
+            "The future scores were set to 0, but e⁰ = 1, so the future still gets weight. Set "
+            "them to −inf (or a very negative number such as −1e9) before the softmax."
+        ),
     ),
     Mistake(
         "K·Qᵀ",
         lambda Q, K, V: att.softmax(_masked(_scores(K, Q), _lower(len(Q)))) @ V,
-        "Your score matrix is transposed: row i must hold query i against every key, S = Q·Kᵀ (not "
-        "K·Qᵀ).",
+        N_(
+            "Your score matrix is transposed: row i must hold query i against every key, S = Q·Kᵀ "
+            "(not K·Qᵀ)."
+        ),
     ),
 )
 
@@ -108,7 +122,7 @@ def compare_attention(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -
             return Verdict(
                 False,
                 "diagonal",
-                (
+                _(
                     "Row 0 is NaN and the other rows are finite: position 0 could attend to "
                     "nothing, so its softmax divided 0 by 0. Your mask hides the diagonal too. A "
                     "position may attend to ITSELF: allow j ≤ i (np.tril, k=0)."
@@ -128,12 +142,15 @@ def _qkv(rng, T, d_k, d_v, scale=1.0):
 def attention_cases(seed: int = 0) -> list[Case]:
     rng = np.random.default_rng(seed)
     return [
-        Case(_qkv(rng, 5, 4, 4), "T = 5 positions, d_k = d_v = 4"),
+        Case(_qkv(rng, 5, 4, 4), N_("T = 5 positions, d_k = d_v = 4")),
         Case(_qkv(rng, 6, 3, 5), "T = 6, d_k = 3, d_v = 5"),
-        Case(_qkv(rng, 1, 2, 3), "a single position"),
+        Case(_qkv(rng, 1, 2, 3), N_("a single position")),
         Case(
             _qkv(rng, 8, 16, 4, scale=25.0),
-            "scores over 1000, where e^score overflows: the softmax must subtract the row maximum",
+            N_(
+                "scores over 1000, where e^score overflows: the softmax must subtract the row "
+                "maximum"
+            ),
         ),
     ]
 
@@ -141,7 +158,7 @@ def attention_cases(seed: int = 0) -> list[Case]:
 def check_causal_attention(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.4: softmax(Q·Kᵀ/√d_k + causal mask)·V."""
     return catalogued_check(
-        "Exercise 2.4 (causal attention forward)",
+        N_("Exercise 2.4 (causal attention forward)"),
         learner_fn,
         att.causal_attention,
         attention_cases(),
@@ -186,55 +203,66 @@ BACKWARD_MISTAKES = (
     Mistake(
         "no coupling term",
         lambda dO, Q, K, V: _backward_variant(dO, Q, K, V, coupling=False),
-        "dS is missing the softmax's coupling term. The weights of a row share one denominator, so "
-        "each score moves all "
-        "of them: dS = P ⊙ (dP − rowsum(P ⊙ dP)), with the row sum kept as a column "
-        "(keepdims=True).",
+        N_(
+            "dS is missing the softmax's coupling term. The weights of a row share one "
+            "denominator, so each score moves all of them: dS = P ⊙ (dP − rowsum(P ⊙ dP)), with "
+            "the row sum kept as a column (keepdims=True)."
+        ),
     ),
     Mistake(
         "row sum over queries",
         lambda dO, Q, K, V: _backward_variant(dO, Q, K, V, sum_axis=0),
-        "The row sum in dS = P ⊙ (dP − Σ_j P_ij dP_ij) runs over the KEYS j of each query i: sum "
-        "along axis=-1, not axis 0.",
+        N_(
+            "The row sum in dS = P ⊙ (dP − Σ_j P_ij dP_ij) runs over the KEYS j of each query i: "
+            "sum along axis=-1, not axis 0."
+        ),
     ),
     Mistake(
         "no scale",
         lambda dO, Q, K, V: _backward_variant(dO, Q, K, V, scale=False),
-        "dQ and dK are √d_k too large: the forward divided the scores by √d_k, so the chain rule "
-        "multiplies dQ and dK by 1/√d_k.",
+        N_(
+            "dQ and dK are √d_k too large: the forward divided the scores by √d_k, so the chain "
+            "rule multiplies dQ and dK by 1/√d_k."
+        ),
     ),
     Mistake(
         "dV untransposed",
         _dv_untransposed,
-        "dV is wrong: O = P·V, so dV = Pᵀ·dO. Each key's value gets gradient from every query that "
-        "attended to it: a "
-        "column of P, hence the transpose.",
+        N_(
+            "dV is wrong: O = P·V, so dV = Pᵀ·dO. Each key's value gets gradient from every query "
+            "that attended to it: a column of P, hence the transpose."
+        ),
     ),
     Mistake(
         "dK untransposed",
         _dk_untransposed,
-        "dK is wrong: S = Q·Kᵀ/√d_k gives dK = dSᵀ·Q/√d_k (the transpose of dS), while dQ = "
-        "dS·K/√d_k.",
+        N_(
+            "dK is wrong: S = Q·Kᵀ/√d_k gives dK = dSᵀ·Q/√d_k (the transpose of dS), while dQ = "
+            "dS·K/√d_k."
+        ),
     ),
     Mistake(
         "no mask",
         lambda dO, Q, K, V: _backward_variant(dO, Q, K, V, causal=False),
-        "You recomputed the attention weights without the causal mask. The backward pass must use "
-        "the same P as the "
-        "forward: future keys masked, so that they get zero gradient.",
+        N_(
+            "You recomputed the attention weights without the causal mask. The backward pass must "
+            "use the same P as the forward: future keys masked, so that they get zero gradient."
+        ),
     ),
     Mistake(
         "reversed order",
         lambda dO, Q, K, V: att.causal_attention_backward(dO, Q, K, V)[::-1],
-        "Your gradients are in the reverse order, (dV, dK, dQ). Return them as (dQ, dK, dV): the "
-        "order of the inputs Q, K, V.",
+        N_(
+            "Your gradients are in the reverse order, (dV, dK, dQ). Return them as (dQ, dK, dV): "
+            "the order of the inputs Q, K, V."
+        ),
     ),
     Mistake(
         "dQ and dK swapped",
         lambda dO, Q, K, V: (lambda g: (g[1], g[0], g[2]))(
             att.causal_attention_backward(dO, Q, K, V)
         ),
-        "dQ and dK are swapped: return them in the order (dQ, dK, dV).",
+        N_("dQ and dK are swapped: return them in the order (dQ, dK, dV)."),
     ),
 )
 
@@ -255,7 +283,7 @@ def backward_cases(seed: int = 1) -> list[Case]:
 def check_attention_backward(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.5: (dQ, dK, dV) of causal attention."""
     return catalogued_check(
-        "Exercise 2.5 (attention backward)",
+        N_("Exercise 2.5 (attention backward)"),
         learner_fn,
         att.causal_attention_backward,
         backward_cases(),
@@ -279,33 +307,39 @@ BATCH_MISTAKES = (
     Mistake(
         "not shifted",
         lambda t, s, T: (_windows(t, s, T), _windows(t, s, T)),
-        "Y equals X: each position would be trained to predict ITSELF, which needs no model. The "
-        "target at position t is "
-        "the NEXT token: Y[i] = tokens[s+1 : s+T+1].",
+        N_(
+            "Y equals X: each position would be trained to predict ITSELF, which needs no model. "
+            "The target at position t is the NEXT token: Y[i] = tokens[s+1 : s+T+1]."
+        ),
     ),
     Mistake(
         "shifted backwards",
         lambda t, s, T: (_windows(t, s, T), _windows(t, s, T, offset=-1)),
-        "Y is shifted the wrong way: it holds the PREVIOUS token. The target is the next one: Y[i] "
-        "= tokens[s+1 : s+T+1].",
+        N_(
+            "Y is shifted the wrong way: it holds the PREVIOUS token. The target is the next one: "
+            "Y[i] = tokens[s+1 : s+T+1]."
+        ),
     ),
     Mistake(
         "swapped",
         lambda t, s, T: (_windows(t, s, T, offset=1), _windows(t, s, T)),
-        "X and Y are swapped: return (X, Y), inputs first, with Y one token ahead of X.",
+        N_("X and Y are swapped: return (X, Y), inputs first, with Y one token ahead of X."),
     ),
     Mistake(
         "window too long",
         lambda t, s, T: (_windows(t, s, T + 1), _windows(t, s, T + 1, offset=1)),
-        "Each window holds context + 1 tokens. X and Y hold `context` tokens each: X = tokens[s : "
-        "s+T], Y = tokens[s+1 : s+T+1].",
+        N_(
+            "Each window holds context + 1 tokens. X and Y hold `context` tokens each: X = "
+            "tokens[s : s+T], Y = tokens[s+1 : s+T+1]."
+        ),
     ),
     Mistake(
         "last token only",
         lambda t, s, T: (_windows(t, s, T), _windows(t, s, 1, offset=T)[:, 0]),
-        "Y holds one token per window (the one after it). A GPT predicts the next token at EVERY "
-        "position, so Y has the "
-        "shape of X: Y = tokens[s+1 : s+T+1].",
+        N_(
+            "Y holds one token per window (the one after it). A GPT predicts the next token at "
+            "EVERY position, so Y has the shape of X: Y = tokens[s+1 : s+T+1]."
+        ),
     ),
 )
 
@@ -314,10 +348,11 @@ def batch_cases(seed: int = 2) -> list[Case]:
     rng = np.random.default_rng(seed)
     tokens = rng.integers(0, 500, size=200)
     return [
-        Case((tokens, np.array([3, 50, 120, 7]), 8), "4 windows of 8 tokens"),
-        Case((tokens, np.array([1]), 1), "one window of 1 token"),
+        Case((tokens, np.array([3, 50, 120, 7]), 8), N_("4 windows of 8 tokens")),
+        Case((tokens, np.array([1]), 1), N_("one window of 1 token")),
         Case(
-            (np.arange(100, 140), np.array([5, 28]), 9), "tokens 100…139, so Y − X = 1 everywhere"
+            (np.arange(100, 140), np.array([5, 28]), 9),
+            N_("tokens 100…139, so Y − X = 1 everywhere"),
         ),
     ]
 
@@ -325,7 +360,7 @@ def batch_cases(seed: int = 2) -> list[Case]:
 def check_next_token_batch(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.6: (X, Y) windows with Y one token ahead of X."""
     return catalogued_check(
-        "Exercise 2.6 (next-token batches)",
+        N_("Exercise 2.6 (next-token batches)"),
         learner_fn,
         next_token_batch,
         batch_cases(),

@@ -16,6 +16,7 @@ from utils.ch02 import generation as gen
 from utils.checks.diagnose import Verdict, compare_arrays, compare_named, returned_none, to_numpy
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 # ---------------------------------------------------------------- 2.7 rotary position embeddings
 
@@ -70,104 +71,139 @@ ROPE_MISTAKES = (
     Mistake(
         "neighbour pairs",
         _both(pairs="neighbours"),
-        "You rotated neighbouring dimensions (2i, 2i+1) together, the layout of the RoFormer "
-        "paper. This exercise uses LLaMA's layout in transformers: dimension i pairs with "
-        "dimension i + d/2 (the first half with the second half). Both are rotations, but a "
-        "model's weights are trained for one layout.",
+        N_(
+            "You rotated neighbouring dimensions (2i, 2i+1) together, the layout of the RoFormer "
+            "paper. This exercise uses LLaMA's layout in transformers: dimension i pairs with "
+            "dimension i + d/2 (the first half with the second half). Both are rotations, but a "
+            "model's weights are trained for one layout."
+        ),
     ),
     Mistake(
         "mirrored pairs",
         _both(pairs="mirrored"),
-        "You paired dimension i with dimension d − 1 − i (the second half read backwards). Pair "
-        "dimension i with dimension i + d/2: x[:, :d//2] with x[:, d//2:], in the same order.",
+        N_(
+            "You paired dimension i with dimension d − 1 − i (the second half read backwards). "
+            "Pair dimension i with dimension i + d/2: x[:, :d//2] with x[:, d//2:], in the same "
+            "order."
+        ),
     ),
     Mistake(
         "exponent i/d",
         _both(exponent=-1.0),
-        "Your angles fall off too slowly: θ_i = base^(−2i/d), with a 2 in the exponent, for i = 0 "
-        "… d/2 − 1. With base^(−i/d) the slowest pair turns about √base times too fast.",
+        N_(
+            "Your angles fall off too slowly: θ_i = base^(−2i/d), with a 2 in the exponent, for i "
+            "= 0 … d/2 − 1. With base^(−i/d) the slowest pair turns about √base times too fast."
+        ),
     ),
     Mistake(
         "exponent 4i/d",
         _both(exponent=-4.0),
-        "Your angles fall off twice as fast as they should: your exponent is −4i/d. With "
-        "np.arange(0, d, 2), which already holds 2i, divide by d, not by d/2: θ_i = "
-        "base^(−2i/d).",
+        N_(
+            "Your angles fall off twice as fast as they should: your exponent is −4i/d. With "
+            "np.arange(0, d, 2), which already holds 2i, divide by d, not by d/2: θ_i = "
+            "base^(−2i/d)."
+        ),
     ),
     Mistake(
         "exponent sign",
         _both(exponent=2.0),
-        "Your frequencies grow with i: the exponent must be negative, θ_i = base^(−2i/d) = 1 / "
-        "base^(2i/d). The first pair turns fastest (θ_0 = 1 radian per position) and the last "
-        "slowest.",
+        N_(
+            "Your frequencies grow with i: the exponent must be negative, θ_i = base^(−2i/d) = 1 "
+            "/ base^(2i/d). The first pair turns fastest (θ_0 = 1 radian per position) and the "
+            "last slowest."
+        ),
     ),
     Mistake(
         "base fixed",
         lambda q, k, positions, base: _both()(q, k, positions, 10000.0),
-        "Your code uses a base of 10,000 whatever the `base` argument says. Use the argument: the "
-        "test cases include base = 500.",
+        N_(
+            "Your code uses a base of 10,000 whatever the `base` argument says. Use the argument: "
+            "the test cases include base = 500."
+        ),
     ),
     Mistake(
         "turned backwards",
         _both(sign=-1.0),
-        "Your rotation turns the wrong way (the sign of sin is flipped): the first half becomes "
-        "x₁·cos − x₂·sin and the second half x₂·cos + x₁·sin, with x₁ the first half and x₂ the "
-        "second.",
+        N_(
+            "Your rotation turns the wrong way (the sign of sin is flipped): the first half "
+            "becomes x₁·cos − x₂·sin and the second half x₂·cos + x₁·sin, with x₁ the first half "
+            "and x₂ the second."
+        ),
     ),
     Mistake(
         "sin and cos swapped",
         _both(trig_swapped=True),
-        "You swapped sin and cos: at position 0 nothing may move (cos 0 = 1, sin 0 = 0), but "
-        "yours does. The first half becomes x₁·cos − x₂·sin and the second half x₂·cos + x₁·sin.",
+        N_(
+            "You swapped sin and cos: at position 0 nothing may move (cos 0 = 1, sin 0 = 0), but "
+            "yours does. The first half becomes x₁·cos − x₂·sin and the second half x₂·cos + "
+            "x₁·sin."
+        ),
     ),
     Mistake(
         "second half not rotated",
         _both(second_half=False),
-        "Only the first half was rotated; the second half came back unchanged. A rotation moves "
-        "both numbers of a pair: the second half becomes x₂·cos + x₁·sin, computed from the "
-        "ORIGINAL first half x₁ (keep a copy before you overwrite it).",
+        N_(
+            "Only the first half was rotated; the second half came back unchanged. A rotation "
+            "moves both numbers of a pair: the second half becomes x₂·cos + x₁·sin, computed from "
+            "the ORIGINAL first half x₁ (keep a copy before you overwrite it)."
+        ),
     ),
     Mistake(
         "halves swapped",
         _both(output_swapped=True),
-        "The two halves of your output are in the wrong order: you put the rotated second half "
-        "first. Return [x₁·cos − x₂·sin, x₂·cos + x₁·sin], first half first.",
+        N_(
+            "The two halves of your output are in the wrong order: you put the rotated second "
+            "half first. Return [x₁·cos − x₂·sin, x₂·cos + x₁·sin], first half first."
+        ),
     ),
     Mistake(
         "position off by one",
         _both(shift=1),
-        "Each row is turned by one position too many: row t's angle is positions[t]·θ_i, so the "
-        "row at position 0 is not rotated at all. Do not add 1 to the positions.",
+        N_(
+            "Each row is turned by one position too many: row t's angle is positions[t]·θ_i, so "
+            "the row at position 0 is not rotated at all. Do not add 1 to the positions."
+        ),
     ),
     Mistake(
         "same angle for every row",
         _both(moving=False),
-        "Every row was turned by the same angles θ_i, whatever its position. The angle of a row "
-        "is its position times θ_i: an outer product, positions[:, None] * theta[None, :].",
+        N_(
+            "Every row was turned by the same angles θ_i, whatever its position. The angle of a "
+            "row is its position times θ_i: an outer product, positions[:, None] * theta[None, :]."
+        ),
     ),
     Mistake(
         "row index as position",
         lambda q, k, positions, base: _both()(q, k, np.arange(len(q)), base),
-        "You rotated row t by angle t·θ_i. Use the `positions` argument: row t sits at position "
-        "positions[t] (the test cases include positions that do not start at 0 or that skip).",
+        N_(
+            "You rotated row t by angle t·θ_i. Use the `positions` argument: row t sits at "
+            "position positions[t] (the test cases include positions that do not start at 0 or "
+            "that skip)."
+        ),
     ),
     Mistake(
         "k not rotated",
         lambda q, k, positions, base: (_both()(q, k, positions, base)[0], np.asarray(k, float)),
-        "k came back unchanged. RoPE rotates the keys as well as the queries, each by its own "
-        "position: that is what makes q_m · k_n depend on m − n.",
+        N_(
+            "k came back unchanged. RoPE rotates the keys as well as the queries, each by its own "
+            "position: that is what makes q_m · k_n depend on m − n."
+        ),
     ),
     Mistake(
         "q and k swapped",
         lambda q, k, positions, base: _both()(q, k, positions, base)[::-1],
-        "Your rotated q and k came back in the wrong order: return (q_rotated, k_rotated), "
-        "queries first.",
+        N_(
+            "Your rotated q and k came back in the wrong order: return (q_rotated, k_rotated), "
+            "queries first."
+        ),
     ),
     Mistake(
         "not rotated",
         lambda q, k, positions, base: (np.asarray(q, float), np.asarray(k, float)),
-        "q and k came back unchanged: nothing was rotated. Turn each pair by the angle position · "
-        "θ_i.",
+        N_(
+            "q and k came back unchanged: nothing was rotated. Turn each pair by the angle "
+            "position · θ_i."
+        ),
     ),
 )
 
@@ -176,13 +212,13 @@ def rope_cases(seed: int = 7) -> list[Case]:
     rng = np.random.default_rng(seed)
     qk = lambda T, d: (rng.normal(size=(T, d)), rng.normal(size=(T, d)))
     return [
-        Case((*qk(6, 8), np.arange(6), 10000.0), "6 positions 0…5, d = 8, base 10,000"),
+        Case((*qk(6, 8), np.arange(6), 10000.0), N_("6 positions 0…5, d = 8, base 10,000")),
         Case(
             (*qk(5, 4), np.array([3, 10, 11, 40, 100]), 10000.0),
-            "positions 3, 10, 11, 40, 100, d = 4",
+            N_("positions 3, 10, 11, 40, 100, d = 4"),
         ),
-        Case((*qk(4, 16), np.array([7, 8, 9, 10]), 500.0), "positions 7…10, d = 16, base 500"),
-        Case((*qk(1, 6), np.array([0]), 10000.0), "one position, 0: no rotation at all"),
+        Case((*qk(4, 16), np.array([7, 8, 9, 10]), 500.0), N_("positions 7…10, d = 16, base 500")),
+        Case((*qk(1, 6), np.array([0]), 10000.0), N_("one position, 0: no rotation at all")),
     ]
 
 
@@ -198,7 +234,7 @@ def transformers_rotation() -> tuple:
 def check_rope(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.7: queries and keys rotated by their positions (LLaMA's halves layout)."""
     return catalogued_check(
-        "Exercise 2.7 (rotary position embedding)",
+        N_("Exercise 2.7 (rotary position embedding)"),
         learner_fn,
         gen.rope,
         rope_cases(),
@@ -279,7 +315,7 @@ def _keep_mask(logits, p):
     return (_nucleus(logits, p, keep=_descending) > 0).astype(float)
 
 
-NO_SOFTMAX = (
+NO_SOFTMAX = N_(
     "You used the logits (or exp of the logits, not normalised) as if they were probabilities: "
     "their running sum is not a probability mass, so it crosses p at the wrong token. Turn the "
     "logits into probabilities first, probs = exp(z − max z) / sum, then sort and sum those."
@@ -288,43 +324,55 @@ TOP_P_MISTAKES = (
     Mistake(
         "crossing token dropped",
         lambda z, p: _nucleus(z, p, keep=lambda q, p: _descending(q, p, rule="cumulative <= p")),
-        "You stopped BEFORE the token that crosses p: your kept tokens hold less than p. The "
-        "nucleus is the smallest set of most likely tokens whose probability reaches p, so keep "
-        "the token whose cumulative sum first reaches p (keep a token while the mass BEFORE it is "
-        "still below p).",
+        N_(
+            "You stopped BEFORE the token that crosses p: your kept tokens hold less than p. The "
+            "nucleus is the smallest set of most likely tokens whose probability reaches p, so "
+            "keep the token whose cumulative sum first reaches p (keep a token while the mass "
+            "BEFORE it is still below p)."
+        ),
     ),
     Mistake(
         "boundary kept",
         lambda z, p: _nucleus(z, p, keep=lambda q, p: _descending(q, p, rule="before <= p")),
-        "A token whose mass BEFORE it is exactly p was kept: the tokens before it already hold p, "
-        "and the nucleus is the SMALLEST set whose probability reaches p. Keep a token while the "
-        "mass before it is strictly below p (<, not <=). The test case has probabilities 1/2, "
-        "1/4, 1/8, 1/8 and p = 0.75.",
+        N_(
+            "A token whose mass BEFORE it is exactly p was kept: the tokens before it already "
+            "hold p, and the nucleus is the SMALLEST set whose probability reaches p. Keep a "
+            "token while the mass before it is strictly below p (<, not <=). The test case has "
+            "probabilities 1/2, 1/4, 1/8, 1/8 and p = 0.75."
+        ),
     ),
     Mistake(
         "one token too many",
         lambda z, p: _nucleus(z, p, keep=lambda q, p: _descending(q, p, rule="one past")),
-        "You kept one token past the one that crosses p. The nucleus stops at the first token "
-        "whose cumulative sum reaches p: keep a token while the mass BEFORE it is below p.",
+        N_(
+            "You kept one token past the one that crosses p. The nucleus stops at the first token "
+            "whose cumulative sum reaches p: keep a token while the mass BEFORE it is below p."
+        ),
     ),
     Mistake(
         "not sorted",
         lambda z, p: _nucleus(z, p, keep=_unsorted),
-        "You summed the probabilities in vocabulary order. Sort them from most to least likely "
-        "first (np.argsort of −probs), take the cumulative sum in that order, then map the kept "
-        "tokens back to their indices.",
+        N_(
+            "You summed the probabilities in vocabulary order. Sort them from most to least "
+            "likely first (np.argsort of −probs), take the cumulative sum in that order, then map "
+            "the kept tokens back to their indices."
+        ),
     ),
     Mistake(
         "least likely kept",
         lambda z, p: _nucleus(z, p, keep=_ascending),
-        "You kept the LEAST likely tokens: the sort runs from small to large. Sort from the most "
-        "likely down (descending), so the nucleus starts at the top token.",
+        N_(
+            "You kept the LEAST likely tokens: the sort runs from small to large. Sort from the "
+            "most likely down (descending), so the nucleus starts at the top token."
+        ),
     ),
     Mistake(
         "not mapped back",
         lambda z, p: _nucleus(z, p, keep=_descending, mapped_back=False),
-        "Your probabilities are in SORTED order: the most likely first, at index 0. Put each kept "
-        "probability back at its token's index: out[order[kept]] = probs[order[kept]].",
+        N_(
+            "Your probabilities are in SORTED order: the most likely first, at index 0. Put each "
+            "kept probability back at its token's index: out[order[kept]] = probs[order[kept]]."
+        ),
     ),
     Mistake(
         "no softmax",
@@ -339,23 +387,29 @@ TOP_P_MISTAKES = (
     Mistake(
         "not renormalised",
         lambda z, p: _nucleus(z, p, keep=_descending, renormalise=False),
-        "Your probabilities do not sum to 1: they were normalised before the filter (the softmax) "
-        "and not again after it. Divide the kept probabilities by their sum, so the filtered "
-        "distribution sums to 1.",
+        N_(
+            "Your probabilities do not sum to 1: they were normalised before the filter (the "
+            "softmax) and not again after it. Divide the kept probabilities by their sum, so the "
+            "filtered distribution sums to 1."
+        ),
     ),
     Mistake(
         "softmax of probabilities",
         lambda z, p: _nucleus(z, p, keep=_descending, softmax_again=True),
-        "You renormalised with a softmax of the kept PROBABILITIES, which treats them as logits "
-        "and flattens them. Divide the kept probabilities by their sum instead (or take the "
-        "softmax of the kept LOGITS).",
+        N_(
+            "You renormalised with a softmax of the kept PROBABILITIES, which treats them as "
+            "logits and flattens them. Divide the kept probabilities by their sum instead (or "
+            "take the softmax of the kept LOGITS)."
+        ),
     ),
     Mistake(
         "keep mask",
         _keep_mask,
-        "You returned which tokens are kept (1 for kept, 0 for dropped). Return their "
-        "distribution: each kept token's probability divided by the kept tokens' total, and 0 "
-        "elsewhere.",
+        N_(
+            "You returned which tokens are kept (1 for kept, 0 for dropped). Return their "
+            "distribution: each kept token's probability divided by the kept tokens' total, and 0 "
+            "elsewhere."
+        ),
     ),
 )
 
@@ -373,7 +427,7 @@ def compare_distribution(got, expected, *, batch_size=None, rtol=1e-6, atol=1e-9
         return Verdict(
             False,
             "logits",
-            (
+            _(
                 "Your answer holds −inf: those are filtered logits. Return probabilities: the "
                 "kept tokens' probabilities divided by their sum, and 0 (not −inf) for every "
                 "token the filter dropped."
@@ -391,17 +445,17 @@ def top_p_cases(seed: int = 8) -> list[Case]:
     # third token is exactly p = 0.75, so the nucleus is the first two
     boundary = np.log(np.array([1.0, 4.0, 2.0, 1.0]))
     return [
-        Case((2.0 * rng.normal(size=20), 0.6), "20 logits of spread 2, p = 0.6"),
-        Case((rng.normal(size=10), 0.9), "10 random logits, p = 0.9"),
-        Case((tied, 0.8), "three tied logits, all inside the nucleus"),
+        Case((2.0 * rng.normal(size=20), 0.6), N_("20 logits of spread 2, p = 0.6")),
+        Case((rng.normal(size=10), 0.9), N_("10 random logits, p = 0.9")),
+        Case((tied, 0.8), N_("three tied logits, all inside the nucleus")),
         Case(
             (np.array([6.0, 1.0, 0.5, 0.0, -1.0]), 0.3),
-            "the top token alone holds more than p = 0.3",
+            N_("the top token alone holds more than p = 0.3"),
         ),
-        Case((rng.normal(size=12), 1.0), "p = 1: every token stays"),
+        Case((rng.normal(size=12), 1.0), N_("p = 1: every token stays")),
         Case(
             (boundary, 0.75),
-            "probabilities 1/8, 1/2, 1/4, 1/8 and p = 0.75: the two most likely hold exactly p",
+            N_("probabilities 1/8, 1/2, 1/4, 1/8 and p = 0.75: the two most likely hold exactly p"),
         ),
     ]
 
@@ -412,7 +466,7 @@ def check_top_p(learner_fn, strict: bool | None = None) -> CheckResult:
     from transformers import TopPLogitsWarper
 
     return catalogued_check(
-        "Exercise 2.8 (top-p filter)",
+        N_("Exercise 2.8 (top-p filter)"),
         learner_fn,
         gen.top_p_probs,
         top_p_cases(),
@@ -487,77 +541,103 @@ CACHE_STEP_MISTAKES = (
     Mistake(
         "attended before appending",
         lambda *a: _step(*a, before=True),
-        "The new token did not attend to itself: you attended over the OLD cache and appended "
-        "afterwards. Append the new key and value first, then attend from the new query over all "
-        "t + 1 positions.",
+        N_(
+            "The new token did not attend to itself: you attended over the OLD cache and appended "
+            "afterwards. Append the new key and value first, then attend from the new query over "
+            "all t + 1 positions."
+        ),
     ),
     Mistake(
         "only the new token",
         lambda *a: _step(*a, only_new=True),
-        "Your output is the new value v: the query attended only to the new token's own key. It "
-        "must attend over the whole cache, the t earlier positions and the new one, each head "
-        "over its t + 1 keys.",
+        N_(
+            "Your output is the new value v: the query attended only to the new token's own key. "
+            "It must attend over the whole cache, the t earlier positions and the new one, each "
+            "head over its t + 1 keys."
+        ),
     ),
     Mistake(
         "cache not updated",
         lambda *a: _step(*a, keep_old=True),
-        "The output is right but the caches you returned are the old ones: the next step would "
-        "not see this token. Return the caches with the new key and value appended (t + 1 "
-        "positions).",
+        N_(
+            "The output is right but the caches you returned are the old ones: the next step "
+            "would not see this token. Return the caches with the new key and value appended (t + "
+            "1 positions)."
+        ),
     ),
     Mistake(
         "oldest dropped",
         lambda *a: _step(*a, drop_oldest=True),
-        "Your caches lost their OLDEST position: the new key and value were appended, but the "
-        "first cached one is gone (t positions, not t + 1). Keep every earlier position: a cache "
-        "only grows.",
+        N_(
+            "Your caches lost their OLDEST position: the new key and value were appended, but the "
+            "first cached one is gone (t positions, not t + 1). Keep every earlier position: a "
+            "cache only grows."
+        ),
     ),
     Mistake(
         "prepended",
         lambda *a: _step(*a, front=True),
-        "The new key and value went to the FRONT of the cache. The output does not change "
-        "(attention does not care about the order of the keys), but the cache's position t must "
-        "hold token t: append at the end.",
+        N_(
+            "The new key and value went to the FRONT of the cache. The output does not change "
+            "(attention does not care about the order of the keys), but the cache's position t "
+            "must hold token t: append at the end."
+        ),
     ),
     Mistake(
         "no scale",
         lambda *a: _step(*a, divisor=lambda d, t: 1.0),
-        "The scores are not scaled: divide q·k by √d_h (d_h = q.shape[-1]), as in Exercise 2.4.",
+        N_(
+            "The scores are not scaled: divide q·k by √d_h (d_h = q.shape[-1]), as in Exercise 2.4."
+        ),
     ),
     Mistake(
         "divided by d",
         lambda *a: _step(*a, divisor=lambda d, t: float(d)),
-        "You divided the scores by d_h: divide by its square root, √d_h (np.sqrt(q.shape[-1])).",
+        N_(
+            "You divided the scores by d_h: divide by its square root, √d_h (np.sqrt(q.shape[-1]))."
+        ),
     ),
     Mistake(
         "divided by the positions",
         lambda *a: _step(*a, divisor=lambda d, t: np.sqrt(t)),
-        "You divided the scores by the square root of the number of cached positions (t + 1). "
-        "The scale is √d_h, the width of one head, d_h = q.shape[-1], the same at every step.",
+        N_(
+            "You divided the scores by the square root of the number of cached positions (t + 1). "
+            "The scale is √d_h, the width of one head, d_h = q.shape[-1], the same at every step."
+        ),
     ),
     Mistake(
         "softmax over heads",
         lambda *a: _step(*a, axis=0),
-        "Your softmax runs across the heads. Each head's weights over the t + 1 cached positions "
-        "sum to 1: normalise along the positions axis.",
+        N_(
+            "Your softmax runs across the heads. Each head's weights over the t + 1 cached "
+            "positions sum to 1: normalise along the positions axis."
+        ),
     ),
     Mistake(
         "causal mask of a prompt",
         _first_key_only,
-        "Only the first cached position got any weight: a causal mask built for a square prompt "
-        "(np.tril of a 1 × (t+1) block) hides everything but key 0. The new token is the LATEST "
-        "position, so it may see every key in the cache: no mask is needed in a decoding step.",
+        N_(
+            "Only the first cached position got any weight: a causal mask built for a square "
+            "prompt (np.tril of a 1 × (t+1) block) hides everything but key 0. The new token is "
+            "the LATEST position, so it may see every key in the cache: no mask is needed in a "
+            "decoding step."
+        ),
     ),
     Mistake(
         "keys as values",
         lambda *a: _step(*a, keys_as_values=True),
-        "Your output averages the KEYS. The weights come from the keys, but they average the "
-        "VALUES: output = weights @ V, with V the value cache and the new value appended.",
+        N_(
+            "Your output averages the KEYS. The weights come from the keys, but they average the "
+            "VALUES: output = weights @ V, with V the value cache and the new value appended."
+        ),
     ),
     Mistake(
         "caches swapped",
         lambda *a: (lambda r: (r[0], r[2], r[1]))(_step(*a)),
-        "The two caches came back swapped: return (output, cache_k, cache_v), keys before values.",
+        N_(
+            "The two caches came back swapped: return (output, cache_k, cache_v), keys before "
+            "values."
+        ),
     ),
 )
 
@@ -570,11 +650,12 @@ def cache_step_cases(seed: int = 9) -> list[Case]:
         return q, k, v, rng.normal(0, scale, size=(h, t, d)), rng.normal(size=(h, t, d))
 
     return [
-        Case(case(2, 4, 5), "2 heads, d_h = 4, 5 cached positions"),
-        Case(case(3, 8, 9), "3 heads, d_h = 8, 9 cached positions"),
-        Case(case(1, 6, 0), "the first token: an empty cache (1 head × 0 positions × 6)"),
+        Case(case(2, 4, 5), N_("2 heads, d_h = 4, 5 cached positions")),
+        Case(case(3, 8, 9), N_("3 heads, d_h = 8, 9 cached positions")),
+        Case(case(1, 6, 0), N_("the first token: an empty cache (1 head × 0 positions × 6)")),
         Case(
-            case(4, 16, 7, scale=20.0), "scores near a thousand: subtract the maximum before np.exp"
+            case(4, 16, 7, scale=20.0),
+            N_("scores near a thousand: subtract the maximum before np.exp"),
         ),
     ]
 
@@ -582,7 +663,7 @@ def cache_step_cases(seed: int = 9) -> list[Case]:
 def check_cached_step(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.9: append the new key and value, then attend from the new query."""
     return catalogued_check(
-        "Exercise 2.9 (one cached decoding step)",
+        N_("Exercise 2.9 (one cached decoding step)"),
         learner_fn,
         gen.cached_attention_step,
         cache_step_cases(),
@@ -602,81 +683,141 @@ def _bytes(L, h, kv, d, b, *, factor=2, heads=None, layers=True, unit=1.0, eleme
     return factor * (L if layers else 1) * (kv if heads is None else heads) * d * per_element / unit
 
 
-def _unit(name: str, unit: float, example: str) -> Mistake:
-    return Mistake(
-        name,
-        lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, unit=unit),
-        f"You returned {name}. Return bytes, a whole number; the notebook converts ({example}).",
-    )
+def _unit(name: str, unit: float, message: str) -> Mistake:
+    """The mistake of returning the cache's size in `unit` bytes; `message` is marked with N_."""
+    return Mistake(name, lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, unit=unit), message)
 
 
 CACHE_BYTES_MISTAKES = (
     Mistake(
         "keys only",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, factor=1),
-        "Half the cache is missing: each position keeps a key AND a value per key/value head, "
-        "hence the 2.",
+        N_(
+            "Half the cache is missing: each position keeps a key AND a value per key/value head, "
+            "hence the 2."
+        ),
     ),
     Mistake(
         "queries too",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, factor=3),
-        "You counted queries too. A query is used once, at its own step, and never again; the "
-        "cache keeps only keys and values: 2 · layers · kv heads · head_dim · bytes.",
+        N_(
+            "You counted queries too. A query is used once, at its own step, and never again; the "
+            "cache keeps only keys and values: 2 · layers · kv heads · head_dim · bytes."
+        ),
     ),
     Mistake(
         "query heads",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, heads=h),
-        "You counted one key and value per QUERY head. With grouped-query attention several query "
-        "heads share one key/value head: use n_kv_heads (8 for Mistral-7B, against 32 query "
-        "heads).",
+        N_(
+            "You counted one key and value per QUERY head. With grouped-query attention several "
+            "query heads share one key/value head: use n_kv_heads (8 for Mistral-7B, against 32 "
+            "query heads)."
+        ),
     ),
     Mistake(
         "both head counts",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, heads=h * kv),
-        "You multiplied by both n_heads and n_kv_heads. Only the key/value heads are cached: "
-        "n_heads does not enter the formula.",
+        N_(
+            "You multiplied by both n_heads and n_kv_heads. Only the key/value heads are cached: "
+            "n_heads does not enter the formula."
+        ),
     ),
     Mistake(
         "group size",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, heads=h / kv),
-        "You used the group size, n_heads / n_kv_heads (how many query heads share one key/value "
-        "head), where the number of key/value heads belongs: use n_kv_heads itself.",
+        N_(
+            "You used the group size, n_heads / n_kv_heads (how many query heads share one "
+            "key/value head), where the number of key/value heads belongs: use n_kv_heads itself."
+        ),
     ),
     Mistake(
         "one layer",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, layers=False),
-        "That is one layer's cache. Every block keeps its own keys and values: multiply by "
-        "n_layers.",
+        N_(
+            "That is one layer's cache. Every block keeps its own keys and values: multiply by "
+            "n_layers."
+        ),
     ),
     Mistake(
         "elements",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, element=1),
-        "You counted numbers, not bytes: multiply by bytes_per_element (2 for bf16, 4 for fp32).",
+        N_(
+            "You counted numbers, not bytes: multiply by bytes_per_element (2 for bf16, 4 for "
+            "fp32)."
+        ),
     ),
     Mistake(
         "two bytes fixed",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, element=2),
-        "Your code uses 2 bytes per number whatever `bytes_per_element` says. Use the argument: "
-        "the test cases include int8 (1 byte) and fp32 (4 bytes) caches.",
+        N_(
+            "Your code uses 2 bytes per number whatever `bytes_per_element` says. Use the "
+            "argument: the test cases include int8 (1 byte) and fp32 (4 bytes) caches."
+        ),
     ),
     Mistake(
         "bits",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b) * 8,
-        "You counted bits. bytes_per_element is already in bytes (2 for bf16): do not multiply by "
-        "8.",
+        N_(
+            "You counted bits. bytes_per_element is already in bytes (2 for bf16): do not "
+            "multiply by 8."
+        ),
     ),
     Mistake(
         "bytes as bits",
         lambda L, h, kv, d, b: _bytes(L, h, kv, d, b, unit=8.0),
-        "You divided by 8, as if bytes_per_element were in bits. It is already in bytes (2 for "
-        "bf16): use it as it is.",
+        N_(
+            "You divided by 8, as if bytes_per_element were in bits. It is already in bytes (2 "
+            "for bf16): use it as it is."
+        ),
     ),
-    _unit("KiB", 2.0**10, "LLaMA-7B: 524,288 bytes = 512 KiB, with 1 KiB = 1,024 bytes"),
-    _unit("KB", 1e3, "1 KB = 1,000 bytes"),
-    _unit("MiB", 2.0**20, "1 MiB = 2^20 bytes"),
-    _unit("MB", 1e6, "1 MB = 10^6 bytes"),
-    _unit("GiB", 2.0**30, "1 GiB = 2^30 bytes"),
-    _unit("GB", 1e9, "1 GB = 10^9 bytes"),
+    _unit(
+        "KiB",
+        2.0**10,
+        N_(
+            "You returned KiB. Return bytes, a whole number; the notebook converts "
+            "(LLaMA-7B: 524,288 bytes = 512 KiB, with 1 KiB = 1,024 bytes)."
+        ),
+    ),
+    _unit(
+        "KB",
+        1e3,
+        N_(
+            "You returned KB. Return bytes, a whole number; the notebook converts "
+            "(1 KB = 1,000 bytes)."
+        ),
+    ),
+    _unit(
+        "MiB",
+        2.0**20,
+        N_(
+            "You returned MiB. Return bytes, a whole number; the notebook converts "
+            "(1 MiB = 2^20 bytes)."
+        ),
+    ),
+    _unit(
+        "MB",
+        1e6,
+        N_(
+            "You returned MB. Return bytes, a whole number; the notebook converts "
+            "(1 MB = 10^6 bytes)."
+        ),
+    ),
+    _unit(
+        "GiB",
+        2.0**30,
+        N_(
+            "You returned GiB. Return bytes, a whole number; the notebook converts "
+            "(1 GiB = 2^30 bytes)."
+        ),
+    ),
+    _unit(
+        "GB",
+        1e9,
+        N_(
+            "You returned GB. Return bytes, a whole number; the notebook converts "
+            "(1 GB = 10^9 bytes)."
+        ),
+    ),
 )
 
 
@@ -686,30 +827,36 @@ def _as_number(got):
         return Verdict(
             False,
             "string",
-            f"Your function returned text, {got!r}: return the number itself (an int, such as "
-            "2 * n_layers * ...), not a string, since the notebook computes with it.",
+            _(
+                "Your function returned text, {text}: return the number itself (an int, such as "
+                "2 * n_layers * ...), not a string, since the notebook computes with it."
+            ).format(text=repr(got)),
         )
     if isinstance(got, (bool, np.bool_)):
-        return Verdict(False, "type", f"Your function returned {got!r}: return a number of bytes.")
+        message = _("Your function returned {value}: return a number of bytes.")
+        return Verdict(False, "type", message.format(value=repr(got)))
     if isinstance(got, (tuple, list, dict)):
         return Verdict(
             False,
             "type",
-            f"Return one number of bytes, the keys and values of every layer together; yours is a "
-            f"{type(got).__name__}.",
+            _(
+                "Return one number of bytes, the keys and values of every layer together; yours "
+                "is a {type}."
+            ).format(type=type(got).__name__),
         )
     try:
         array = to_numpy(got)
     except (TypeError, ValueError):
-        return Verdict(
-            False, "type", f"Return one number of bytes; yours is a {type(got).__name__}."
-        )
+        message = _("Return one number of bytes; yours is a {type}.")
+        return Verdict(False, "type", message.format(type=type(got).__name__))
     if array.size != 1 or array.ndim > 0:
         return Verdict(
             False,
             "type",
-            f"Return one number of bytes, the keys and values of every layer together; yours is "
-            f"an array of shape {array.shape}.",
+            _(
+                "Return one number of bytes, the keys and values of every layer together; yours "
+                "is an array of shape {shape}."
+            ).format(shape=array.shape),
         )
     return float(array)
 
@@ -727,14 +874,18 @@ def compare_bytes(got, expected, *, batch_size=None, rtol=None, atol=None) -> Ve
         np.isfinite(value) and math.isclose(value, float(expected), rel_tol=1e-12)
     ):
         return Verdict(True, "ok", "exact", 0.0)
-    ratio = f" (× {value / expected:.4g} the expected)" if expected and np.isfinite(value) else ""
+    ratio = (
+        _(" (× {ratio:.4g} the expected)").format(ratio=value / expected)
+        if expected and np.isfinite(value)
+        else ""
+    )
     return Verdict(
         False,
         "values",
-        (
-            f"Yours is {value:,.6g} bytes{ratio}. The cache keeps, per token: 2 (a key and a "
+        _(
+            "Yours is {value:,.6g} bytes{ratio}. The cache keeps, per token: 2 (a key and a "
             "value) × layers × key/value heads × head_dim × bytes per element."
-        ),
+        ).format(value=value, ratio=ratio),
         abs(value - expected) / abs(expected),
     )
 
@@ -744,13 +895,14 @@ def cache_bytes_cases() -> list[Case]:
         # every number different, and the slips of the catalogue give different answers
         Case(
             (12, 20, 4, 64, 1),
-            "12 layers, 20 query heads, 4 kv heads, head_dim 64, an int8 cache (1 byte)",
+            N_("12 layers, 20 query heads, 4 kv heads, head_dim 64, an int8 cache (1 byte)"),
         ),
-        Case((12, 12, 12, 64, 4), "GPT-2 small in fp32 (4 bytes)"),
+        Case((12, 12, 12, 64, 4), N_("GPT-2 small in fp32 (4 bytes)")),
         Case(
-            (32, 32, 32, 128, 2), "LLaMA-7B in bf16: 32 layers, 32 heads, 32 kv heads, head_dim 128"
+            (32, 32, 32, 128, 2),
+            N_("LLaMA-7B in bf16: 32 layers, 32 heads, 32 kv heads, head_dim 128"),
         ),
-        Case((32, 32, 8, 128, 2), "Mistral-7B in bf16: 8 kv heads for 32 query heads"),
+        Case((32, 32, 8, 128, 2), N_("Mistral-7B in bf16: 8 kv heads for 32 query heads")),
     ]
 
 
@@ -762,7 +914,7 @@ def cache_bytes_reference(n_layers, n_heads, n_kv_heads, head_dim, bytes_per_ele
 def check_cache_bytes(learner_fn, strict: bool | None = None) -> CheckResult:
     """Exercise 2.10: bytes of key/value cache per token."""
     return catalogued_check(
-        "Exercise 2.10 (cache bytes per token)",
+        N_("Exercise 2.10 (cache bytes per token)"),
         learner_fn,
         cache_bytes_reference,
         cache_bytes_cases(),

@@ -16,6 +16,7 @@ from utils.ch03.preprocessing import stratified_split
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
 from utils.data import breast_cancer_arrays, standardise_splits
+from utils.i18n import N_, _
 
 
 # ---------------------------------------------------------------- the split
@@ -47,11 +48,10 @@ def compare_split(
         return Verdict(
             False,
             "seed",
-            (
+            _(
                 "Called twice with the same seed, your function gave two different splits, so "
-                "results cannot be "
-                "reproduced. Pass the seed on: random_state=seed in train_test_split, or "
-                "np.random.default_rng(seed)."
+                "results cannot be reproduced. Pass the seed on: random_state=seed in "
+                "train_test_split, or np.random.default_rng(seed)."
             ),
         )
     if got is None:
@@ -60,7 +60,7 @@ def compare_split(
         return Verdict(
             False,
             "structure",
-            "Return a tuple of three index arrays, in this order: train, val, test.",
+            _("Return a tuple of three index arrays, in this order: train, val, test."),
         )
     parts = []
     n = len(expected.y)
@@ -70,18 +70,23 @@ def compare_split(
             return Verdict(
                 False,
                 "type",
-                f"The {name} part is a boolean mask; return row indices instead "
-                "(np.flatnonzero(mask)).",
+                _(
+                    "The {name} part is a boolean mask; return row indices instead "
+                    "(np.flatnonzero(mask))."
+                ).format(name=name),
             )
         if part.ndim != 1 or not np.issubdtype(part.dtype, np.integer):
             return Verdict(
                 False,
                 "type",
-                f"The {name} part should be a 1-D array of integer row indices; it has dtype "
-                f"{part.dtype} and shape {part.shape}.",
+                _(
+                    "The {name} part should be a 1-D array of integer row indices; it has dtype "
+                    "{dtype} and shape {shape}."
+                ).format(name=name, dtype=part.dtype, shape=part.shape),
             )
         if part.size and (part.min() < 0 or part.max() >= n):
-            return Verdict(False, "range", f"The {name} part holds indices outside 0 … {n - 1}.")
+            message = _("The {name} part holds indices outside 0 … {last}.")
+            return Verdict(False, "range", message.format(name=name, last=n - 1))
         parts.append(part)
     for (a, pa), (b, pb) in (
         ((0, parts[0]), (1, parts[1])),
@@ -93,20 +98,24 @@ def compare_split(
             return Verdict(
                 False,
                 "overlap",
-                f"{shared.size} rows are in both {names[a]} and {names[b]} (for example row "
-                f"{shared[0]}): the splits must not overlap, or the model is tested on rows it "
-                "trained on.",
+                _(
+                    "{count} rows are in both {first} and {second} (for example row {row}): the "
+                    "splits must not overlap, or the model is tested on rows it trained on."
+                ).format(count=shared.size, first=names[a], second=names[b], row=shared[0]),
             )
     for name, part in zip(names, parts):
         if len(np.unique(part)) != len(part):
-            return Verdict(False, "duplicates", f"The {name} part lists some rows twice.")
+            message = _("The {name} part lists some rows twice.").format(name=name)
+            return Verdict(False, "duplicates", message)
     covered = sum(len(p) for p in parts)
     if covered != n:
         return Verdict(
             False,
             "coverage",
-            f"The three parts hold {covered} rows, but there are {n}: every row must go to exactly "
-            "one split.",
+            _(
+                "The three parts hold {covered} rows, but there are {n}: every row must go to "
+                "exactly one split."
+            ).format(covered=covered, n=n),
         )
     slack = max(1, len(np.unique(expected.y)))
     for name, part, size in zip(names, parts, expected.sizes):
@@ -114,8 +123,10 @@ def compare_split(
             return Verdict(
                 False,
                 "sizes",
-                f"The {name} part has {len(part)} rows; expected about {size}. Note that "
-                "val_fraction and test_fraction are fractions of ALL rows.",
+                _(
+                    "The {name} part has {rows} rows; expected about {size}. Note that "
+                    "val_fraction and test_fraction are fractions of ALL rows."
+                ).format(name=name, rows=len(part), size=size),
             )
     for name, part in zip(names, parts):
         for label in np.unique(expected.y):
@@ -126,20 +137,25 @@ def compare_split(
                     np.sort(np.concatenate(parts[:2])), np.arange(covered - len(parts[2]))
                 ) or np.all(np.diff(np.concatenate(parts)) > 0)
                 hint = (
-                    " The rows were taken in file order: shuffle them (stratified) first."
+                    _(" The rows were taken in file order: shuffle them (stratified) first.")
                     if unshuffled
                     else ""
                 )
                 return Verdict(
                     False,
                     "stratification",
-                    (
-                        f"Not stratified: the {name} part has {count} rows of class {label:g} out "
-                        f"of {len(part)}, "
-                        "but the whole set's share would give about "
-                        f"{share * len(part):.1f}.{hint} "
+                    _(
+                        "Not stratified: the {name} part has {count} rows of class {label:g} out "
+                        "of {rows}, but the whole set's share would give about {share:.1f}.{hint} "
                         "Pass stratify=y (and for the second split, stratify=y[rest]) to "
                         "train_test_split."
+                    ).format(
+                        name=name,
+                        count=count,
+                        label=label,
+                        rows=len(part),
+                        share=share * len(part),
+                        hint=hint,
                     ),
                 )
     return Verdict(True, "ok", "disjoint, complete, right sizes, stratified", 0.0)
@@ -158,16 +174,20 @@ STANDARDISE_MISTAKES = (
     Mistake(
         "leak",
         lambda a, b, c: _fit_apply(np.vstack([a, b, c]), (a, b, c)),
-        "You fitted the mean and std on ALL the rows, validation and test included: that is the "
-        "leak. "
-        "Compute them from X_train only, then apply those same numbers to X_val and X_test.",
+        N_(
+            "You fitted the mean and std on ALL the rows, validation and test included: that is "
+            "the leak. Compute them from X_train only, then apply those same numbers to X_val and "
+            "X_test."
+        ),
     ),
     Mistake(
         "per-split",
         lambda a, b, c: tuple(_fit_apply(X, (X,))[0] for X in (a, b, c)),
-        "Each split was standardised with its own mean and std. Validation and test must be scaled "
-        "with the "
-        "TRAINING statistics, the same transformation the model was trained on.",
+        N_(
+            "Each split was standardised with its own mean and std. Validation and test must be "
+            "scaled with the TRAINING statistics, the same transformation the model was trained "
+            "on."
+        ),
     ),
     Mistake(
         "axis",
@@ -176,19 +196,23 @@ STANDARDISE_MISTAKES = (
             _fit_apply(b, (b,), axis=1)[0],
             _fit_apply(c, (c,), axis=1)[0],
         ),
-        "You took the mean and std of each ROW (axis=1). Features are the columns: use axis=0 on "
-        "X_train.",
+        N_(
+            "You took the mean and std of each ROW (axis=1). Features are the columns: use axis=0 "
+            "on X_train."
+        ),
     ),
     Mistake(
         "ddof",
         lambda a, b, c: _fit_apply(a, (a, b, c), ddof=1),
-        "You used the sample std (ddof=1). Use the population std (ddof=0), as StandardScaler "
-        "does.",
+        N_(
+            "You used the sample std (ddof=1). Use the population std (ddof=0), as StandardScaler "
+            "does."
+        ),
     ),
     Mistake(
         "not scaled",
         lambda a, b, c: _fit_apply(a, (a, b, c), scale=False),
-        "The columns are centred but not scaled: divide by the training std as well.",
+        N_("The columns are centred but not scaled: divide by the training std as well."),
     ),
 )
 
@@ -218,13 +242,11 @@ def in_float64(compare):
         return Verdict(
             False,
             "precision",
-            (
-                f"Your answer is {dtype}, which keeps about 7 significant digits, and this check "
-                "works in float64 "
-                f"(rtol={rtol:g}). Keep the inputs' float64: drop the .astype(np.float32) or "
-                "dtype=np.float32. "
-                f"({verdict.message})"
-            ),
+            _(
+                "Your answer is {dtype}, which keeps about 7 significant digits, and this check "
+                "works in float64 (rtol={rtol:g}). Keep the inputs' float64: drop the "
+                ".astype(np.float32) or dtype=np.float32. ({diagnosis})"
+            ).format(dtype=dtype, rtol=rtol, diagnosis=verdict.message),
             verdict.relative_error,
         )
 
@@ -270,18 +292,18 @@ def check_split(learner_fn: Callable, *, strict: bool | None = None) -> CheckRes
     rng = np.random.default_rng(31)
     _, biopsy_labels, _ = breast_cancer_arrays()
     cases = [
-        Case((biopsy_labels, 0.2, 0.2, 0), "the 569 biopsy labels, 60/20/20"),
+        Case((biopsy_labels, 0.2, 0.2, 0), N_("the 569 biopsy labels, 60/20/20")),
         Case(
             (np.r_[np.zeros(60), np.ones(140)], 0.15, 0.25, 1),
-            "200 labels sorted by class, 60/15/25",
+            N_("200 labels sorted by class, 60/15/25"),
         ),
         Case(
             (rng.choice(3, size=300, p=[0.6, 0.3, 0.1]), 0.2, 0.2, 2),
-            "300 labels of 3 classes, shares 0.6/0.3/0.1",
+            N_("300 labels of 3 classes, shares 0.6/0.3/0.1"),
         ),
     ]
     return catalogued_check(
-        "Exercise 3.1 (stratified split)",
+        N_("Exercise 3.1 (stratified split)"),
         _called_twice(learner_fn),
         stratified_split,
         cases,
@@ -307,16 +329,16 @@ def check_standardise_splits(learner_fn: Callable, *, strict: bool | None = None
     cases = [
         Case(
             _scaled_splits(rng, (12, 4, 5), [1.0, 10.0, 100.0], 3.0),
-            "12/4/5 rows, 3 columns of different scales",
+            N_("12/4/5 rows, 3 columns of different scales"),
         ),
-        Case((X[:50], X[50:70], X[70:90] + 2.0), "50/20/20 raw biopsy rows, test rows shifted"),
+        Case((X[:50], X[50:70], X[70:90] + 2.0), N_("50/20/20 raw biopsy rows, test rows shifted")),
         Case(
             _scaled_splits(rng, (30, 30, 30), [0.01, 1.0, 5.0, 1000.0], -7.0),
-            "30/30/30 rows, 4 columns",
+            N_("30/30/30 rows, 4 columns"),
         ),
     ]
     return catalogued_check(
-        "Exercise 3.2 (leak-free standardisation)",
+        N_("Exercise 3.2 (leak-free standardisation)"),
         learner_fn,
         standardise_splits,
         cases,

@@ -20,6 +20,7 @@ from utils.ch04.backprop import PARAMETER_NAMES, initial_parameters, net_forward
 from utils.checks.diagnose import Verdict, compare_named, to_numpy
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
 
 # ---------------------------------------------------------------- Exercise 4.7, the 3-4-2 network
@@ -38,20 +39,20 @@ def _net_cases(x=None, y=None, params=None) -> list[Case]:
         )
 
     first = Case(
-        batch(1), "one example", batch_size=1
+        batch(1), N_("one example"), batch_size=1
     )  # drawn either way, so the later cases never change
     if x is not None:
         first = Case(
             (x, y, *(params[name] for name in PARAMETER_NAMES)),
-            "the single example above",
+            N_("the single example above"),
             batch_size=1,
         )
     return [
         first,
-        Case(batch(8), "a batch of m = 8", batch_size=8),
+        Case(batch(8), N_("a batch of m = 8"), batch_size=8),
         Case(
             batch(4, input_scale=1000.0),
-            "m = 4, inputs of size 1000 (saturated hidden units)",
+            N_("m = 4, inputs of size 1000 (saturated hidden units)"),
             batch_size=4,
         ),
     ]
@@ -78,23 +79,28 @@ NET_MISTAKES = (
     Mistake(
         "output layer only",
         lambda *a: _net_variant(*a, hidden="none"),
-        "dW1 and db1 are zero, while dW2 and db2 are right: like the guide's §4.2, your backward "
-        "pass stops at the "
-        "output layer, so the hidden layer would never learn. Carry the gradient on: dA1 = W2ᵀ·dŷ, "
-        "dZ1 = dA1 ⊙ A1(1 − A1), then dW1 = dZ1·xᵀ and db1 = Σ_columns dZ1.",
+        N_(
+            "dW1 and db1 are zero, while dW2 and db2 are right: like the guide's §4.2, your "
+            "backward pass stops at the output layer, so the hidden layer would never learn. "
+            "Carry the gradient on: dA1 = W2ᵀ·dŷ, dZ1 = dA1 ⊙ A1(1 − A1), then dW1 = dZ1·xᵀ and "
+            "db1 = Σ_columns dZ1."
+        ),
     ),
     Mistake(
         "no σ′",
         lambda *a: _net_variant(*a, hidden="no σ′"),
-        "In dW1 and db1: the sigmoid's derivative is missing. Between dA1 = W2ᵀ·dŷ and dW1, "
-        "multiply by "
-        "σ′(Z1) = A1(1 − A1).",
+        N_(
+            "In dW1 and db1: the sigmoid's derivative is missing. Between dA1 = W2ᵀ·dŷ and dW1, "
+            "multiply by σ′(Z1) = A1(1 − A1)."
+        ),
     ),
     Mistake(
         "σ′ of Z",
         lambda *a: _net_variant(*a, hidden="σ′ of Z"),
-        "In dW1 and db1: you multiplied by Z1(1 − Z1). The sigmoid's derivative is A1(1 − A1), "
-        "with A1 = σ(Z1).",
+        N_(
+            "In dW1 and db1: you multiplied by Z1(1 − Z1). The sigmoid's derivative is A1(1 − "
+            "A1), with A1 = σ(Z1)."
+        ),
     ),
 )
 
@@ -108,7 +114,7 @@ def check_net_backward(
     The notebook passes its own example (x, y, params) so that the first case is the one it printed.
     """
     return catalogued_check(
-        "Exercise 4.7 (3-4-2 backward pass)",
+        N_("Exercise 4.7 (3-4-2 backward pass)"),
         learner_fn,
         _backprop.net_backward,
         _net_cases(x, y, params),
@@ -156,16 +162,16 @@ def compare_steps(got, expected, **options) -> Verdict:
         return Verdict(
             False,
             "structure",
-            f"Return a dict with the keys {keys}; yours returned a {got.type_name}.",
+            _("Return a dict with the keys {keys}; yours returned a {type}.").format(
+                keys=keys, type=got.type_name
+            ),
         )
     if isinstance(got, tuple) and any(part is None for part in got):
         missing = ", ".join(f'"{name}"' for name, part in zip(PARAMETER_NAMES, got) if part is None)
-        return Verdict(
-            False, "structure", f"Return a dict with the keys {keys}; yours has no {missing}."
-        )
-    return compare_named(tuple(f"{name} step" for name in PARAMETER_NAMES))(
-        got, expected, **options
-    )
+        message = _("Return a dict with the keys {keys}; yours has no {missing}.")
+        return Verdict(False, "structure", message.format(keys=keys, missing=missing))
+    names = tuple(_("{name} step").format(name=name) for name in PARAMETER_NAMES)
+    return compare_named(names)(got, expected, **options)
 
 
 def _reference_step(params, grads, lr):
@@ -183,11 +189,11 @@ def _step_cases(params=None, grads=None) -> list[Case]:
                 dict(zip(PARAMETER_NAMES, _backprop.net_backward(x, y, **batch_params))),
                 0.05,
             ),
-            "a batch of 8, lr = 0.05",
+            N_("a batch of 8, lr = 0.05"),
         )
     ]
     if params is not None:
-        cases.insert(0, Case((params, grads, 0.1), "the gradients above, lr = 0.1"))
+        cases.insert(0, Case((params, grads, 0.1), N_("the gradients above, lr = 0.1")))
     return cases
 
 
@@ -195,7 +201,7 @@ STEP_MISTAKES = (
     Mistake(
         "lr forgotten",
         lambda p, g, lr: step_taken(lambda p, g, lr: {k: p[k] - g[k] for k in p}, p, g, lr),
-        "Your step ignores the learning rate: θ − ∂L/∂θ. Scale the gradient: θ − lr·∂L/∂θ.",
+        N_("Your step ignores the learning rate: θ − ∂L/∂θ. Scale the gradient: θ − lr·∂L/∂θ."),
     ),
 )
 
@@ -216,7 +222,7 @@ def check_gradient_descent_step(
         return step_taken(learner_fn, params, grads, lr)
 
     return catalogued_check(
-        "Exercise 4.8 (one gradient-descent step)",
+        N_("Exercise 4.8 (one gradient-descent step)"),
         learner_step,
         _backprop.gradient_descent_step,
         _step_cases(params, grads),

@@ -17,27 +17,23 @@ from utils.ch04.autograd_engine import Value
 from utils.checks.diagnose import Verdict, compare_arrays, returned_none
 from utils.checks.mistakes import Mistake, catalogued_check
 from utils.checks.runner import Case, CheckResult
+from utils.i18n import N_, _
 
-OVERWRITE = (
+OVERWRITE = N_(
     "Your rule replaces the gradient (x.grad = ...) instead of adding to it (x.grad += ...). A "
-    "value that feeds "
-    "several nodes, such as x in x·x, must collect a contribution from each; and a leaf keeps what "
-    "earlier "
-    "passes left in it until zero_grad."
+    "value that feeds several nodes, such as x in x·x, must collect a contribution from each; and "
+    "a leaf keeps what earlier passes left in it until zero_grad."
 )
-NOT_A_NUMBER = (
+NOT_A_NUMBER = N_(
     "A gradient must be a plain number: use the .data of the other Values in your arithmetic "
-    "(b.data, x.data, "
-    "out.data; out.grad is already a number). Arithmetic with a Value itself, such as b * out.grad "
-    "or out**2, "
-    "builds a new Value instead of a number."
+    "(b.data, x.data, out.data; out.grad is already a number). Arithmetic with a Value itself, "
+    "such as b * out.grad or out**2, builds a new Value instead of a number."
 )
 # float32 arithmetic passes (about 1e-7); every catalogued wrong rule misses by far more
 RTOL, ATOL = 1e-6, 1e-12
-NO_CHAIN = (
+NO_CHAIN = N_(
     "Your rule leaves out out.grad, the gradient arriving from above. The chain rule multiplies "
-    "the local "
-    "derivative by it: x.grad += (∂out/∂x) · out.grad."
+    "the local derivative by it: x.grad += (∂out/∂x) · out.grad."
 )
 
 
@@ -65,32 +61,33 @@ def _compare_grads(names):
             return Verdict(
                 False,
                 "not a number",
-                f"{got.name} became a {got.type_name}, not a number. {NOT_A_NUMBER}",
+                _("{name} became a {type}, not a number. {advice}").format(
+                    name=got.name, type=got.type_name, advice=_(NOT_A_NUMBER)
+                ),
             )
         if got is None:
             return Verdict(
                 False,
                 "unchanged",
-                (
+                _(
                     "The gradients did not change. The rule must add into the inputs' .grad "
-                    "attributes "
-                    f"({', '.join(names)}) in place; what it returns is ignored."
-                ),
+                    "attributes ({names}) in place; what it returns is ignored."
+                ).format(names=", ".join(names)),
             )
         verdict = compare_arrays(got, expected, rtol=rtol, atol=atol)
         if not verdict.passed and verdict.kind not in ("nan",):
             got, expected = np.asarray(got), np.asarray(expected)
             wrong = [
-                f"{name}: yours {g:.6g}, expected {e:.6g}"
+                _("{name}: yours {got:.6g}, expected {expected:.6g}").format(
+                    name=name, got=g, expected=e
+                )
                 for name, g, e in zip(names, got, expected)
                 if not np.isclose(g, e, rtol=rtol, atol=atol)
             ]
-            return Verdict(
-                False,
-                verdict.kind,
-                f"{verdict.message} ({'; '.join(wrong)})",
-                verdict.relative_error,
+            message = _("{diagnosis} ({details})").format(
+                diagnosis=verdict.message, details="; ".join(wrong)
             )
+            return Verdict(False, verdict.kind, message, verdict.relative_error)
         return verdict
 
     return compare
@@ -160,23 +157,24 @@ MUL_MISTAKES = (
     Mistake(
         "swapped",
         _mul_variant(_mul_swapped),
-        "Each input got its OWN value times out.grad. For out = a·b, ∂out/∂a = b: a.grad += b.data "
-        "· out.grad, "
-        "and b.grad += a.data · out.grad.",
+        N_(
+            "Each input got its OWN value times out.grad. For out = a·b, ∂out/∂a = b: a.grad += "
+            "b.data · out.grad, and b.grad += a.data · out.grad."
+        ),
     ),
     Mistake("no chain", _mul_variant(_mul_no_chain), NO_CHAIN),
     Mistake(
         "one input",
         _mul_variant(_mul_only_a),
-        "Only a got its gradient; b needs one too: b.grad += a.data · out.grad.",
+        N_("Only a got its gradient; b needs one too: b.grad += a.data · out.grad."),
     ),
 )
 
 MUL_CASES = [
-    Case((2.0, -3.0, 0.0, 0.0, 1.0, False), "a = 2, b = −3, out.grad = 1"),
-    Case((1.5, 4.0, 0.0, 0.0, -0.5, False), "out.grad = −0.5: the chain rule multiplies by it"),
-    Case((0.7, -1.2, 0.25, -2.0, 2.0, False), "a and b already hold gradients from elsewhere"),
-    Case((-3.0, -3.0, 0.0, 0.0, 1.0, True), "x · x (the same Value twice): its gradient is 2x"),
+    Case((2.0, -3.0, 0.0, 0.0, 1.0, False), N_("a = 2, b = −3, out.grad = 1")),
+    Case((1.5, 4.0, 0.0, 0.0, -0.5, False), N_("out.grad = −0.5: the chain rule multiplies by it")),
+    Case((0.7, -1.2, 0.25, -2.0, 2.0, False), N_("a and b already hold gradients from elsewhere")),
+    Case((-3.0, -3.0, 0.0, 0.0, 1.0, True), N_("x · x (the same Value twice): its gradient is 2x")),
 ]
 
 
@@ -184,7 +182,7 @@ def check_mul_backward(rule: Callable, strict: bool | None = None) -> CheckResul
     """Exercise 4.9: `rule(a, b, out)` must add ∂out/∂a·out.grad to a.grad and ∂out/∂b·out.grad to
     b.grad."""
     return catalogued_check(
-        "Exercise 4.9 (backward of multiply)",
+        N_("Exercise 4.9 (backward of multiply)"),
         _learner_mul(rule),
         engine.mul_backward,
         MUL_CASES,
@@ -247,19 +245,20 @@ TANH_MISTAKES = (
     Mistake(
         "input not output",
         _unary_variant(math.tanh, (), _tanh_of_input),
-        "You used 1 − x², with x the INPUT. The derivative of tanh is 1 − tanh(x)², and tanh(x) is "
-        "out.data: "
-        "x.grad += (1 − out.data²) · out.grad.",
+        N_(
+            "You used 1 − x², with x the INPUT. The derivative of tanh is 1 − tanh(x)², and "
+            "tanh(x) is out.data: x.grad += (1 − out.data²) · out.grad."
+        ),
     ),
     Mistake(
         "no square",
         _unary_variant(math.tanh, (), _tanh_no_square),
-        "The square is missing: tanh′(x) = 1 − tanh(x)², i.e. 1 − out.data**2.",
+        N_("The square is missing: tanh′(x) = 1 − tanh(x)², i.e. 1 − out.data**2."),
     ),
     Mistake(
         "sign",
         _unary_variant(math.tanh, (), _tanh_sign),
-        "Wrong sign: tanh′(x) = 1 − tanh(x)², which is positive, not tanh(x)² − 1.",
+        N_("Wrong sign: tanh′(x) = 1 − tanh(x)², which is positive, not tanh(x)² − 1."),
     ),
     Mistake("overwrite", _unary_variant(math.tanh, (), _tanh_overwrite), OVERWRITE),
     Mistake("no chain", _unary_variant(math.tanh, (), _tanh_no_chain), NO_CHAIN),
@@ -271,10 +270,10 @@ def _reference_tanh(*args):
 
 
 TANH_CASES = [
-    Case((0.5, 0.0, 1.0), "x = 0.5, out.grad = 1"),
-    Case((-1.3, 0.0, 2.5), "x = −1.3, out.grad = 2.5"),
-    Case((2.0, 0.75, -1.0), "x already holds a gradient"),
-    Case((0.0, 0.0, 1.0), "x = 0, where tanh′ = 1"),
+    Case((0.5, 0.0, 1.0), N_("x = 0.5, out.grad = 1")),
+    Case((-1.3, 0.0, 2.5), N_("x = −1.3, out.grad = 2.5")),
+    Case((2.0, 0.75, -1.0), N_("x already holds a gradient")),
+    Case((0.0, 0.0, 1.0), N_("x = 0, where tanh′ = 1")),
 ]
 
 
@@ -282,7 +281,7 @@ def check_tanh_backward(rule: Callable, strict: bool | None = None) -> CheckResu
     """Exercise 4.10: `rule(x, out)` for out = tanh(x) must add (1 − out.data²)·out.grad to
     x.grad."""
     return catalogued_check(
-        "Exercise 4.10 (backward of tanh)",
+        N_("Exercise 4.10 (backward of tanh)"),
         _learner_unary(rule, math.tanh),
         engine.tanh_backward,
         TANH_CASES,
@@ -330,10 +329,12 @@ POW_MISTAKES = (
     Mistake(
         "exponent not lowered",
         _pow_run(_pow_exponent_kept),
-        "The exponent was not lowered: d(xⁿ)/dx = n·xⁿ⁻¹, so use x.data ** (n − 1).",
+        N_("The exponent was not lowered: d(xⁿ)/dx = n·xⁿ⁻¹, so use x.data ** (n − 1)."),
     ),
     Mistake(
-        "factor n missing", _pow_run(_pow_no_factor), "The factor n is missing: d(xⁿ)/dx = n·xⁿ⁻¹."
+        "factor n missing",
+        _pow_run(_pow_no_factor),
+        N_("The factor n is missing: d(xⁿ)/dx = n·xⁿ⁻¹."),
     ),
     Mistake("overwrite", _pow_run(_pow_overwrite), OVERWRITE),
     Mistake("no chain", _pow_run(_pow_no_chain), NO_CHAIN),
@@ -342,8 +343,8 @@ POW_MISTAKES = (
 
 POW_CASES = [
     Case((1.5, 3, 0.0, 1.0), "x = 1.5, n = 3"),
-    Case((2.0, -1, 0.0, 3.0), "x = 2, n = −1 (the division x⁻¹), out.grad = 3"),
-    Case((4.0, 0.5, 0.3, -2.0), "x = 4, n = ½ (the square root), x already holds a gradient"),
+    Case((2.0, -1, 0.0, 3.0), N_("x = 2, n = −1 (the division x⁻¹), out.grad = 3")),
+    Case((4.0, 0.5, 0.3, -2.0), N_("x = 4, n = ½ (the square root), x already holds a gradient")),
     Case((-1.2, 2, 0.0, 3.0), "x = −1.2, n = 2"),
 ]
 
@@ -352,7 +353,7 @@ def check_pow_backward(rule: Callable, strict: bool | None = None) -> CheckResul
     """Exercise 4.11: `rule(x, n, out)` for out = xⁿ (n a plain number) must add n·xⁿ⁻¹·out.grad to
     x.grad."""
     return catalogued_check(
-        "Exercise 4.11 (backward of pow)",
+        N_("Exercise 4.11 (backward of pow)"),
         _pow_run(rule),
         engine.pow_backward,
         POW_CASES,
@@ -445,10 +446,10 @@ def _learner_order(sort: Callable):
         try:
             got = list(got)
         except TypeError:
-            return f"not a list but a {type(got).__name__}"
+            return _("not a list but a {type}").format(type=type(got).__name__)
         bad = [type(item).__name__ for item in got if not isinstance(item, Value)]
         if bad:
-            return f"a list holding a {bad[0]}, not Value nodes"
+            return _("a list holding a {type}, not Value nodes").format(type=bad[0])
         return [node.label for node in got]
 
     return order
@@ -462,15 +463,15 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
         return Verdict(
             False,
             "set",
-            (
+            _(
                 "You returned a set. A set has no order, and the order is the answer here: return "
-                "a list, appending each "
-                "node after its inputs. (A set is the right tool for remembering which nodes you "
-                "have visited.)"
+                "a list, appending each node after its inputs. (A set is the right tool for "
+                "remembering which nodes you have visited.)"
             ),
         )
     if isinstance(got, str):
-        return Verdict(False, "type", f"Return a list of the Value nodes; yours is {got}.")
+        message = _("Return a list of the Value nodes; yours is {what}.").format(what=got)
+        return Verdict(False, "type", message)
     nodes = expected.inputs
     counts = {label: got.count(label) for label in set(got)}
     twice = sorted(label for label, count in counts.items() if count > 1)
@@ -478,53 +479,56 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
         return Verdict(
             False,
             "duplicates",
-            (
-                f"Node {twice[0]} appears {counts[twice[0]]} times. A node reached along several "
-                "paths (fan-out) must be "
-                "listed once: keep a set of the nodes already visited and skip them."
-            ),
+            _(
+                "Node {node} appears {count} times. A node reached along several paths (fan-out) "
+                "must be listed once: keep a set of the nodes already visited and skip them."
+            ).format(node=twice[0], count=counts[twice[0]]),
         )
     missing = [label for label in nodes if label not in counts]
     computed = [label for label in missing if nodes[label]]  # missing nodes that have inputs
     if got and computed and all(not nodes[label] or label == expected.root for label in got):
-        root = " and the root" if expected.root in counts else ""
+        root = _(" and the root") if expected.root in counts else ""
         return Verdict(
             False,
             "leaves only",
-            (
-                f"Your list holds only the leaves (the nodes with no inputs){root}: the "
-                f"{len(computed)} nodes computed from them are missing, for example "
-                f"{computed[0]}. Append every node you visit, after its inputs, not only the "
-                "nodes without inputs: backward() runs each computed node's rule, so each must "
-                "be in the list."
-            ),
+            _(
+                "Your list holds only the leaves (the nodes with no inputs){root}: the {count} "
+                "nodes computed from them are missing, for example {example}. Append every node "
+                "you visit, after its inputs, not only the nodes without inputs: backward() runs "
+                "each computed node's rule, so each must be in the list."
+            ).format(root=root, count=len(computed), example=computed[0]),
         )
     if expected.root in missing:
-        others = f" ({len(missing) - 1} other nodes are missing too)" if len(missing) > 1 else ""
+        others = (
+            _(" ({count} other nodes are missing too)").format(count=len(missing) - 1)
+            if len(missing) > 1
+            else ""
+        )
         return Verdict(
             False,
             "root missing",
-            (
-                f"The output (root) node {expected.root} is missing{others}. The list includes "
-                "root itself, as its last "
-                "element: append each node, root included, after visiting its inputs."
-            ),
+            _(
+                "The output (root) node {root} is missing{others}. The list includes root "
+                "itself, as its last element: append each node, root included, after visiting its "
+                "inputs."
+            ).format(root=expected.root, others=others),
         )
     if missing:
         listed = {expected.values[label] for label in counts if label in expected.values}
         if any(expected.values[label] in listed for label in missing):
-            hint = (
+            hint = _(
                 "A missing node holds the same number as a listed one: if you skip nodes whose "
                 ".data you have seen before, two different nodes with equal numbers merge. Track "
                 "the Value objects themselves (a set of nodes), not their values."
             )
         else:
-            hint = "Visit every input of every node, and append each node you visit."
+            hint = _("Visit every input of every node, and append each node you visit.")
         return Verdict(
             False,
             "missing",
-            f"{len(missing)} of the {len(nodes)} nodes are missing, for example {missing[0]}. "
-            + hint,
+            _("{count} of the {total} nodes are missing, for example {example}. {hint}").format(
+                count=len(missing), total=len(nodes), example=missing[0], hint=hint
+            ),
         )
     position = {label: i for i, label in enumerate(got)}
     if (
@@ -535,13 +539,11 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
         return Verdict(
             False,
             "reversed",
-            (
+            _(
                 "Your list is in reverse: the root comes first and every node before its inputs. "
-                "Return inputs before "
-                "the nodes computed from them (root last); backward() itself walks the list from "
-                "the end. If you append "
-                "each node before visiting its inputs (pre-order), append it after the loop over "
-                "its inputs instead."
+                "Return inputs before the nodes computed from them (root last); backward() itself "
+                "walks the list from the end. If you append each node before visiting its inputs "
+                "(pre-order), append it after the loop over its inputs instead."
             ),
         )
     for label in got:
@@ -550,24 +552,23 @@ def compare_order(got, expected: Graph, *, batch_size=None, rtol=None, atol=None
             return Verdict(
                 False,
                 "order",
-                (
-                    f"Node {label} comes before its input {late[0]}. Add a node to the list only "
-                    "after all of its inputs "
-                    "(post-order: visit the children first, then append the node)."
-                ),
+                _(
+                    "Node {node} comes before its input {input}. Add a node to the list only "
+                    "after all of its inputs (post-order: visit the children first, then append "
+                    "the node)."
+                ).format(node=label, input=late[0]),
             )
     if got[-1] != expected.root:
-        return Verdict(
-            False, "root", f"The root {expected.root} should come last; yours ends with {got[-1]}."
-        )
+        message = _("The root {root} should come last; yours ends with {last}.")
+        return Verdict(False, "root", message.format(root=expected.root, last=got[-1]))
     return Verdict(True, "ok", "a valid order", 0.0)
 
 
 SORT_CASES = [
-    Case(("fan-out",), "y = tanh(x·x + x): x feeds three edges"),
-    Case(("diamond, equal values",), "a diamond, two different leaves holding the same number"),
-    Case(("chain",), "a chain of 36 operations"),
-    Case(("one leaf",), "a graph of one node"),
+    Case(("fan-out",), N_("y = tanh(x·x + x): x feeds three edges")),
+    Case(("diamond, equal values",), N_("a diamond, two different leaves holding the same number")),
+    Case(("chain",), N_("a chain of 36 operations")),
+    Case(("one leaf",), N_("a graph of one node")),
 ]
 
 
@@ -575,7 +576,7 @@ def check_topological_order(sort: Callable, strict: bool | None = None) -> Check
     """Exercise 4.12: `sort(root)` returns every node root depends on, once each, inputs first, root
     last."""
     return catalogued_check(
-        "Exercise 4.12 (topological sort)",
+        N_("Exercise 4.12 (topological sort)"),
         _learner_order(sort),
         engine.topological_order,
         SORT_CASES,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from utils.gradcheck import relative_error as _symmetric_relative_error
+from utils.i18n import N_, _
 
-NONE_MESSAGE = "Your code returned None. Did you forget the `return` statement?"
+NONE_MESSAGE = N_("Your code returned None. Did you forget the `return` statement?")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def to_numpy(value) -> np.ndarray:
 
 def returned_none() -> "Verdict":
     """The verdict for an exercise function that returned nothing."""
-    return Verdict(False, "none", NONE_MESSAGE)
+    return Verdict(False, "none", _(NONE_MESSAGE))
 
 
 def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
@@ -49,33 +50,63 @@ def _worst_element(
     """The element furthest outside the tolerance |got − expected| ≤ atol + rtol·|expected| (not
     merely the largest difference, which can sit on a large element that is within tolerance)."""
     if got.ndim == 0:
-        return f"yours {got.item():.10g} vs expected {expected.item():.10g}"
+        return _("yours {yours:.10g} vs expected {expected:.10g}").format(
+            yours=got.item(), expected=expected.item()
+        )
     excess = np.abs(got - expected) - (atol + rtol * np.abs(expected))
     index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), got.shape))
     digits = (
         10 if np.isclose(got[index], expected[index], rtol=1e-5) else 6
     )  # enough digits to see the difference
-    return (
-        f"worst element at index {index}: yours {got[index]:.{digits}g} "
-        f"vs expected {expected[index]:.{digits}g}"
+    return _("worst element at index {index}: yours {yours} vs expected {expected}").format(
+        index=index, yours=f"{got[index]:.{digits}g}", expected=f"{expected[index]:.{digits}g}"
     )
 
 
 def _numbers(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: float = 1e-8) -> str:
     worst = _worst_element(got, expected, rtol, atol)
-    return f"relative error {relative_error(got, expected):.2e}; {worst}"
+    return _("relative error {error:.2e}; {worst}").format(
+        error=relative_error(got, expected), worst=worst
+    )
 
 
-def _reduction_advice(verb: str, lead: list[int], extra: list[int]) -> str:
-    """How to reduce: leading axes that the expected shape lacks go away; axes that it keeps as
-    size 1 stay, with keepdims=True."""
-    name = lambda axes: f"axis {axes[0]}" if len(axes) == 1 else f"axes {tuple(axes)}"
+# How to reduce, by reduction (`sum` or `mean`) and by which axes go: (leading only, kept only,
+# both). Whole sentences, so that a translation can put the verb where its language wants it.
+_REDUCTION_ADVICE = {
+    "sum": (
+        N_("Sum over {axes}."),
+        N_("Sum over {kept} with keepdims=True (the expected shape keeps it as size 1)."),
+        N_(
+            "Sum over {axes}, and over {kept} with keepdims=True (the expected shape keeps it as "
+            "size 1)."
+        ),
+    ),
+    "mean": (
+        N_("Average over {axes}."),
+        N_("Average over {kept} with keepdims=True (the expected shape keeps it as size 1)."),
+        N_(
+            "Average over {axes}, and over {kept} with keepdims=True (the expected shape keeps it "
+            "as size 1)."
+        ),
+    ),
+}
+
+
+def _axes_name(axes: list[int]) -> str:
+    if len(axes) == 1:
+        return _("axis {axis}").format(axis=axes[0])
+    return _("axes {axes}").format(axes=tuple(axes))
+
+
+def _reduction_advice(reduction: str, lead: list[int], extra: list[int]) -> str:
+    """How to reduce (`reduction` is "sum" or "mean"): leading axes that the expected shape lacks
+    go away; axes that it keeps as size 1 stay, with keepdims=True."""
+    only_lead, only_kept, both = _REDUCTION_ADVICE[reduction]
     if not extra:
-        return f"{verb} over {name(lead)}."
-    kept = f"{name(extra)} with keepdims=True (the expected shape keeps it as size 1)"
+        return _(only_lead).format(axes=_axes_name(lead))
     if not lead:
-        return f"{verb} over {kept}."
-    return f"{verb} over {name(lead)}, and over {kept}."
+        return _(only_kept).format(kept=_axes_name(extra))
+    return _(both).format(axes=_axes_name(lead), kept=_axes_name(extra))
 
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
@@ -88,22 +119,23 @@ def _shape_diagnosis(
     """Explain a shape mismatch: transposed, squeezed, broadcast by accident, or just wrong."""
     g, e = got.shape, expected.shape
     if got.ndim == 2 and g == e[::-1] and _close(got.T, expected, rtol, atol):
-        return "transposed", (
-            f"Your answer is transposed: shape {g}, expected {e}, and its transpose is correct. "
-            "Look for two axes taken the other way round: the order of a matrix product, a missing "
-            "or extra .T, "
-            "or rows and columns swapped in an index."
-        )
+        return "transposed", _(
+            "Your answer is transposed: shape {shape}, expected {expected}, and its transpose is "
+            "correct. Look for two axes taken the other way round: the order of a matrix product, "
+            "a missing or extra .T, or rows and columns swapped in an index."
+        ).format(shape=g, expected=e)
     if got.size == expected.size and _close(got.reshape(e), expected, rtol, atol):
         if got.ndim > expected.ndim:
             advice = (
-                "Drop keepdims=True (or index the single value out)"
+                _("Drop keepdims=True (or index the single value out).")
                 if expected.ndim == 0
-                else "Drop the extra axis (no keepdims=True here), or reshape the result"
+                else _("Drop the extra axis (no keepdims=True here), or reshape the result.")
             )
         else:
-            advice = "Keep the axis with keepdims=True, or reshape the result"
-        return "squeezed", f"The numbers are right but the shape is {g}, expected {e}. {advice}."
+            advice = _("Keep the axis with keepdims=True, or reshape the result.")
+        return "squeezed", _(
+            "The numbers are right but the shape is {shape}, expected {expected}. {advice}"
+        ).format(shape=g, expected=e, advice=advice)
     try:
         broadcast = np.broadcast_shapes(g, e)
     except ValueError:
@@ -118,18 +150,19 @@ def _shape_diagnosis(
         ]
         lead = list(range(got.ndim - expected.ndim))
         axes = tuple(lead + extra)
-        for reduce, verb in ((got.sum, "Sum"), (got.mean, "Average")):
+        for reduce, reduction in ((got.sum, "sum"), (got.mean, "mean")):
             if axes and _close(reduce(axis=axes).reshape(e), expected, rtol, atol):
-                return "broadcast", (
-                    f"Shape {g} where {e} was expected: you kept the batch axis. "
-                    f"{_reduction_advice(verb, lead, extra)}"
-                )
-        return "broadcast", (
-            f"Shape {g} where {e} was expected: two arrays of different shapes were broadcast "
-            "together, for example a (n,) array with a (n, 1) array giving (n, n). "
+                return "broadcast", _(
+                    "Shape {shape} where {expected} was expected: you kept the batch axis. {advice}"
+                ).format(shape=g, expected=e, advice=_reduction_advice(reduction, lead, extra))
+        return "broadcast", _(
+            "Shape {shape} where {expected} was expected: two arrays of different shapes were "
+            "broadcast together, for example a (n,) array with a (n, 1) array giving (n, n). "
             "Print the shapes of your intermediate arrays and make them match."
-        )
-    return "shape", f"Wrong shape: yours is {g}, expected {e}."
+        ).format(shape=g, expected=e)
+    return "shape", _("Wrong shape: yours is {shape}, expected {expected}.").format(
+        shape=g, expected=e
+    )
 
 
 def _scale_diagnosis(
@@ -149,32 +182,39 @@ def _scale_diagnosis(
     if near(0.0) or not np.any(got):
         return (
             "zero",
-            "Your answer is all zeros where the expected one is not: nothing was computed or "
-            "updated here.",
+            _(
+                "Your answer is all zeros where the expected one is not: nothing was computed or "
+                "updated here."
+            ),
         )
 
     if near(-1.0):
         return (
             "sign",
-            "Wrong sign: your answer is exactly minus the expected one. Check the order of a "
-            "subtraction, such as (ŷ − y) versus (y − ŷ), and every + or − in a step.",
+            _(
+                "Wrong sign: your answer is exactly minus the expected one. Check the order of a "
+                "subtraction, such as (ŷ − y) versus (y − ŷ), and every + or − in a step."
+            ),
         )
     if batch_size and batch_size > 1 and near(float(batch_size)):
-        return "batch-mean", (
-            f"{batch_size}× too large, and {batch_size} is the batch size: a mean over the batch "
-            "is missing. "
-            f"Divide by n = {batch_size} (or use .mean() instead of .sum())."
-        )
+        return "batch-mean", _(
+            "{n}× too large, and {n} is the batch size: a mean over the batch is missing. "
+            "Divide by n = {n} (or use .mean() instead of .sum())."
+        ).format(n=batch_size)
     if batch_size and batch_size > 1 and near(1.0 / batch_size):
-        return "batch-mean", (
-            f"{batch_size}× too small, and {batch_size} is the batch size: you divided by n once "
-            "too often "
+        return "batch-mean", _(
+            "{n}× too small, and {n} is the batch size: you divided by n once too often "
             "(averaged twice, or averaged where a sum over the batch was needed)."
+        ).format(n=batch_size)
+    if near(2.0):
+        return "factor", _(
+            "Off by a factor of 2: your answer is twice the expected one. "
+            "Look for a factor 2 or ½ that was dropped or added, for example one that comes from "
+            "differentiating a square."
         )
-    if near(2.0) or near(0.5):
-        word = "twice" if near(2.0) else "half"
-        return "factor", (
-            f"Off by a factor of 2: your answer is {word} the expected one. "
+    if near(0.5):
+        return "factor", _(
+            "Off by a factor of 2: your answer is half the expected one. "
             "Look for a factor 2 or ½ that was dropped or added, for example one that comes from "
             "differentiating a square."
         )
@@ -185,12 +225,17 @@ def _scale_diagnosis(
     if c < 0:
         return (
             "sign",
-            f"Wrong sign and off by a constant factor: your answer is {c:.4g} × the expected one.",
+            _(
+                "Wrong sign and off by a constant factor: your answer is {factor:.4g} × the "
+                "expected one."
+            ).format(factor=c),
         )
     return (
         "factor",
-        f"Off by a constant factor: your answer is {c:.4g} × the expected one. Look for a missing "
-        "or extra constant.",
+        _(
+            "Off by a constant factor: your answer is {factor:.4g} × the expected one. Look for a "
+            "missing or extra constant."
+        ).format(factor=c),
     )
 
 
@@ -209,11 +254,10 @@ def compare_arrays(
         return Verdict(
             False,
             "type",
-            (
-                f"Your function returned a {type(got).__name__}, which is not a number or an array "
-                "of numbers. "
+            _(
+                "Your function returned a {type}, which is not a number or an array of numbers. "
                 "Check what the exercise asks you to return."
-            ),
+            ).format(type=type(got).__name__),
         )
     expected_array = to_numpy(expected)
 
@@ -224,13 +268,11 @@ def compare_arrays(
         return Verdict(
             False,
             "nan",
-            (
-                f"Your answer contains {what}: {int(bad.sum())} of {got_array.size} elements are "
-                "not finite "
-                f"(first at index {first}). Look for log(0), division by zero or exp() "
-                "overflowing; "
+            _(
+                "Your answer contains {what}: {count} of {size} elements are not finite "
+                "(first at index {first}). Look for log(0), division by zero or exp() overflowing; "
                 "clip probabilities or use a numerically stable formula."
-            ),
+            ).format(what=what, count=int(bad.sum()), size=got_array.size, first=first),
         )
 
     if got_array.shape != expected_array.shape:
@@ -239,7 +281,7 @@ def compare_arrays(
 
     error = relative_error(got_array, expected_array)
     if np.allclose(got_array, expected_array, rtol=rtol, atol=atol):
-        return Verdict(True, "ok", f"relative error {error:.1e}", error)
+        return Verdict(True, "ok", _("relative error {error:.1e}").format(error=error), error)
 
     if (
         got_array.ndim == 2
@@ -249,41 +291,41 @@ def compare_arrays(
         return Verdict(
             False,
             "transposed",
-            (
+            _(
                 "Your answer is transposed: its transpose is correct. Look for two axes taken the "
-                "other way round (the order "
-                "of a matrix product, a missing or extra .T). "
-                f"{_numbers(got_array, expected_array, rtol, atol)}."
-            ),
+                "other way round (the order of a matrix product, a missing or extra .T). "
+                "{numbers}."
+            ).format(numbers=_numbers(got_array, expected_array, rtol, atol)),
             error,
         )
 
     scaled = _scale_diagnosis(got_array, expected_array, batch_size, rtol, atol)
     if scaled is not None:
         kind, text = scaled
+        numbers = _numbers(got_array, expected_array, rtol, atol)
         return Verdict(
-            False, kind, f"{text} {_numbers(got_array, expected_array, rtol, atol)}.", error
+            False, kind, _("{diagnosis} {numbers}.").format(diagnosis=text, numbers=numbers), error
         )
 
     if error < 1e-3:
         return Verdict(
             False,
             "close",
-            (
-                f"Close, but outside the check's tolerance (rtol={rtol:g}, atol={atol:g} per "
-                "element): "
-                f"{_numbers(got_array, expected_array, rtol, atol)}. Look for a small difference: "
-                "float32 or float16 "
-                "rounding where the check works in float64, a small constant such as eps left out "
-                "or added, or an "
-                "approximation (finite differences) used where the exact formula is asked for."
-            ),
+            _(
+                "Close, but outside the check's tolerance (rtol={rtol:g}, atol={atol:g} per "
+                "element): {numbers}. Look for a small difference: float32 or float16 rounding "
+                "where the check works in float64, a small constant such as eps left out or added, "
+                "or an approximation (finite differences) used where the exact formula is asked "
+                "for."
+            ).format(rtol=rtol, atol=atol, numbers=_numbers(got_array, expected_array, rtol, atol)),
             error,
         )
     return Verdict(
         False,
         "values",
-        f"The values are wrong: {_numbers(got_array, expected_array, rtol, atol)}.",
+        _("The values are wrong: {numbers}.").format(
+            numbers=_numbers(got_array, expected_array, rtol, atol)
+        ),
         error,
     )
 
@@ -298,26 +340,27 @@ def compare_named(names: tuple[str, ...]):
         if got is None:
             return returned_none()
         if not isinstance(got, (tuple, list)) or len(got) != len(names):
-            what = f"a {type(got).__name__}" + (
-                f" of length {len(got)}" if hasattr(got, "__len__") else ""
-            )
+            if hasattr(got, "__len__"):
+                what = _("a {type} of length {length}").format(
+                    type=type(got).__name__, length=len(got)
+                )
+            else:
+                what = _("a {type}").format(type=type(got).__name__)
             return Verdict(
                 False,
                 "structure",
-                (
-                    f"Return a tuple of {len(names)} values (numbers or arrays), in this order: "
-                    f"{', '.join(names)}; "
-                    f"yours is {what}."
-                ),
+                _(
+                    "Return a tuple of {count} values (numbers or arrays), in this order: "
+                    "{names}; yours is {what}."
+                ).format(count=len(names), names=", ".join(names), what=what),
             )
         worst = 0.0
         for name, part, reference in zip(names, got, expected):
             verdict = compare_arrays(part, reference, batch_size=batch_size, rtol=rtol, atol=atol)
             if not verdict.passed:
-                return Verdict(
-                    False, verdict.kind, f"In {name}: {verdict.message}", verdict.relative_error
-                )
+                message = _("In {name}: {diagnosis}").format(name=name, diagnosis=verdict.message)
+                return Verdict(False, verdict.kind, message, verdict.relative_error)
             worst = max(worst, verdict.relative_error)
-        return Verdict(True, "ok", f"relative error {worst:.1e}", worst)
+        return Verdict(True, "ok", _("relative error {error:.1e}").format(error=worst), worst)
 
     return compare

@@ -13,6 +13,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from utils.checks.diagnose import Verdict, compare_named
+from utils.i18n import N_, _
 from utils.models import guide_mlp
 from utils.training import KERAS_ADAM_EPS
 
@@ -145,23 +146,22 @@ _SYNC_WORDS = {
     "cpu": "`.cpu()`",
     "__float__": "`float(tensor)`",
     "__int__": "`int(tensor)`",
-    "__bool__": "a tensor in an `if` or `bool(...)`",
-    "__index__": "a tensor used as an index",
-    "__repr__": "printing a tensor",
-    "__str__": "printing a tensor",
-    "__format__": "formatting a tensor into a string",
+    "__bool__": N_("a tensor in an `if` or `bool(...)`"),
+    "__index__": N_("a tensor used as an index"),
+    "__repr__": N_("printing a tensor"),
+    "__str__": N_("printing a tensor"),
+    "__format__": N_("formatting a tensor into a string"),
 }
 
 
 def _sync_message(calls: tuple[str, ...]) -> str:
-    shown = ", ".join(dict.fromkeys(_SYNC_WORDS[name] for name in calls))
-    return (
-        f"Your step reads a tensor's value on the CPU ({shown}) at every step. On a GPU each such "
-        "read makes the CPU "
-        "wait until the GPU has finished (a host sync), which the exercise forbids: no "
-        "`loss.item()` inside the step. "
-        "Return `loss.detach()`; the trainer reads the losses once per epoch."
-    )
+    shown = ", ".join(dict.fromkeys(_(_SYNC_WORDS[name]) for name in calls))
+    return _(
+        "Your step reads a tensor's value on the CPU ({shown}) at every step. On a GPU each such "
+        "read makes the CPU wait until the GPU has finished (a host sync), which the exercise "
+        "forbids: no `loss.item()` inside the step. Return `loss.detach()`; the trainer reads the "
+        "losses once per epoch."
+    ).format(shown=shown)
 
 
 def compare_step(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Verdict:
@@ -173,23 +173,22 @@ def compare_step(got, expected, *, batch_size=None, rtol=1e-5, atol=1e-8) -> Ver
         return Verdict(
             False,
             "attached",
-            (
+            _(
                 "Your step returns the loss with its autograd graph still attached. The trainer "
-                "keeps every step's loss, "
-                "so each would keep its whole graph alive in memory. Return loss.detach()."
+                "keeps every step's loss, so each would keep its whole graph alive in memory. "
+                "Return loss.detach()."
             ),
         )
     if not np.any(got.change):
         return Verdict(
             False,
             "unchanged",
-            (
+            _(
                 "The parameters did not change at all. Call loss.backward() to compute the "
-                "gradients, "
-                "then optimizer.step() to apply them, in that order."
+                "gradients, then optimizer.step() to apply them, in that order."
             ),
         )
-    return compare_named(("parameter change", "loss"))(
+    return compare_named((_("parameter change"), _("loss")))(
         (got.change, got.losses),
         (expected.change, expected.losses),
         batch_size=batch_size,
