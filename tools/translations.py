@@ -175,16 +175,20 @@ def template(name: str) -> Catalog:
 def read_catalog(path: Path) -> Catalog:
     """A catalog, with the previous English of stale entries (`#| msgid`) as `previous_id`.
 
-    babel writes `#|` lines but reads them back as user comments: turn them into `previous_id`
-    again, so that an update after an update still shows the translator what changed."""
+    babel writes `#|` lines but reads them back as user comments, and wraps them like prose: at a
+    space (which it drops) or after a hyphen (which it keeps). Join them back the same way, so that
+    an update after an update still shows the translator exactly what changed."""
     with path.open("rb") as handle:
         catalog = read_po(handle)
     for message in catalog:
-        previous = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
-        if previous:
+        lines = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+        if lines:
             message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
-            previous[0] = previous[0].removeprefix("msgid").strip()
-            message.previous_id = ["".join(unescape(part) for part in previous)]
+            text = lines[0]
+            for line in lines[1:]:
+                text += line if text.endswith("-") else " " + line
+            quoted = re.findall(r'"((?:[^"\\]|\\.)*)"', text.removeprefix("msgid").strip())
+            message.previous_id = ["".join(unescape(f'"{part}"') for part in quoted)]
     return catalog
 
 
@@ -192,6 +196,16 @@ def write_catalog(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, sort_output=False, include_previous=True)
+
+
+def _update_keeping_previous(catalog: Catalog, template: Catalog) -> None:
+    """babel's `Catalog.update`, except that an entry still stale from an earlier update keeps its
+    previous English (babel forgets it when the msgid is unchanged)."""
+    previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
+    catalog.update(template, update_header_comment=False, update_creation_date=False)
+    for message in catalog:
+        if message.fuzzy and not message.previous_id and message.id in previous:
+            message.previous_id = previous[message.id]
 
 
 def update(locale: str, names: list[str] | None = None) -> None:
@@ -203,7 +217,7 @@ def update(locale: str, names: list[str] | None = None) -> None:
             catalog = read_catalog(path)
         else:
             catalog = _new_catalog(name, locale)
-        catalog.update(template_of(name), update_header_comment=False, update_creation_date=False)
+        _update_keeping_previous(catalog, template_of(name))
         catalog.revision_date = FIXED_DATE
         write_catalog(catalog, path)
 
@@ -325,9 +339,7 @@ def update_messages(
     then take the translations of the catalogs in `merge` (parts written by several translators)."""
     path = path or catalog_path(locale, MESSAGES)
     catalog = read_catalog(path) if path.exists() else _new_catalog(MESSAGES, locale)
-    catalog.update(
-        messages_template(files), update_header_comment=False, update_creation_date=False
-    )
+    _update_keeping_previous(catalog, messages_template(files))
     for part in merge:
         for message in read_catalog(part):
             ours = catalog.get(message.id) if message.id else None

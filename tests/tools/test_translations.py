@@ -313,3 +313,23 @@ def test_a_one_word_change_marks_one_block_stale(tmp_path, monkeypatch):
     cover = coverage("xx", "sample")
     assert cover.stale == [("a second item, with **bold**", "another item, with **bold**")]
     assert cover.missing == [] and cover.translated == cover.total - 1
+    # An update after an update keeps the previous English exactly, however babel wrapped it.
+    update("xx", ["sample"])
+    assert coverage("xx", "sample").stale == cover.stale
+
+
+def test_the_previous_english_of_a_long_block_survives_updates(tmp_path):
+    """babel wraps a long previous msgid like prose (at spaces, and after hyphens): reading it back
+    must give the English exactly, or a second update would garble what the translator is shown."""
+    from babel.messages.catalog import Catalog
+
+    import tools.translations as translations
+
+    old = 'A long-running, well-known "quoted" item of CIFAR-10 and ResNet-50 runs. ' * 8
+    catalog = Catalog(locale="xx")
+    catalog.add("new English", "译文", flags=["fuzzy"]).previous_id = [old]
+    path = tmp_path / "sample.po"
+    for _ in range(2):
+        translations.write_catalog(catalog, path)
+        catalog = read_catalog(path)
+        assert catalog.get("new English").previous_id == [old]
