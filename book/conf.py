@@ -340,6 +340,21 @@ def _note_static_widgets(app, doctree):
         output.parent.insert(output.parent.index(output) + 1, note)
 
 
+def _translate_theme_words(app, exception):
+    """Put this edition's words in place of those the theme writes in English (book.toml's
+    theme_words): in attributes (tooltips, the search box's placeholder) and as text."""
+    if exception or not EDITION or app.builder.format != "html":
+        return
+    words = {w: tr(w) for w in SPEC["book"].get("theme_words", {}).get("words", []) if tr(w) != w}
+    for page in Path(app.outdir).rglob("*.html"):
+        html = original = page.read_text(encoding="utf-8")
+        for english, translated in words.items():
+            html = html.replace(f'="{english}"', f'="{translated}"')
+            html = re.sub(rf">(\s*){re.escape(english)}(\s*)<", rf">\g<1>{translated}\g<2><", html)
+        if html != original:
+            page.write_text(html, encoding="utf-8")
+
+
 def setup(app):
     _vendor_assets()
     app.add_js_file(None, body=f"window.COURSE_WORDS = {json.dumps(INTERFACE)};")
@@ -350,3 +365,4 @@ def setup(app):
     app.connect("doctree-read", _note_static_widgets)
     app.connect("build-finished", _copy_widget_fonts)
     app.connect("build-finished", _write_notebook_downloads)
+    app.connect("build-finished", _translate_theme_words)

@@ -289,7 +289,8 @@ def book_phrases() -> list[str]:
     spec = book_spec()
     phrases = [spec["book"]["title"], spec["book"]["subtitle"]]
     phrases += [part["caption"] for part in spec["part"]]
-    return phrases + list(spec["book"].get("interface", {}).values())
+    phrases += list(spec["book"].get("interface", {}).values())
+    return phrases + spec["book"].get("theme_words", {}).get("words", [])
 
 
 def book_template() -> Catalog:

@@ -362,6 +362,9 @@ def test_every_page_has_a_chinese_edition_in_chinese_with_the_theme_in_chinese(b
             assert "cell_output" in html, f"{ZH}/{page_path}: no executed output"
     index = (book / ZH / "book" / "index.html").read_text(encoding="utf-8")
     assert "搜索" in index, "the theme's search box is not in Chinese"
+    chapter = (book / ZH / "solutions" / "04a_forward_backward.html").read_text(encoding="utf-8")
+    english = [w for w in SPEC["book"]["theme_words"]["words"] if f'="{w}"' in chapter]
+    assert not english, f"theme words left in English on a Chinese page: {english}"
     assert "神经网络如何工作" in index, "the book's title is not in Chinese"
 
 
