@@ -355,8 +355,24 @@ def _translate_theme_words(app, exception):
             page.write_text(html, encoding="utf-8")
 
 
+def _chinese_search():
+    """Sphinx 9's Chinese search index: words cut by jieba, Latin words stemmed in English. Its
+    script, though, asks for a "ChineseStemmer" that no file defines (it ships the English one), and
+    every page of the edition would log that error: name the stemmer it ships."""
+    from sphinx.search.zh import SearchChinese
+
+    class ChineseSearch(SearchChinese):
+        language_name = (
+            "English"  # only names the stemmer script: `window.Stemmer = EnglishStemmer`
+        )
+
+    return ChineseSearch
+
+
 def setup(app):
     _vendor_assets()
+    if EDITION.startswith("zh"):
+        app.add_search_language(_chinese_search())
     app.add_js_file(None, body=f"window.COURSE_WORDS = {json.dumps(INTERFACE)};")
     app.connect("source-read", _inject_toc)
     app.connect("doctree-read", _resolve_notebook_links)

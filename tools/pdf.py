@@ -78,14 +78,34 @@ def _serve(folder: Path):
         server.server_close()
 
 
+@contextlib.contextmanager
+def _chromium(browser=None):
+    """The caller's Chromium, or Debian's, started here through Playwright."""
+    if browser is not None:
+        yield browser
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
 
-def print_edition(locale: str = "", pages: list[str] | None = None, target: Path | None = None):
-    """Print one edition (or some of its pages) to a PDF; returns its path and page count."""
-    from playwright.sync_api import sync_playwright
+def print_edition(
+    locale: str = "", pages: list[str] | None = None, target: Path | None = None, browser=None
+):
+    """Print one edition (or some of its pages) to a PDF; returns its path and page count. A caller
+    that already drives Chromium (the tests) passes its `browser`."""
     from pypdf import PdfReader, PdfWriter
 
     folder = edition_output(locale, OUTPUT)
@@ -95,11 +115,8 @@ def print_edition(locale: str = "", pages: list[str] | None = None, target: Path
         raise SystemExit(f"the book has no page {missing[0]} in {folder}: run `make book` first.")
     target = target or pdf_path(locale)
     writer = PdfWriter()
-    with _serve(folder) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        tab = browser.new_page(viewport={"width": 1100, "height": 1400})
+    with _serve(folder) as url, _chromium(browser) as chromium:
+        tab = chromium.new_page(viewport={"width": 1100, "height": 1400})
         for page in pages:
             tab.goto(f"{url}/{page}", wait_until="networkidle")
             tab.evaluate(TYPESET)
@@ -119,7 +136,7 @@ def print_edition(locale: str = "", pages: list[str] | None = None, target: Path
             first = len(writer.pages)
             writer.append(PdfReader(io.BytesIO(data)))
             writer.add_outline_item(title=title, page_number=first)
-        browser.close()
+        tab.close()
     title = book_spec()["book"]["title"]
     writer.add_metadata(
         {"/Title": book_translations(locale).get(title, title) if locale else title}

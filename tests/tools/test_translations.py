@@ -365,3 +365,36 @@ def test_the_previous_english_of_a_long_block_survives_updates(tmp_path):
         translations.write_catalog(catalog, path)
         catalog = read_catalog(path)
         assert catalog.get("new English").previous_id == [old]
+
+
+def test_generating_an_edition_never_overwrites_a_learners_edits(tmp_path, monkeypatch):
+    """Like `make learner-copies`: a generated learner copy with uncommitted edits is left alone
+    (and reported); a clean one is regenerated."""
+    import subprocess
+
+    import tools.learner_copies as learner_copies
+    import tools.translations as translations
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "sample.md").write_text(SAMPLE, encoding="utf-8")
+    monkeypatch.setattr(translations, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(translations, "LOCALES", tmp_path / "locales")
+    monkeypatch.setattr(translations, "ROOT", tmp_path)
+    monkeypatch.setattr(learner_copies, "ROOT", tmp_path)
+    update("xx", ["sample"])
+    catalog = read_catalog(translations.catalog_path("xx", "sample"))
+    for message in catalog:
+        if message.id:
+            message.string = f"«{message.id}»"
+    translations.write_catalog(catalog, translations.catalog_path("xx", "sample"))
+    learner = tmp_path / "locales" / "xx" / "chapters" / "sample.md"
+    learner.parent.mkdir(parents=True)
+    learner_work = "my answer, not to be lost\n"
+    learner.write_text(learner_work, encoding="utf-8")
+    assert translations.write_notebooks("xx") == 1
+    assert learner.read_text(encoding="utf-8") == learner_work
+    solution = tmp_path / "locales" / "xx" / "solutions" / "sample.md"
+    assert "«A first paragraph" in solution.read_text(encoding="utf-8")
+    assert translations.write_notebooks("xx", force=True) == 0
+    assert "«a list item»" in learner.read_text(encoding="utf-8")
