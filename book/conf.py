@@ -115,6 +115,7 @@ html_theme_options = {
     "show_toc_level": 2,
     "article_header_end": [
         "language-switch.html",
+        "pdf-download.html",
         "notebook-downloads.html",
         "article-header-buttons.html",
     ],

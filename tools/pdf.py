@@ -6,9 +6,10 @@ it with the page's print styles; pypdf joins the pages into one file with a book
 Chromium embeds the fonts it used (WenQuanYi Micro Hei for Chinese), so the PDF reads the same
 anywhere.
 
-    python -m tools.pdf                  # build what is missing of the book, then _build/pdf/*.pdf
-    python -m tools.pdf --lang zh        # one edition
-    python -m tools.pdf --pages solutions/04a_forward_backward.md   # only these pages (tests)
+    python -m tools.pdf             # build what is missing of the book, then print each edition:
+                                    # _build/html/pdf/course.pdf, _build/html/zh_CN/pdf/course.pdf
+    python -m tools.pdf --lang zh   # one edition
+    python -m tools.pdf --pages solutions/04a_forward_backward.md   # only these: _build/pdf/
 """
 
 from __future__ import annotations
@@ -62,7 +63,22 @@ def edition_pages(locale: str = "") -> list[str]:
 
 
 def pdf_path(locale: str = "") -> Path:
-    return PDFS / f"course-{locale or 'en'}.pdf"
+    """Inside the edition's built book, where its landing page links it: pdf/course.pdf."""
+    return edition_output(locale, OUTPUT) / "pdf" / "course.pdf"
+
+
+HIDDEN_LINK = 'class="btn btn-sm course-pdf" href="../pdf/course.pdf" download hidden'
+
+
+def show_pdf_link(locale: str = "") -> bool:
+    """Once the PDF exists, unhide the landing page's link to it (the book is built hidden, so that
+    no page links a file that is not there). True if the link is shown."""
+    index = edition_output(locale, OUTPUT) / Path(book_spec()["book"]["root"]).with_suffix(".html")
+    html = index.read_text(encoding="utf-8")
+    if HIDDEN_LINK in html and pdf_path(locale).exists():
+        index.write_text(html.replace(HIDDEN_LINK, HIDDEN_LINK.removesuffix(" hidden")), "utf-8")
+    html = index.read_text(encoding="utf-8")
+    return HIDDEN_LINK not in html and HIDDEN_LINK.removesuffix(" hidden") in html
 
 
 @contextlib.contextmanager
@@ -160,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         pages = None
         if args.pages:
             pages = [str(Path(page).with_suffix(".html")) for page in args.pages]
-        path, count = print_edition(locale, pages)
+        if pages:
+            target = PDFS / f"pages-{code}.pdf"  # some pages only: not the edition's PDF
+            path, count = print_edition(locale, pages, target)
+        else:
+            path, count = print_edition(locale)
+            show_pdf_link(locale)
         print(f"{path.relative_to(ROOT)}: {count} pages")
     return 0
 

@@ -20,6 +20,7 @@ import pytest
 from tests.tools.book_pages import visit_all
 from tests.tools.browser import LOCAL_HOSTS, ROOT, SCREENSHOTS, chromium_browser, free_port, serve
 from tools.executed_notebooks import is_fresh
+from tools.pdf import HIDDEN_LINK as HIDDEN_PDF_LINK
 
 HTML = ROOT / "_build" / "html"
 SPEC = tomllib.loads((ROOT / "book.toml").read_text(encoding="utf-8"))
@@ -366,6 +367,9 @@ def test_every_page_has_a_chinese_edition_in_chinese_with_the_theme_in_chinese(b
     english = [w for w in SPEC["book"]["theme_words"]["words"] if f'="{w}"' in chapter]
     assert not english, f"theme words left in English on a Chinese page: {english}"
     assert "神经网络如何工作" in index, "the book's title is not in Chinese"
+    for edition in (book, book / ZH):  # each landing page links its PDF (hidden until `make pdf`)
+        landing = (edition / "book" / "index.html").read_text(encoding="utf-8")
+        assert HIDDEN_PDF_LINK in landing or HIDDEN_PDF_LINK.removesuffix(" hidden") in landing
 
 
 def test_the_chinese_pages_show_checks_answering_in_chinese(book):
