@@ -105,3 +105,14 @@ def test_lab_launcher_hides_its_token_and_a_signal_stops_lab_and_kernels(tmp_pat
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
         launcher.wait(timeout=10)
+
+
+def test_make_lab_course_lang_opens_that_editions_chapter_1():
+    from tools import ROOT
+    from tools.lab import FIRST_NOTEBOOK, first_notebook
+
+    assert first_notebook(None) == first_notebook("en") == FIRST_NOTEBOOK
+    assert first_notebook("zh") == "locales/zh_CN/chapters/01_background.md"
+    assert (ROOT / first_notebook("zh")).exists()
+    with pytest.raises(SystemExit, match="COURSE_LANG='fr' names no edition"):
+        first_notebook("fr")
