@@ -111,18 +111,20 @@ def has_local_edits(path: Path) -> bool:
     return status.returncode != 0 or bool(status.stdout.strip())
 
 
-def write_copies(force: bool = False, names: list[str] | None = None) -> int:
-    """Write each chapter that differs from its solution (only `names`, e.g. ["02a_counting"], when
-    given)."""
+def write_generated(
+    expected: dict[Path, str], force: bool = False, protected=lambda path: True
+) -> int:
+    """Write each generated file that differs from what it should hold. A `protected` file (a
+    learner's copy) with uncommitted edits is left alone and reported, unless `force`. Returns 1 if
+    any was refused, else 0."""
     refused = []
-    for path, text in expected_copies().items():
-        if names and path.stem not in names:
-            continue
+    for path, text in expected.items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
-        if path.exists() and not force and has_local_edits(path):
+        if path.exists() and not force and protected(path) and has_local_edits(path):
             refused.append(path)
             continue
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
     for path in refused:
@@ -132,6 +134,15 @@ def write_copies(force: bool = False, names: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     return 1 if refused else 0
+
+
+def write_copies(force: bool = False, names: list[str] | None = None) -> int:
+    """Write each chapter that differs from its solution (only `names`, e.g. ["02a_counting"], when
+    given)."""
+    expected = {
+        path: text for path, text in expected_copies().items() if not names or path.stem in names
+    }
+    return write_generated(expected, force)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, unescape, write_po
 
 from tools import ROOT
-from tools.learner_copies import has_local_edits, strip_solutions
+from tools.learner_copies import strip_solutions, write_generated
 from utils.i18n import EDITIONS  # COURSE_LANG value -> locale folder: the one table
 
 SOLUTIONS = ROOT / "solutions"
@@ -391,24 +391,11 @@ def drifted(locale: str) -> list[str]:
 
 
 def write_notebooks(locale: str, force: bool = False) -> int:
-    refused = []
-    for path, text in expected_notebooks(locale).items():
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        learner = path.parent.name == "chapters"
-        if learner and path.exists() and not force and has_local_edits(path):
-            refused.append(path)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}")
-    for path in refused:
-        print(
-            f"refused to overwrite {path.relative_to(ROOT)}: it has uncommitted edits. "
-            "Commit or move them, or pass --force to discard them.",
-            file=sys.stderr,
-        )
-    return 1 if refused else 0
+    """Write the edition's generated notebooks; a learner copy with uncommitted edits is never
+    overwritten (the rule of `make learner-copies`)."""
+    return write_generated(
+        expected_notebooks(locale), force, protected=lambda path: path.parent.name == "chapters"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
