@@ -193,4 +193,4 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     swapped = lambda n: (2 * n, 2 * n, 8 * n, 4 * n)  # noqa: E731
     result = checks_02a.check_adam_memory(swapped, strict=False)
     assert_named(result, "order", "最后两项的顺序反了：请按 (权重, 梯度, 主权重, Adam 矩估计)")
-    assert result.message.startswith("✗ 练习 2.2（混合精度下 Adam 的内存）"), result.message
+    assert result.message.startswith("✗ 练习 2.2（混合精度下 Adam 的显存占用）"), result.message

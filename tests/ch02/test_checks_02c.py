@@ -664,7 +664,7 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     keys_only = lambda L, h, kv, d, b: L * kv * d * b  # noqa: E731
     result = checks.check_cache_bytes(keys_only, strict=False)
     assert_named(
-        result, "keys only", "缓存少算了一半：每个位置在每个键/值头上都要保存一个键和一个值"
+        result, "keys only", "缓存少算了一半：每个位置在每个键值头上都要保存一个键和一个值"
     )
     assert result.message.startswith("✗ 练习 2.10（每个词元的缓存字节数）"), result.message
     text = checks.compare_bytes("524288", 524288.0)

@@ -206,5 +206,5 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     result = ch.check_output_size(lambda n, k, s, p: (n + 2 * p - k) // s, strict=False)
     assert result.message.startswith("✗ 练习 5.5（输出尺寸）"), result.message
     assert result.verdict.kind == "no +1"
-    assert "测试用例 1 (步幅为 2 和 3，除法除不尽的情况)" in result.message
+    assert "测试用例 1（步幅为 2 和 3，除法除不尽的情况）" in result.message
     assert "少了 1：卷积核在位置 0 也能放下" in result.message

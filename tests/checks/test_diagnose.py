@@ -225,7 +225,7 @@ def test_a_diagnosis_is_given_in_chinese(monkeypatch):
 
     monkeypatch.setenv("COURSE_LANG", "zh")
     verdict = compare_arrays(2 * EXPECTED_MATRIX, EXPECTED_MATRIX)
-    assert verdict.kind == "factor" and "差了 2 倍：你的答案是期望答案的两倍" in verdict.message
+    assert verdict.kind == "factor" and "差一个因子 2：你的答案是期望答案的两倍" in verdict.message
     assert "相对误差" in verdict.message and "偏差最大的元素位于索引" in verdict.message
     summed = np.repeat(EXPECTED_COLUMN / N, N, axis=1)  # the batch axis kept
     verdict = compare_named(("dW", "db"))(

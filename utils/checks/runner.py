@@ -244,7 +244,7 @@ def check_function(
     )
     for number, case in enumerate(cases, start=1):
         where = _("test case {number}").format(number=number)
-        where += f" ({_(case.label)})" if case.label else ""
+        where += _(" ({label})").format(label=_(case.label)) if case.label else ""
         expected = reference_fn(*own_copy(case.args), **own_copy(case.kwargs))
         pristine = own_copy(case.args)
         learner_args, learner_kwargs = own_copy(case.args), own_copy(case.kwargs)
