@@ -282,4 +282,4 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
 
     result = checks_03a.check_standardise_splits(fitted_on_everything, strict=False)
     assert_named(result, "leak", "这就是数据泄露。请只用 X_train 计算它们")
-    assert result.message.startswith("✗ 练习 3.2（无数据泄露的标准化）"), result.message
+    assert result.message.startswith("✗ 练习 3.2（无泄露的标准化）"), result.message

@@ -461,6 +461,6 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "zh")
     unscaled = lambda A, p, U, training: A * (U >= p) if training else A  # noqa: E731
     result = ch.check_dropout(unscaled, strict=False)
-    assert result.message.startswith("✗ 练习 3.7（inverted dropout）"), result.message
+    assert result.message.startswith("✗ 练习 3.7（倒置 dropout）"), result.message
     assert result.verdict.kind == "no scaling"
     assert "保留下来的单元没有缩放" in result.message and "测试用例 1" in result.message

@@ -547,6 +547,6 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "zh")
     per_example = lambda y_hat, y: 2.0 * (y_hat - y) / y_hat.shape[1]  # noqa: E731
     result = CHECKS["mse"](per_example, strict=False)
-    assert result.message.startswith("✗ 练习 4.2（MSE 梯度）"), result.message
+    assert result.message.startswith("✗ 练习 4.2（MSE 的梯度）"), result.message
     assert result.verdict.kind == "per example"
     assert "你除以了 m，即样本数（列数）" in result.message and "y_hat.size" in result.message

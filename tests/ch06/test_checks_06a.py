@@ -201,6 +201,6 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "zh")
     texts_kept = lambda texts, labels: list(dict.fromkeys(texts))  # noqa: E731
     result = checks_06a.check_deduplicate(texts_kept, strict=False)
-    assert result.message.startswith("✗ 练习 6.1（划分前去重）"), result.message
+    assert result.message.startswith("✗ 练习 6.1（先去重，再划分）"), result.message
     assert result.verdict.kind == "type"
     assert "你返回的是文本本身" in result.message

@@ -277,6 +277,6 @@ def test_cost_threshold_falls_back_to_the_reference():
 def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "zh")
     result = checks_06b.check_cost_threshold(lambda p, y, alarm, missed: 0.5, strict=False)
-    assert result.message.startswith("✗ 练习 6.4（按成本选择阈值）"), result.message
+    assert result.message.startswith("✗ 练习 6.4（按代价选择阈值）"), result.message
     assert result.verdict.kind == "default 0.5"
-    assert "0.5 是默认阈值" in result.message and "（你的成本是" in result.message
+    assert "0.5 是默认阈值" in result.message and "（你的代价是" in result.message

@@ -194,6 +194,6 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "zh")
     posterior_only = lambda p, c, s, g, l: checks_06c._posterior(p, c, s, g)  # noqa: E731
     result = checks_06c.check_bkt_update(posterior_only, strict=False)
-    assert result.message.startswith("✗ 练习 6.6（知识追踪更新）"), result.message
+    assert result.message.startswith("✗ 练习 6.6（知识追踪的更新）"), result.message
     assert result.verdict.kind == "no learning"
     assert "你返回了后验概率" in result.message

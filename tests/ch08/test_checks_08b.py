@@ -117,6 +117,6 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     result = check(
         lambda grad_samples, max_norm: [g.sum(dim=0) for g in grad_samples], strict=False
     )
-    assert result.message.startswith("✗ 练习 8.1（逐样本裁剪，再求和）"), result.message
+    assert result.message.startswith("✗ 练习 8.1（先逐样本裁剪，再求和）"), result.message
     assert result.verdict.kind == "not-clipped"
     assert "什么都没有裁剪" in result.message

@@ -144,6 +144,6 @@ def test_quantization_tie_tolerance():
 def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "zh")
     result = check(lambda W: "q and scale", strict=False)
-    assert result.message.startswith("✗ 练习 8.3（对称的按通道 int8 量化）"), result.message
+    assert result.message.startswith("✗ 练习 8.3（对称逐通道 int8 量化）"), result.message
     assert result.verdict.kind == "structure"
     assert "请返回元组 (q, scale)" in result.message

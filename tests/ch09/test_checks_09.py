@@ -286,6 +286,6 @@ def test_the_notebook_states_the_tolerance_the_check_uses():
 def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "zh")
     result = checks_09.check_median_time(checks_09._mean_time, strict=False)
-    assert result.message.startswith("✗ 练习 9.1（计时调用的中位数）"), result.message
+    assert result.message.startswith("✗ 练习 9.1（多次计时调用的中位数）"), result.message
     assert result.verdict.kind == "mean"
     assert "这是计时调用的平均值" in result.message
