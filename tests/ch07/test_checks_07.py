@@ -240,6 +240,8 @@ def test_a_wrong_answer_is_diagnosed_in_chinese(monkeypatch):
         }
 
     result = checks_07.check_keras_to_torch(arrays, strict=False)
-    assert result.message.startswith("✗ 练习 7.2（把 Keras 权重搬到 PyTorch 移植版中）"), result.message
+    assert result.message.startswith("✗ 练习 7.2（把 Keras 权重搬到 PyTorch 移植版中）"), (
+        result.message
+    )
     assert result.verdict.kind == "type"
     assert "load_state_dict 需要 torch 张量" in result.message

@@ -21,7 +21,8 @@ from utils.i18n import N_, _
 
 OVERWRITE = N_(
     "Your rule replaces the gradient (x.grad = ...) instead of adding to it (x.grad += ...). A "
-    "value that feeds several nodes, such as x in x·x, must collect a contribution from each; and "
+    "value used more than once, such as x in x·x or a value that feeds two nodes, must collect a "
+    "contribution from each use; and "
     "a leaf keeps what earlier passes left in it until zero_grad."
 )
 NOT_A_NUMBER = N_(
