@@ -29,9 +29,10 @@ VENDOR = BOOK / "_static" / "vendor"
 # sets COURSE_BOOK_LOCALE, and builds it into a folder beside the English one).
 EDITION = os.environ.get("COURSE_BOOK_LOCALE", "")
 if EDITION:
-    from tools.translations import EDITIONS, book_translations
+    from tools.translations import BOOK as BOOK_CATALOG
+    from tools.translations import EDITIONS, translations
 
-    _WORDS = book_translations(EDITION)
+    _WORDS = translations(EDITION, BOOK_CATALOG)
     LAB_COMMAND = "make lab COURSE_LANG=" + next(c for c, loc in EDITIONS.items() if loc == EDITION)
     LEARNER_FOLDER = f"locales/{EDITION}/chapters"
 else:

@@ -25,7 +25,8 @@ from pathlib import Path
 from tools import ROOT
 from tools.executed_notebooks import DERIVED, EXECUTED, is_fresh
 from tools.lab import state_environment
-from tools.translations import EDITIONS, book_translations, translate_text
+from tools.translations import BOOK as BOOK_CATALOG
+from tools.translations import EDITIONS, translate_text, translations
 
 BOOK = ROOT / "book"
 OUTPUT = ROOT / "_build" / "html"
@@ -126,7 +127,9 @@ def stage_sources(locale: str = "") -> Path:
             ROOT / index, target
         )  # keeps the time stamp: Sphinx re-reads it only if changed
         return source
-    text = translate_text((ROOT / index).read_text(encoding="utf-8"), book_translations(locale))
+    text = translate_text(
+        (ROOT / index).read_text(encoding="utf-8"), translations(locale, BOOK_CATALOG)
+    )
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     return source

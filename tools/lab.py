@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from tools import ROOT
-from utils.i18n import EDITIONS
+from utils.i18n import EDITIONS, UnknownLanguage, edition_code
 
 STATE = (
     ROOT / ".jupyter"
@@ -33,15 +33,11 @@ FIRST_NOTEBOOK = "chapters/01_background.md"
 def first_notebook(lang: str | None = None) -> str:
     """The notebook JupyterLab opens first: chapter 1 of the English learner copies, or of an
     edition's (`locales/zh_CN/chapters/01_background.md`)."""
-    code = (lang or "en").split("_")[0].split("-")[0].lower()
-    if code == "en":
-        return FIRST_NOTEBOOK
-    if code not in EDITIONS:
-        raise SystemExit(
-            f"COURSE_LANG={lang!r} names no edition of the course; use one of "
-            f"{', '.join(['en', *sorted(EDITIONS)])}."
-        )
-    return f"locales/{EDITIONS[code]}/{FIRST_NOTEBOOK}"
+    try:
+        code = edition_code(lang or "en")
+    except UnknownLanguage as error:
+        raise SystemExit(str(error)) from None
+    return FIRST_NOTEBOOK if code == "en" else f"locales/{EDITIONS[code]}/{FIRST_NOTEBOOK}"
 
 
 def state_environment(state: Path = STATE) -> dict[str, str]:

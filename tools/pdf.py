@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tools import ROOT
 from tools.book import OUTPUT, book_notebooks, book_spec, build, edition_output
-from tools.translations import book_translations
+from tools.translations import BOOK, translations
 from utils.i18n import EDITIONS
 
 PDFS = ROOT / "_build" / "pdf"
@@ -155,7 +155,7 @@ def print_edition(
         tab.close()
     title = book_spec()["book"]["title"]
     writer.add_metadata(
-        {"/Title": book_translations(locale).get(title, title) if locale else title}
+        {"/Title": translations(locale, BOOK).get(title, title) if locale else title}
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as out:

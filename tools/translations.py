@@ -304,12 +304,6 @@ def book_template() -> Catalog:
     return catalog
 
 
-def book_translations(locale: str) -> dict[str, str]:
-    """msgid -> msgstr of the book's own words (translated, non-stale entries)."""
-    catalog = read_catalog(catalog_path(locale, BOOK))
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
-
-
 # ---------------------------------------------------------------------------- what the code prints
 
 UTILS = ROOT / "utils"

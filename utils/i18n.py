@@ -36,17 +36,22 @@ class UnknownLanguage(ValueError):
     """COURSE_LANG names no edition of the course."""
 
 
+def edition_code(chosen: str) -> str:
+    """The edition a COURSE_LANG value names (`zh`, `zh_CN`, `zh-CN.UTF-8` -> `zh`; `en`)."""
+    code = chosen.strip().split("_")[0].split("-")[0].split(".")[0].lower()
+    if code != "en" and code not in EDITIONS:
+        raise UnknownLanguage(
+            f"COURSE_LANG={chosen!r} names no edition of the course; use one of "
+            f"{', '.join(['en', *sorted(EDITIONS)])}, or unset it."
+        )
+    return code
+
+
 def language() -> str:
     """`en`, or the code of the edition whose messages the course prints now."""
     chosen = os.environ.get("COURSE_LANG", "").strip()
     if chosen:
-        code = chosen.split("_")[0].split("-")[0].lower()
-        if code != "en" and code not in EDITIONS:
-            raise UnknownLanguage(
-                f"COURSE_LANG={chosen!r} names no edition of the course; use one of "
-                f"{', '.join(['en', *sorted(EDITIONS)])}, or unset it."
-            )
-        return code
+        return edition_code(chosen)
     parts = Path.cwd().parts
     for index, part in enumerate(parts[:-2]):
         if part == "locales" and parts[index + 2] in ("chapters", "solutions"):
